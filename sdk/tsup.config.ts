@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+// ESM and CommonJS builds of the public entry points, so both kinds of consumer work.
+export default defineConfig({
+  entry: { index: 'src/index.ts', 'proxy/index': 'src/proxy/index.ts', cli: 'src/cli.ts' },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  external: [/^@modelcontextprotocol\/sdk/, /^@opentelemetry\//],
+});
