@@ -3,10 +3,12 @@ import { defineConfig } from 'vitest/config';
 // One collector (and so one embedded ClickHouse data directory) per test file: libchdb binds one
 // data directory per process, so test files run in separate forked processes.
 export default defineConfig({
-  resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] },
-  ssr: { resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] } },
+  // Workspace packages resolve to their TypeScript sources through a condition of our own (a generic
+  // name such as "source" is also used by third-party packages, which then resolve to their .ts files).
+  resolve: { conditions: ['mcpscope-source', 'node', 'development|production'] },
+  ssr: { resolve: { conditions: ['mcpscope-source', 'node', 'development|production'] } },
   test: {
-    include: ['sdk/src/**/*.test.ts', 'collector/src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['sdk/src/**/*.test.ts', 'collector/src/**/*.test.ts', 'dashboard/src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
     testTimeout: 60_000,

@@ -88,6 +88,11 @@ export const ATTR_MCPSCOPE_TOOLS_COUNT = 'mcpscope.tools.count';
 export const ATTR_MCPSCOPE_TOOLS_DEFINITIONS = 'mcpscope.tools.definitions';
 /** Original size in bytes of a captured payload that was truncated. */
 export const ATTR_MCPSCOPE_CAPTURE_TRUNCATED_SUFFIX = '.original_size';
+/**
+ * Captured prompt arguments on prompts/get spans (JSON string, opt-in like the tool arguments). The MCP
+ * semconv has no attribute for them yet, so it lives under our own prefix.
+ */
+export const ATTR_MCPSCOPE_PROMPT_ARGUMENTS = 'mcpscope.prompt.arguments';
 /** Set to 'proxy' on spans made by `mcpscope proxy`. */
 export const ATTR_MCPSCOPE_SOURCE = 'mcpscope.source';
 
@@ -100,12 +105,27 @@ export const LAYER_SERVER: Layer = 'server';
 /** Where a failed call is attributed: exactly one per failed call. */
 export type FaultLayer = 'caller' | 'client' | 'transport' | 'server' | 'tool' | 'downstream';
 
+/** `mcpscope.transport.kind` values for the MCP SDK's own transports. */
+export const TRANSPORT_KIND_STDIO = 'stdio';
+export const TRANSPORT_KIND_STREAMABLE_HTTP = 'streamable-http';
+export const TRANSPORT_KIND_SSE = 'sse';
+export const TRANSPORT_KIND_IN_MEMORY = 'in-memory';
+
 // ── span events ─────────────────────────────────────────────────────────────────────────────────────
 export const EVENT_PROGRESS = 'mcp.progress';
 export const EVENT_CANCELLED = 'mcp.cancelled';
 export const EVENT_LOG_MESSAGE = 'mcp.log_message';
 export const EVENT_LIST_CHANGED = 'mcp.list_changed';
 export const EVENT_RESOURCE_UPDATED = 'mcp.resource_updated';
+/** Event attributes (kept short: events are stored as Nested columns). */
+export const ATTR_EVENT_PROGRESS = 'mcp.progress.value';
+export const ATTR_EVENT_PROGRESS_TOTAL = 'mcp.progress.total';
+export const ATTR_EVENT_MESSAGE = 'mcp.message';
+export const ATTR_EVENT_LOG_LEVEL = 'mcp.log.level';
+export const ATTR_EVENT_LOGGER = 'mcp.log.logger';
+export const ATTR_EVENT_CANCEL_REASON = 'mcp.cancel.reason';
+/** Direction of a notification recorded as an event: `sent` or `received`. */
+export const ATTR_EVENT_DIRECTION = 'mcp.direction';
 
 /**
  * Span name: `{mcp.method.name} {target}` where target is the tool or prompt name (and for resources the

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { configFromEnv, type CollectorConfig } from '../config.js';
+import { startCollector } from '../app.js';
+
+const HELP = `mcpscope — observability for MCP
+
+Usage:
+  mcpscope start [--port 4318] [--host 127.0.0.1] [--data ./mcpscope-data] [--clickhouse-url URL]
+      Start the collector (OTLP/HTTP receiver on /v1/traces), query API and dashboard.
+  mcpscope demo [--endpoint http://localhost:4318] [--duration SECONDS] [--rate CALLS_PER_SECOND]
+      Run a real instrumented MCP client and server that make a steady mix of calls into a collector.
+  mcpscope proxy [--service-name NAME] -- <command> [args…]
+      Trace any stdio MCP server without touching its code.
+  mcpscope proxy --upstream URL [--listen HOST:PORT]
+      Trace any Streamable HTTP MCP server as a reverse proxy.
+
+Environment: MCPSCOPE_PORT, MCPSCOPE_HOST, MCPSCOPE_DATA_DIR, CLICKHOUSE_URL, CLICKHOUSE_USER,
+CLICKHOUSE_PASSWORD, CLICKHOUSE_DATABASE, CLICKHOUSE_CLUSTER, MCPSCOPE_INGEST_TOKEN, MCPSCOPE_READ_TOKEN,
+MCPSCOPE_RETENTION_DAYS, OTEL_EXPORTER_OTLP_ENDPOINT (demo, proxy).`;
+
+async function start(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+      'clickhouse-url': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const config: CollectorConfig = configFromEnv();
+  if (values.port !== undefined) config.port = Number(values.port);
+  if (values.host !== undefined) config.host = values.host;
+  if (values.data !== undefined) config.dataDir = values.data;
+  if (values['clickhouse-url'] !== undefined) config.clickhouseUrl = values['clickhouse-url'];
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
+    throw new Error(`--port must be an integer between 0 and 65535, got ${values.port}`);
+  }
+
+  const collector = await startCollector(config, { log: (m) => console.error(m) });
+  const endpoint = collector.url;
+  console.log(`mcpscope collector listening on ${endpoint}`);
+  console.log(`  storage:   ${collector.storage.describe()}`);
+  console.log(`  dashboard: ${endpoint}/`);
+  console.log(`  OTLP/HTTP: ${endpoint}/v1/traces (protobuf or JSON)`);
+  console.log('');
+  console.log('Point an instrumented app at it:');
+  console.log(`  OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint} node your-agent.js`);
+  console.log(`or see it populated in a minute:  npx mcpscope demo --endpoint ${endpoint}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`${signal}: flushing queued spans and stopping…`);
+    collector.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error('error while stopping:', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return start(rest);
+    case 'demo': {
+      const { runDemoCli } = await import('../demo/run.js');
+      return runDemoCli(rest);
+    }
+    case 'proxy': {
+      const { runProxyCli } = await import('@mcpscope/sdk/proxy');
+      await runProxyCli(rest);
+      return;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(HELP);
+      return;
+    default:
+      console.error(`mcpscope: unknown command "${command}"\n\n${HELP}`);
+      process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(`mcpscope: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,108 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The collector's own Prometheus metrics. Every collector gets its own `Registry` (never prom-client's
+ * global one) so that two collectors in one process — tests, benchmarks — do not share or clash.
+ * `registry` is what the app serves at `GET /metrics`.
+ */
+export interface CollectorMetrics {
+  registry: Registry;
+  /** Spans decoded from OTLP requests, valid or not. */
+  spansReceived: Counter;
+  /** Spans whose insert committed. */
+  spansStored: Counter;
+  /** Spans refused by the receiver (reported in `partial_success`), by `reason`. */
+  spansRejected: Counter<'reason'>;
+  /** OTLP requests answered, by HTTP status `code`. */
+  requests: Counter<'code'>;
+  /** Spans accepted but not yet committed (queued or being inserted). */
+  queueSpans: Gauge;
+  /** Approximate bytes of the spans in `queueSpans`. */
+  queueBytes: Gauge;
+  /** Rows per insert. */
+  batchRows: Histogram;
+  /** Time of one insert, retries included, in seconds. */
+  flushSeconds: Histogram;
+  /** Time from an OTLP request's arrival to its answer, in seconds. */
+  ackSeconds: Histogram;
+  /** Failed insert attempts, by `kind`: `transient` (retried) or `permanent`. */
+  storageErrors: Counter<'kind'>;
+  /** Insert attempts repeated after a transient error. */
+  storageRetries: Counter;
+}
+
+// Ack latency is dominated by one insert (milliseconds) plus the batching interval, so the buckets
+// are dense below 100 ms where a healthy collector lives and sparse above where it is in trouble.
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const BATCH_BUCKETS = [1, 10, 100, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000];
+
+/** Creates a fresh registry with process metrics and the collector's ingest metrics. */
+export function createMetrics(): CollectorMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    spansReceived: new Counter({
+      name: 'mcpscope_spans_received_total',
+      help: 'Spans decoded from OTLP requests, valid or not.',
+      registers,
+    }),
+    spansStored: new Counter({
+      name: 'mcpscope_spans_stored_total',
+      help: 'Spans committed to storage.',
+      registers,
+    }),
+    spansRejected: new Counter({
+      name: 'mcpscope_spans_rejected_total',
+      help: 'Spans refused as invalid (reported to the sender in partial_success), by reason.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    requests: new Counter({
+      name: 'mcpscope_otlp_requests_total',
+      help: 'OTLP export requests answered, by HTTP status code.',
+      labelNames: ['code'] as const,
+      registers,
+    }),
+    queueSpans: new Gauge({
+      name: 'mcpscope_queue_spans',
+      help: 'Spans accepted and not yet committed.',
+      registers,
+    }),
+    queueBytes: new Gauge({
+      name: 'mcpscope_queue_bytes',
+      help: 'Approximate bytes of the spans accepted and not yet committed.',
+      registers,
+    }),
+    batchRows: new Histogram({
+      name: 'mcpscope_batch_rows',
+      help: 'Rows per storage insert.',
+      buckets: BATCH_BUCKETS,
+      registers,
+    }),
+    flushSeconds: new Histogram({
+      name: 'mcpscope_flush_duration_seconds',
+      help: 'Duration of one storage insert including retries.',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    ackSeconds: new Histogram({
+      name: 'mcpscope_ack_duration_seconds',
+      help: 'Time from an OTLP request arriving to its response.',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    storageErrors: new Counter({
+      name: 'mcpscope_storage_errors_total',
+      help: 'Failed insert attempts, by kind (transient: retried; permanent: not retried).',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    storageRetries: new Counter({
+      name: 'mcpscope_storage_retries_total',
+      help: 'Insert attempts repeated after a transient error.',
+      registers,
+    }),
+  };
+}

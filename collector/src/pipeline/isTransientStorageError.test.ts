@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelayMs } from './backoff.js';
+import { isTransientStorageError } from './isTransientStorageError.js';
+
+// The errors below have the shapes @clickhouse/client and Node.js produce (ClickHouseError carries the
+// server's numeric code as a string and its type name); a unit test cannot make a server emit them.
+const clickhouse = (code: string, type: string, message = `Code: ${code}. DB::Exception: x. (${type})`) =>
+  Object.assign(new Error(message), { code, type });
+
+describe('isTransientStorageError', () => {
+  it('retries server conditions that pass', () => {
+    for (const [code, type] of [
+      ['159', 'TIMEOUT_EXCEEDED'],
+      ['202', 'TOO_MANY_SIMULTANEOUS_QUERIES'],
+      ['252', 'TOO_MANY_PARTS'],
+      ['242', 'TABLE_IS_READ_ONLY'],
+      ['319', 'UNKNOWN_STATUS_OF_INSERT'],
+      ['999', 'KEEPER_EXCEPTION'],
+    ]) {
+      expect(isTransientStorageError(clickhouse(code!, type!))).toBe(true);
+    }
+  });
+
+  it('retries socket failures, also when wrapped as a cause', () => {
+    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET']) {
+      expect(isTransientStorageError(Object.assign(new Error(code), { code }))).toBe(true);
+    }
+    const wrapped = new Error('fetch failed', {
+      cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+    });
+    expect(isTransientStorageError(wrapped)).toBe(true);
+    expect(isTransientStorageError(new Error('Timeout error.'))).toBe(true);
+  });
+
+  it('recognises the code in an unparsed server message', () => {
+    expect(isTransientStorageError(new Error('Code: 252. DB::Exception: Too many parts'))).toBe(true);
+  });
+
+  it('does not retry errors that would fail the same way again', () => {
+    expect(isTransientStorageError(clickhouse('27', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'))).toBe(false);
+    expect(isTransientStorageError(clickhouse('16', 'NO_SUCH_COLUMN_IN_TABLE'))).toBe(false);
+    expect(isTransientStorageError(clickhouse('516', 'AUTHENTICATION_FAILED'))).toBe(false);
+    expect(isTransientStorageError(new TypeError('x is not a function'))).toBe(false);
+    expect(isTransientStorageError('boom')).toBe(false);
+    expect(isTransientStorageError(undefined)).toBe(false);
+  });
+});
+
+describe('backoffDelayMs', () => {
+  it('doubles per attempt and keeps at least half the nominal delay', () => {
+    expect(backoffDelayMs(0, 50, () => 0)).toBe(25);
+    expect(backoffDelayMs(0, 50, () => 1)).toBe(50);
+    expect(backoffDelayMs(3, 50, () => 0)).toBe(200);
+    expect(backoffDelayMs(3, 50, () => 1)).toBe(400);
+    const d = backoffDelayMs(2, 50);
+    expect(d).toBeGreaterThanOrEqual(100);
+    expect(d).toBeLessThanOrEqual(200);
+  });
+});

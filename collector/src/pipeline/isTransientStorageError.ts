@@ -1,0 +1,86 @@
+/**
+ * ClickHouse error codes that describe a passing condition of the server or the cluster rather than a
+ * problem with the rows: the same insert may succeed a moment later, so it is retried with backoff.
+ * Anything else (a row ClickHouse cannot parse, a missing column, bad credentials) fails the same way
+ * every time and is reported at once.
+ */
+const TRANSIENT_CLICKHOUSE_CODES = new Set<number>([
+  159, // TIMEOUT_EXCEEDED
+  202, // TOO_MANY_SIMULTANEOUS_QUERIES
+  203, // NO_FREE_CONNECTION
+  209, // SOCKET_TIMEOUT
+  210, // NETWORK_ERROR
+  241, // MEMORY_LIMIT_EXCEEDED
+  242, // TABLE_IS_READ_ONLY
+  252, // TOO_MANY_PARTS — merges are behind; inserting again after a pause is the documented remedy
+  285, // TOO_FEW_LIVE_REPLICAS
+  319, // UNKNOWN_STATUS_OF_INSERT
+  425, // SYSTEM_ERROR
+  439, // CANNOT_SCHEDULE_TASK
+  999, // KEEPER_EXCEPTION
+  1000, // POCO_EXCEPTION — network failures surface through Poco
+]);
+
+const TRANSIENT_CLICKHOUSE_TYPES = new Set<string>([
+  'TIMEOUT_EXCEEDED',
+  'TOO_MANY_SIMULTANEOUS_QUERIES',
+  'TOO_MANY_PARTS',
+  'TABLE_IS_READ_ONLY',
+  'UNKNOWN_STATUS_OF_INSERT',
+  'KEEPER_EXCEPTION',
+  'NETWORK_ERROR',
+  'SOCKET_TIMEOUT',
+]);
+
+/** Node.js and undici socket error codes: the connection failed, not the insert. */
+const TRANSIENT_SOCKET_CODES = new Set<string>([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
+
+// `@clickhouse/client` parses server errors into `ClickHouseError { code: '252', type: 'TOO_MANY_PARTS' }`;
+// errors that escaped that parser still carry the server's text, which starts with "Code: 252.".
+const CODE_IN_MESSAGE = /\bCode: (\d+)\b/;
+
+/**
+ * Whether an insert that failed with `error` is worth retrying. Looks at the ClickHouse code and type,
+ * the socket error code, the message, and the `cause` chain (clients wrap socket errors).
+ */
+export function isTransientStorageError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    if (typeof e !== 'object') return false;
+    const { code, type, message, cause } = e as {
+      code?: unknown;
+      type?: unknown;
+      message?: unknown;
+      cause?: unknown;
+    };
+    if (typeof code === 'string') {
+      if (TRANSIENT_SOCKET_CODES.has(code)) return true;
+      if (/^\d+$/.test(code) && TRANSIENT_CLICKHOUSE_CODES.has(Number(code))) return true;
+    }
+    if (typeof code === 'number' && TRANSIENT_CLICKHOUSE_CODES.has(code)) return true;
+    if (typeof type === 'string' && TRANSIENT_CLICKHOUSE_TYPES.has(type)) return true;
+    if (typeof message === 'string') {
+      const m = CODE_IN_MESSAGE.exec(message);
+      if (m?.[1] !== undefined && TRANSIENT_CLICKHOUSE_CODES.has(Number(m[1]))) return true;
+      // The HTTP client reports its own request timeout with this text and no code.
+      if (message === 'Timeout error.' || message === 'socket hang up') return true;
+    }
+    e = cause;
+  }
+  return false;
+}

@@ -1,0 +1,119 @@
+import type { IncomingMessage } from 'node:http';
+import { Transform } from 'node:stream';
+import * as zlib from 'node:zlib';
+
+/** The body, after decompression, is larger than the limit (HTTP 413). */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+}
+
+/** The `Content-Encoding` is not one the receiver can decode (HTTP 415). */
+export class UnsupportedEncodingError extends Error {
+  override readonly name = 'UnsupportedEncodingError';
+}
+
+/** The compressed body is corrupt (HTTP 400). */
+export class CorruptBodyError extends Error {
+  override readonly name = 'CorruptBodyError';
+}
+
+/**
+ * Reads a request body, decompressing `gzip`, `deflate` (zlib-wrapped or raw, both are sent as
+ * "deflate" in the wild) and `br`, and stops as soon as the decompressed size passes `maxBytes`:
+ * a small gzip body can inflate to gigabytes, so the output is counted as it streams out of zlib and
+ * inflation is abandoned at the limit rather than checked afterwards.
+ *
+ * On failure the rest of the request is drained, not read into memory, so that the response can
+ * still be delivered on the same connection.
+ */
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const declared = Number(req.headers['content-length']);
+  if ((encoding === 'identity' || encoding === '') && declared > maxBytes) {
+    drain(req);
+    throw new BodyTooLargeError(`request body of ${declared} bytes exceeds the limit of ${maxBytes} bytes`);
+  }
+  let decoder: Transform | undefined;
+  switch (encoding) {
+    case '':
+    case 'identity':
+      break;
+    case 'gzip':
+    case 'x-gzip':
+      decoder = zlib.createGunzip();
+      break;
+    case 'deflate':
+      decoder = deflateDecoder();
+      break;
+    case 'br':
+      decoder = zlib.createBrotliDecompress();
+      break;
+    default:
+      drain(req);
+      throw new UnsupportedEncodingError(
+        `unsupported Content-Encoding "${encoding}"; use gzip, deflate or identity`,
+      );
+  }
+  const source = decoder === undefined ? req : req.pipe(decoder);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) {
+        throw new BodyTooLargeError(
+          `request body exceeds the limit of ${maxBytes} bytes${decoder ? ' after decompression' : ''}`,
+        );
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (decoder !== undefined) {
+      req.unpipe(decoder);
+      decoder.destroy();
+    }
+    drain(req);
+    if (error instanceof BodyTooLargeError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (decoder !== undefined && typeof code === 'string' && code.startsWith('Z_')) {
+      throw new CorruptBodyError(`cannot decompress the ${encoding} body: ${(error as Error).message}`);
+    }
+    throw error;
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+}
+
+/**
+ * HTTP's "deflate" is the zlib format (RFC 1950), but some clients send raw deflate (RFC 1951). A zlib
+ * stream starts with a CMF byte whose low nibble is 8 and a 16-bit header divisible by 31; the first
+ * chunk decides which inflater to use.
+ */
+function deflateDecoder(): Transform {
+  let inflater: zlib.Inflate | zlib.InflateRaw | undefined;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (inflater === undefined) {
+        const b0 = chunk[0] ?? 0;
+        const b1 = chunk[1] ?? 0;
+        const isZlib = (b0 & 0x0f) === 8 && ((b0 << 8) | b1) % 31 === 0;
+        inflater = isZlib ? zlib.createInflate() : zlib.createInflateRaw();
+        inflater.on('data', (out: Buffer) => this.push(out));
+        inflater.on('error', (error) => this.destroy(error));
+      }
+      inflater.write(chunk, () => callback());
+    },
+    flush(callback) {
+      if (inflater === undefined) return callback();
+      inflater.once('end', () => callback());
+      inflater.end();
+    },
+    destroy(error, callback) {
+      inflater?.destroy();
+      callback(error);
+    },
+  });
+}
+
+function drain(req: IncomingMessage): void {
+  req.resume();
+}

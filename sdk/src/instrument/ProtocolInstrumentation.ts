@@ -1,0 +1,1047 @@
+import {
+  context,
+  createContextKey,
+  isSpanContextValid,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Link,
+  type Span,
+} from '@opentelemetry/api';
+import { captureAttributes } from '../content/capture.js';
+import { redactString } from '../content/redact.js';
+import {
+  CANCELLED_BY_PEER,
+  classifySenderFailure,
+  CLOSED_BEFORE_RESPONSE,
+  jsonRpcErrorOutcome,
+  toolErrorOutcome,
+  type FailureOutcome,
+} from '../errors/classifyOutcome.js';
+import {
+  extractParent,
+  headerValue,
+  injectIntoMessage,
+  metaOf,
+  traceIdOfMeta,
+  type JsonRpcMessage,
+} from '../propagation/meta.js';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_PROMPT_NAME,
+  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+  ATTR_GEN_AI_TOOL_CALL_RESULT,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_JSONRPC_REQUEST_ID,
+  ATTR_MCP_METHOD_NAME,
+  ATTR_MCP_PROTOCOL_VERSION,
+  ATTR_MCP_SESSION_ID,
+  ATTR_MCPSCOPE_CLIENT_NAME,
+  ATTR_MCPSCOPE_CLIENT_VERSION,
+  ATTR_MCPSCOPE_FAULT,
+  ATTR_MCPSCOPE_LAYER,
+  ATTR_MCPSCOPE_PROMPT_ARGUMENTS,
+  ATTR_MCPSCOPE_SERVER_COMMAND,
+  ATTR_MCPSCOPE_SERVER_NAME,
+  ATTR_MCPSCOPE_SERVER_VERSION,
+  ATTR_MCPSCOPE_TOOLS_COUNT,
+  ATTR_MCPSCOPE_TOOLS_DEFINITIONS,
+  ATTR_MCPSCOPE_TOOLS_FINGERPRINT,
+  ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES,
+  ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES,
+  ATTR_NETWORK_TRANSPORT,
+  ATTR_RPC_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  LAYER_CLIENT,
+  LAYER_SERVER,
+  LAYER_TRANSPORT,
+  spanName,
+} from '../semconv.js';
+import { fingerprintTools } from '../tools/fingerprint.js';
+import { toolSetTracker } from '../tools/toolSetTracker.js';
+import { describeTransport } from '../transport/transportInfo.js';
+import { Connection, IncomingCall, OutgoingCall, type TransportLike } from './calls.js';
+import { notificationEventAttributes, notificationEventName } from './notificationEvents.js';
+import type { ResolvedOptions } from './options.js';
+import { reportInternalError } from './reportInternalError.js';
+import {
+  addRequestAttributes,
+  annotationAttributes,
+  annotationsByTool,
+  requestTarget,
+} from './requestAttributes.js';
+
+/** The context value under which a received request's {@link IncomingCall} travels into its handler. */
+export const INCOMING_CALL_KEY = createContextKey('@mcpscope/sdk incoming call');
+/** The context value under which a sent request travels into the HTTP transport's fetch. */
+const OUTGOING_CALL_KEY = createContextKey('@mcpscope/sdk outgoing call');
+
+/** Which end of the MCP session an instrumented Protocol object is. */
+export type Role = 'client' | 'server';
+
+/** The MCP SDK Protocol surface the instrumentation wraps (Client and Server both extend Protocol). */
+export interface ProtocolLike {
+  request(request: unknown, resultSchema?: unknown, options?: unknown): Promise<unknown>;
+  connect(transport: TransportLike, ...rest: unknown[]): Promise<void>;
+  readonly transport?: TransportLike;
+}
+
+/** The McpServer surface used to read tool annotations and see tool exceptions. */
+export interface McpServerLike {
+  server: ProtocolLike;
+  _registeredTools?: Record<string, { annotations?: unknown } | undefined>;
+  executeToolHandler?: (...args: unknown[]) => unknown;
+}
+
+type Fn = (this: unknown, ...args: unknown[]) => unknown;
+
+/** Per-transport holder: the transport's wrappers read the current connection through it. */
+interface TransportHolder {
+  conn: Connection;
+}
+const TRANSPORT_HOLDER = Symbol.for('@mcpscope/sdk.transport');
+const WRAPPED = Symbol.for('@mcpscope/sdk.wrapped');
+
+/**
+ * Traces one MCP SDK Protocol object (a Client or a Server).
+ *
+ * Requests this process sends get a CLIENT span (from the call to the validated result) and, while the
+ * message is on the wire, an INTERNAL transport span (send → response received) whose context is
+ * injected into `params._meta`. Requests this process receives get a SERVER span (receive → response
+ * sent) parented on the extracted context, and their handler runs inside it. Span kind follows the
+ * direction of the request, so sampling/elicitation/roots requests from a server are CLIENT spans in
+ * the server process and SERVER spans in the client process.
+ *
+ * Hooks: the Protocol's `request` and `connect` (and Client `callTool`), and on each transport `send`,
+ * `start` (to wrap the `onmessage`/`onclose` callbacks the Protocol assigns in `connect` before any
+ * message can arrive) and the HTTP client transport's `_fetch` (for the status code).
+ */
+export class ProtocolInstrumentation {
+  private conn: Connection | undefined;
+  /** Hand-off from `request` to the transport's `send`, which the SDK calls synchronously. */
+  private sending: OutgoingCall | undefined;
+  /** Hand-off from `callTool` to `request`: the client span of a tools/call covers the output validation. */
+  private pendingToolCall: OutgoingCall | undefined;
+  /** Whether McpServer's tool execution is observed (so an isError without it is the caller's fault). */
+  private tracksToolHandler = false;
+
+  private clientName: string | undefined;
+  private clientVersion: string | undefined;
+  private serverName: string | undefined;
+  private serverVersion: string | undefined;
+  private protocolVersion: string | undefined;
+  private sessionId: string | undefined;
+
+  private outgoingBase: Attributes = {};
+  private incomingBase: Attributes = {};
+  private transportBase: Attributes = {};
+  private networkTransport: string | undefined;
+  private toolAnnotations = new Map<string, Attributes>();
+
+  constructor(
+    private readonly protocol: ProtocolLike,
+    private readonly role: Role,
+    private readonly opts: ResolvedOptions,
+    private readonly mcpServer?: McpServerLike,
+  ) {
+    const own = (protocol as { _clientInfo?: unknown; _serverInfo?: unknown })[
+      role === 'client' ? '_clientInfo' : '_serverInfo'
+    ];
+    this.setImplementation(role, own);
+    this.rebuildBase();
+  }
+
+  /** Installs the wrappers. Called once per Protocol object (the caller checks the marker). */
+  install(): void {
+    this.wrapRequest();
+    this.wrapConnect();
+    this.wrapRequestHandlers();
+    if (this.role === 'client') this.wrapCallTool();
+    if (this.mcpServer) this.wrapToolExecution(this.mcpServer);
+    // Instrumented after connect(): attach to the live transport; its callbacks are already assigned.
+    const transport = this.protocol.transport;
+    if (transport) {
+      const conn = this.attach(transport);
+      this.wrapCallbacks(transport, conn);
+    }
+  }
+
+  // ── wrappers ──────────────────────────────────────────────────────────────────────────────────────
+
+  private wrapRequest(): void {
+    const original = this.protocol.request as Fn;
+    const traced = (self: unknown, args: unknown[]): unknown => {
+      const message = args[0] as { method?: unknown; params?: Record<string, unknown> } | undefined;
+      let call = this.pendingToolCall;
+      let owned = false;
+      if (call && message?.method === 'tools/call') {
+        this.pendingToolCall = undefined;
+      } else {
+        call = this.beginOutgoing(message, args[2]);
+        owned = true;
+      }
+      this.sending = call;
+      let result: unknown;
+      try {
+        result = original.apply(self, args);
+      } finally {
+        this.sending = undefined;
+      }
+      if (owned && call) watch(result, call);
+      return result;
+    };
+    const request = function mcpscopeRequest(this: unknown, ...args: unknown[]): unknown {
+      return traced(this, args);
+    };
+    markWrapped(request);
+    (this.protocol as { request: unknown }).request = request;
+  }
+
+  private wrapCallTool(): void {
+    const client = this.protocol as unknown as { callTool?: Fn };
+    const original = client.callTool;
+    if (typeof original !== 'function') return;
+    const traced = (self: unknown, args: unknown[]): unknown => {
+      const call = this.beginOutgoing(
+        { method: 'tools/call', params: args[0] as Record<string, unknown> },
+        args[2],
+      );
+      this.pendingToolCall = call;
+      let result: unknown;
+      try {
+        result = original.apply(self, args);
+      } finally {
+        this.pendingToolCall = undefined;
+      }
+      if (call) watch(result, call);
+      return result;
+    };
+    const callTool = function mcpscopeCallTool(this: unknown, ...args: unknown[]): unknown {
+      return traced(this, args);
+    };
+    markWrapped(callTool);
+    client.callTool = callTool;
+  }
+
+  private wrapConnect(): void {
+    const original = this.protocol.connect as Fn;
+    const attach = (transport: unknown): void => {
+      try {
+        if (transport !== null && typeof transport === 'object') this.attach(transport as TransportLike);
+      } catch (error) {
+        reportInternalError(error);
+      }
+    };
+    const connect = function mcpscopeConnect(this: unknown, ...args: unknown[]): unknown {
+      attach(args[0]);
+      return original.apply(this, args);
+    };
+    markWrapped(connect);
+    (this.protocol as { connect: unknown }).connect = connect;
+  }
+
+  /**
+   * Records exceptions thrown by request handlers (with their stack) on the SERVER span. The Protocol
+   * looks handlers up with `_requestHandlers.get(method)` for each request; the wrapped handler returns
+   * the original promise untouched and observes its rejection on a side branch, so results and timing
+   * do not change.
+   */
+  private wrapRequestHandlers(): void {
+    const handlers = (this.protocol as { _requestHandlers?: unknown })._requestHandlers;
+    if (!(handlers instanceof Map)) return;
+    const get = handlers.get;
+    const wrappedByHandler = new WeakMap<Fn, Fn>();
+    Object.defineProperty(handlers, 'get', {
+      configurable: true,
+      writable: true,
+      value: function mcpscopeGet(this: Map<unknown, unknown>, key: unknown): unknown {
+        const handler = get.call(this, key) as Fn | undefined;
+        if (typeof handler !== 'function') return handler;
+        let wrapped = wrappedByHandler.get(handler);
+        if (!wrapped) {
+          wrapped = wrapHandler(handler);
+          wrappedByHandler.set(handler, wrapped);
+        }
+        return wrapped;
+      },
+    });
+  }
+
+  /** Sees McpServer tool code run and throw (McpServer turns the exception into an isError result). */
+  private wrapToolExecution(mcpServer: McpServerLike): void {
+    const original = mcpServer.executeToolHandler;
+    if (typeof original !== 'function') return;
+    this.tracksToolHandler = true;
+    mcpServer.executeToolHandler = function mcpscopeExecuteToolHandler(
+      this: unknown,
+      ...args: unknown[]
+    ): unknown {
+      const call = context.active().getValue(INCOMING_CALL_KEY) as IncomingCall | undefined;
+      if (call) call.handlerRan = true;
+      let result: unknown;
+      try {
+        result = original.apply(this, args);
+      } catch (error) {
+        recordHandlerException(error);
+        throw error;
+      }
+      if (call) observeRejection(result);
+      return result;
+    };
+  }
+
+  /** Starts tracking a connection to `transport`; wraps `send`/`start` once per transport object. */
+  private attach(transport: TransportLike): Connection {
+    const info = describeTransport(transport, this.role === 'client');
+    const conn = new Connection(transport, info, !info.inMemory || this.opts.measureInMemoryBytes);
+    this.conn = conn;
+    this.rebuildBase();
+    const holder = (transport as unknown as Record<symbol, TransportHolder | undefined>)[TRANSPORT_HOLDER];
+    if (holder) {
+      holder.conn = conn;
+      return conn;
+    }
+    const newHolder: TransportHolder = { conn };
+    Object.defineProperty(transport, TRANSPORT_HOLDER, { value: newHolder, configurable: true });
+    this.wrapSend(transport, newHolder);
+    this.wrapStart(transport, newHolder);
+    if (info.http && this.role === 'client') this.wrapFetch(transport);
+    return conn;
+  }
+
+  private wrapSend(transport: TransportLike, holder: TransportHolder): void {
+    const original = transport.send as Fn;
+    const traced = (self: unknown, args: unknown[]): Promise<void> => {
+      let message = args[0];
+      let call: OutgoingCall | undefined;
+      try {
+        const handled = this.onSend(
+          holder.conn,
+          args[0] as JsonRpcMessage,
+          args[1] as Record<string, unknown> | undefined,
+        );
+        message = handled.message;
+        call = handled.call;
+      } catch (error) {
+        reportInternalError(error);
+      }
+      if (message !== args[0]) args[0] = message;
+      // Over HTTP the request's fetch runs in the transport span's context, so the wrapped fetch can
+      // attribute the status code to it (and HTTP client instrumentation nests under it).
+      if (call?.transportSpan && holder.conn.info.http) {
+        const ctx = trace.setSpan(call.parentCtx, call.transportSpan).setValue(OUTGOING_CALL_KEY, call);
+        return context.with(ctx, original, self, ...args) as Promise<void>;
+      }
+      return original.apply(self, args) as Promise<void>;
+    };
+    transport.send = function mcpscopeSend(this: unknown, ...args: unknown[]): Promise<void> {
+      return traced(this, args);
+    };
+  }
+
+  private wrapStart(transport: TransportLike, holder: TransportHolder): void {
+    const original = transport.start as Fn;
+    const wrapCallbacks = (): void => {
+      try {
+        this.wrapCallbacks(transport, holder.conn);
+      } catch (error) {
+        reportInternalError(error);
+      }
+    };
+    transport.start = function mcpscopeStart(this: unknown, ...args: unknown[]): Promise<void> {
+      wrapCallbacks();
+      return original.apply(this, args) as Promise<void>;
+    };
+  }
+
+  /** Wraps the callbacks the Protocol assigned in `connect()`; runs before the transport delivers anything. */
+  private wrapCallbacks(transport: TransportLike, conn: Connection): void {
+    const onmessage = transport.onmessage as Fn | undefined;
+    if (typeof onmessage === 'function' && !isWrapped(onmessage)) {
+      const receive = (self: unknown, message: unknown, extra: unknown): unknown => {
+        let ctx: Context | undefined;
+        try {
+          ctx = this.onReceive(conn, message as JsonRpcMessage, extra);
+        } catch (error) {
+          reportInternalError(error);
+        }
+        if (ctx === undefined) return onmessage.call(self, message, extra);
+        return context.with(ctx, onmessage, self, message, extra);
+      };
+      const wrapped = function mcpscopeOnMessage(this: unknown, message: unknown, extra?: unknown): unknown {
+        return receive(this, message, extra);
+      };
+      markWrapped(wrapped);
+      transport.onmessage = wrapped;
+    }
+    const onclose = transport.onclose as Fn | undefined;
+    if (!isWrapped(onclose)) {
+      const close = (): void => {
+        try {
+          this.onClose(conn);
+        } catch (error) {
+          reportInternalError(error);
+        }
+      };
+      const wrapped = function mcpscopeOnClose(this: unknown, ...args: unknown[]): unknown {
+        close();
+        return onclose?.apply(this, args);
+      };
+      markWrapped(wrapped);
+      transport.onclose = wrapped;
+    }
+  }
+
+  /** Records the HTTP status of each request's POST on its transport span. */
+  private wrapFetch(transport: TransportLike): void {
+    const fields = transport as unknown as { _fetch?: Fn };
+    if (!('_fetch' in fields)) return;
+    const original = (fields._fetch ?? globalThis.fetch) as Fn;
+    fields._fetch = function mcpscopeFetch(this: unknown, ...args: unknown[]): unknown {
+      const result = original.apply(this, args);
+      const call = context.active().getValue(OUTGOING_CALL_KEY) as OutgoingCall | undefined;
+      if (call && result instanceof Promise) {
+        result.then(
+          (response: unknown) => {
+            const status = (response as { status?: unknown }).status;
+            if (typeof status === 'number') {
+              call.httpStatus = status;
+              call.transportSpan?.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+            }
+          },
+          () => undefined,
+        );
+      }
+      return result;
+    };
+  }
+
+  // ── sent requests (CLIENT spans) ──────────────────────────────────────────────────────────────────
+
+  private beginOutgoing(
+    request: { method?: unknown; params?: Record<string, unknown> } | undefined,
+    options: unknown,
+  ): OutgoingCall | undefined {
+    try {
+      const method = request?.method;
+      if (typeof method !== 'string') return undefined;
+      const params = request?.params;
+      const conn = this.conn;
+      if (conn) this.refreshSession(conn);
+      const target = requestTarget(method, params);
+      const parentCtx = context.active();
+      const span = this.opts.tracer.startSpan(
+        spanName(method, target),
+        { kind: SpanKind.CLIENT, attributes: this.outgoingBase },
+        parentCtx,
+      );
+      if (span.isRecording()) {
+        const attributes: Attributes = {};
+        addRequestAttributes(attributes, method, target, params);
+        if (target !== undefined && method === 'tools/call')
+          Object.assign(attributes, this.toolAnnotations.get(target));
+        this.addCapturedArguments(attributes, method, params);
+        span.setAttributes(attributes);
+      }
+      if (method === 'initialize' && params) this.setImplementation('client', params['clientInfo']);
+      const signal = (options as { signal?: unknown } | undefined)?.signal;
+      return new OutgoingCall(
+        this.endOutgoing,
+        conn,
+        span,
+        parentCtx,
+        method,
+        target,
+        signal instanceof AbortSignal ? signal : undefined,
+      );
+    } catch (error) {
+      reportInternalError(error);
+      return undefined;
+    }
+  }
+
+  /** Starts the transport span of a request going out and injects its context into `params._meta`. */
+  private sendRequest(conn: Connection, message: JsonRpcMessage, call: OutgoingCall): JsonRpcMessage {
+    const id = Number(message.id);
+    call.sent = true;
+    call.id = id;
+    conn.outgoing.set(id, call);
+    const clientCtx = trace.setSpan(call.parentCtx, call.span);
+    const transportSpan = this.opts.tracer.startSpan(
+      `${conn.info.kind} ${call.method}`,
+      { kind: SpanKind.INTERNAL, attributes: this.transportBase },
+      clientCtx,
+    );
+    call.transportSpan = transportSpan;
+    call.hadTransportSpan = true;
+    const out = injectIntoMessage(message, trace.setSpan(call.parentCtx, transportSpan));
+    if (transportSpan.isRecording()) {
+      const id = String(message.id);
+      transportSpan.setAttribute(ATTR_MCP_METHOD_NAME, call.method);
+      transportSpan.setAttribute(ATTR_JSONRPC_REQUEST_ID, id);
+      call.span.setAttribute(ATTR_JSONRPC_REQUEST_ID, id);
+      if (conn.measureBytes)
+        transportSpan.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, jsonBytes(out));
+    }
+    return out;
+  }
+
+  /** A response arrived for a request this process sent: the transport span ends here. */
+  private receiveResponse(conn: Connection, message: JsonRpcMessage): void {
+    const id = Number(message.id);
+    const call = conn.outgoing.get(id);
+    if (!call) return;
+    conn.outgoing.delete(id);
+    call.wire = message.error ? 'error' : 'result';
+    call.rawResult = message.result;
+    const transportSpan = call.transportSpan;
+    if (!transportSpan) return;
+    call.transportSpan = undefined;
+    if (transportSpan.isRecording()) {
+      if (conn.measureBytes)
+        transportSpan.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, jsonBytes(message));
+      if (conn.info.http && conn.transport.sessionId)
+        transportSpan.setAttribute(ATTR_MCP_SESSION_ID, conn.transport.sessionId);
+    }
+    transportSpan.end();
+  }
+
+  /** Ends a CLIENT span when the caller's promise settles (bound once per call, see {@link OutgoingCall}). */
+  private readonly endOutgoing = (
+    call: OutgoingCall,
+    value: unknown,
+    error: unknown,
+    failed: boolean,
+  ): void => {
+    try {
+      if (call.ended) return;
+      call.ended = true;
+      const conn = call.conn;
+      if (call.id !== undefined) conn?.outgoing.delete(call.id);
+      const span = call.span;
+      const result = failed ? undefined : (value as Record<string, unknown> | undefined);
+      let outcome: FailureOutcome | undefined;
+      if (failed) {
+        outcome = classifySenderFailure(error, {
+          aborted: call.signal?.aborted ?? false,
+          wire: call.wire,
+          sent: call.sent,
+          hadSession: conn?.transport.sessionId !== undefined,
+        });
+      } else if (call.method === 'tools/call' && result?.['isError'] === true) {
+        outcome = toolErrorOutcome(false);
+      }
+      const transportSpan = call.transportSpan;
+      if (transportSpan) {
+        // No response came back: the transport span ends with the request.
+        call.transportSpan = undefined;
+        if (outcome && transportSpan.isRecording()) {
+          transportSpan.setAttribute(ATTR_ERROR_TYPE, outcome.errorType);
+          if (outcome.httpStatusCode !== undefined)
+            transportSpan.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.httpStatusCode);
+          if (outcome.transport) {
+            transportSpan.setAttribute(ATTR_MCPSCOPE_FAULT, outcome.fault);
+            transportSpan.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
+            if (error instanceof Error) transportSpan.recordException(error);
+          }
+        }
+        transportSpan.end();
+      }
+      if (span.isRecording()) {
+        if (result) this.afterOutgoingResult(call, result, span);
+        if (outcome) {
+          span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType);
+          if (outcome.rpcStatusCode !== undefined)
+            span.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, outcome.rpcStatusCode);
+          // The transport span carries a transport fault when there is one; every other failure is
+          // attributed on the client span (for remote errors it is the client's view of the server).
+          if (!(outcome.transport && call.hadTransportSpan))
+            span.setAttribute(ATTR_MCPSCOPE_FAULT, outcome.fault);
+          if (outcome.markError) {
+            span.setStatus({
+              code: SpanStatusCode.ERROR,
+              message: failed ? errorMessage(error) : toolErrorMessage(result),
+            });
+          }
+          if (failed && error instanceof Error) span.recordException(error);
+        }
+      } else if (result && call.method === 'initialize') {
+        this.onInitializeResult(result);
+      }
+      span.end();
+      this.opts.metrics.recordOperation(
+        true,
+        (performance.now() - call.startTime) / 1000,
+        this.metricAttributes(call.method, call.target, outcome?.errorType),
+      );
+    } catch (internal) {
+      reportInternalError(internal);
+    }
+  };
+
+  private afterOutgoingResult(call: OutgoingCall, result: Record<string, unknown>, span: Span): void {
+    switch (call.method) {
+      case 'initialize':
+        this.onInitializeResult(result);
+        span.setAttributes(this.peerAttributes());
+        break;
+      case 'tools/list': {
+        const tools = (call.rawResult ?? result)['tools'];
+        this.toolAnnotations = annotationsByTool(tools);
+        span.setAttributes(this.toolsListAttributes(tools));
+        break;
+      }
+      case 'tools/call':
+        if (this.opts.capture)
+          span.setAttributes(captureAttributes(ATTR_GEN_AI_TOOL_CALL_RESULT, result, this.opts.capture));
+        break;
+      default:
+        break;
+    }
+  }
+
+  // ── received requests (SERVER spans) ──────────────────────────────────────────────────────────────
+
+  private receiveRequest(conn: Connection, message: JsonRpcMessage, extra: unknown): Context {
+    const method = message.method as string;
+    const params = message.params;
+    const active = context.active();
+    const headers = conn.info.http
+      ? (extra as { requestInfo?: { headers?: unknown } } | undefined)?.requestInfo?.headers
+      : undefined;
+    const { ctx: parent, fromRemote } = extractParent(active, metaOf(message), headers);
+    let links: Link[] | undefined;
+    // The ambient span (e.g. the HTTP server span of auto-instrumentation) is linked, not the parent.
+    // In memory the "ambient" span is the sender's own context, so there is nothing to link.
+    if (fromRemote && !conn.info.inMemory) {
+      const ambient = trace.getSpan(active)?.spanContext();
+      if (ambient && isSpanContextValid(ambient)) links = [{ context: ambient }];
+    }
+    if (headers !== undefined && this.protocolVersion === undefined) {
+      const version = headerValue(headers, 'mcp-protocol-version');
+      if (version) {
+        this.protocolVersion = version;
+        this.rebuildBase();
+      }
+    }
+    this.refreshSession(conn);
+    if (method === 'initialize' && params) this.setImplementation('client', params['clientInfo']);
+    const target = requestTarget(method, params);
+    const span = this.opts.tracer.startSpan(
+      spanName(method, target),
+      { kind: SpanKind.SERVER, attributes: this.incomingBase, links },
+      parent,
+    );
+    if (span.isRecording()) {
+      const attributes: Attributes = {};
+      addRequestAttributes(attributes, method, target, params);
+      attributes[ATTR_JSONRPC_REQUEST_ID] = String(message.id);
+      if (method === 'tools/call' && target !== undefined)
+        Object.assign(attributes, this.serverToolAnnotations(target));
+      this.addCapturedArguments(attributes, method, params);
+      if (conn.measureBytes) attributes[ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES] = jsonBytes(message);
+      span.setAttributes(attributes);
+    }
+    const call = new IncomingCall(span, method, target, message.id as string | number);
+    conn.incoming.set(call.id, call);
+    return trace.setSpan(parent, span).setValue(INCOMING_CALL_KEY, call);
+  }
+
+  private serverToolAnnotations(tool: string): Attributes | undefined {
+    const registered = this.mcpServer?._registeredTools?.[tool];
+    if (registered) return annotationAttributes(registered.annotations);
+    return this.toolAnnotations.get(tool);
+  }
+
+  /** Ends a SERVER span: on the response (`response`), or with a fixed outcome (cancelled, closed). */
+  private endIncoming(
+    conn: Connection,
+    call: IncomingCall,
+    response: JsonRpcMessage | undefined,
+    forced?: FailureOutcome,
+  ): void {
+    if (call.ended) return;
+    call.ended = true;
+    conn.incoming.delete(call.id);
+    const span = call.span;
+    const result = response?.result;
+    let outcome = forced;
+    if (!outcome && response?.error) outcome = jsonRpcErrorOutcome(response.error.code, true);
+    else if (!outcome && call.method === 'tools/call' && result?.['isError'] === true) {
+      outcome = toolErrorOutcome(this.tracksToolHandler && !call.handlerRan);
+    }
+    if (span.isRecording()) {
+      if (result) this.afterIncomingResult(call, result, span);
+      if (response && conn.measureBytes)
+        span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, jsonBytes(response));
+      if (outcome) {
+        span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType);
+        span.setAttribute(ATTR_MCPSCOPE_FAULT, outcome.fault);
+        if (outcome.rpcStatusCode !== undefined)
+          span.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, outcome.rpcStatusCode);
+        const message = response?.error
+          ? redactString(response.error.message)
+          : result
+            ? toolErrorMessage(result)
+            : outcome.errorType;
+        if (outcome.markError) span.setStatus({ code: SpanStatusCode.ERROR, message });
+      }
+    } else if (result && call.method === 'initialize') {
+      this.onInitializeResult(result);
+    }
+    span.end();
+    this.opts.metrics.recordOperation(
+      false,
+      (performance.now() - call.startTime) / 1000,
+      this.metricAttributes(call.method, call.target, outcome?.errorType),
+    );
+  }
+
+  private afterIncomingResult(call: IncomingCall, result: Record<string, unknown>, span: Span): void {
+    switch (call.method) {
+      case 'initialize':
+        this.onInitializeResult(result);
+        span.setAttributes(this.peerAttributes());
+        break;
+      case 'tools/list': {
+        const tools = result['tools'];
+        if (!this.mcpServer) this.toolAnnotations = annotationsByTool(tools);
+        span.setAttributes(this.toolsListAttributes(tools));
+        break;
+      }
+      case 'tools/call':
+        if (this.opts.capture)
+          span.setAttributes(captureAttributes(ATTR_GEN_AI_TOOL_CALL_RESULT, result, this.opts.capture));
+        break;
+      default:
+        break;
+    }
+  }
+
+  // ── message dispatch ──────────────────────────────────────────────────────────────────────────────
+
+  /** Everything sent through the transport. Returns the message to send (with trace context injected). */
+  private onSend(
+    conn: Connection,
+    message: JsonRpcMessage,
+    options: Record<string, unknown> | undefined,
+  ): { message: JsonRpcMessage; call?: OutgoingCall } {
+    if (message === null || typeof message !== 'object') return { message };
+    if (message.method !== undefined) {
+      if (message.id !== undefined) {
+        const call = this.sending;
+        this.sending = undefined;
+        if (call && call.method === message.method)
+          return { message: this.sendRequest(conn, message, call), call };
+        return { message: injectIntoMessage(message, context.active()) };
+      }
+      this.sendNotification(conn, message, options);
+      return { message: injectIntoMessage(message, context.active()) };
+    }
+    if (message.id !== undefined) {
+      const call = conn.incoming.get(message.id);
+      if (call) this.endIncoming(conn, call, message);
+    }
+    return { message };
+  }
+
+  /** Everything received from the transport. Returns the context to run the Protocol's handling in. */
+  private onReceive(conn: Connection, message: JsonRpcMessage, extra: unknown): Context | undefined {
+    if (message === null || typeof message !== 'object') return undefined;
+    if (message.method === undefined) {
+      if (message.id !== undefined) this.receiveResponse(conn, message);
+      return undefined;
+    }
+    if (message.id !== undefined) return this.receiveRequest(conn, message, extra);
+    this.receiveNotification(conn, message);
+    return undefined;
+  }
+
+  private sendNotification(
+    conn: Connection,
+    message: JsonRpcMessage,
+    options: Record<string, unknown> | undefined,
+  ): void {
+    const method = message.method as string;
+    const params = message.params;
+    if (method === 'notifications/cancelled') {
+      const call = conn.outgoing.get(Number(params?.['requestId']));
+      call?.span.addEvent(
+        notificationEventName(method),
+        notificationEventAttributes(method, params, 'sent', false),
+      );
+      return;
+    }
+    const relatedId = options?.['relatedRequestId'];
+    if (relatedId === undefined) return;
+    const call = conn.incoming.get(relatedId as string | number);
+    if (call?.span.isRecording()) {
+      call.span.addEvent(
+        notificationEventName(method),
+        notificationEventAttributes(method, params, 'sent', this.opts.capture !== undefined),
+      );
+    }
+  }
+
+  /**
+   * A notification arrived. Progress goes on the request with that progress token, a cancellation on
+   * (and ends) the request it cancels, anything else on the in-flight request of the same trace (else
+   * the most recent one); with no request in flight it becomes a short span of its own.
+   */
+  private receiveNotification(conn: Connection, message: JsonRpcMessage): void {
+    const method = message.method as string;
+    const params = message.params;
+    const capture = this.opts.capture !== undefined;
+    if (method === 'notifications/initialized') return;
+    if (method === 'notifications/cancelled') {
+      const call = conn.incoming.get(params?.['requestId'] as string | number);
+      if (call) {
+        call.span.addEvent(
+          notificationEventName(method),
+          notificationEventAttributes(method, params, 'received', false),
+        );
+        this.endIncoming(conn, call, undefined, CANCELLED_BY_PEER);
+      }
+      return;
+    }
+    if (method === 'notifications/progress') {
+      const call = conn.outgoing.get(Number(params?.['progressToken']));
+      if (call) {
+        call.span.addEvent(
+          notificationEventName(method),
+          notificationEventAttributes(method, params, 'received', capture),
+        );
+        return;
+      }
+    }
+    const meta = metaOf(message);
+    const related = this.relatedOutgoing(conn, meta);
+    if (related) {
+      related.span.addEvent(
+        notificationEventName(method),
+        notificationEventAttributes(method, params, 'received', capture),
+      );
+      return;
+    }
+    const { ctx } = extractParent(context.active(), meta, undefined);
+    const span = this.opts.tracer.startSpan(
+      method,
+      { kind: SpanKind.SERVER, attributes: this.incomingBase },
+      ctx,
+    );
+    if (span.isRecording()) {
+      span.setAttribute(ATTR_MCP_METHOD_NAME, method);
+      span.addEvent(
+        notificationEventName(method),
+        notificationEventAttributes(method, params, 'received', capture),
+      );
+    }
+    span.end();
+  }
+
+  private relatedOutgoing(
+    conn: Connection,
+    meta: Record<string, unknown> | undefined,
+  ): OutgoingCall | undefined {
+    if (conn.outgoing.size === 0) return undefined;
+    const traceId = traceIdOfMeta(meta);
+    let last: OutgoingCall | undefined;
+    for (const call of conn.outgoing.values()) {
+      if (traceId !== undefined && call.span.spanContext().traceId === traceId) return call;
+      last = call;
+    }
+    return traceId === undefined ? last : undefined;
+  }
+
+  private onClose(conn: Connection): void {
+    if (conn.closed) return;
+    conn.closed = true;
+    for (const call of [...conn.incoming.values()])
+      this.endIncoming(conn, call, undefined, CLOSED_BEFORE_RESPONSE);
+    const seconds = (performance.now() - conn.startedAt) / 1000;
+    const attributes: Attributes = {};
+    if (this.networkTransport) attributes[ATTR_NETWORK_TRANSPORT] = this.networkTransport;
+    if (this.protocolVersion) attributes[ATTR_MCP_PROTOCOL_VERSION] = this.protocolVersion;
+    (this.role === 'client' ? this.opts.metrics.clientSession : this.opts.metrics.serverSession).record(
+      seconds,
+      attributes,
+    );
+    if (this.conn === conn) this.conn = undefined;
+  }
+
+  // ── shared attributes ─────────────────────────────────────────────────────────────────────────────
+
+  private onInitializeResult(result: Record<string, unknown>): void {
+    if (typeof result['protocolVersion'] === 'string') this.protocolVersion = result['protocolVersion'];
+    this.setImplementation('server', result['serverInfo']);
+    if (this.conn) this.refreshSession(this.conn);
+    this.rebuildBase();
+  }
+
+  private setImplementation(which: Role, info: unknown): void {
+    if (info === null || typeof info !== 'object') return;
+    const { name, version } = info as { name?: unknown; version?: unknown };
+    if (which === 'client') {
+      if (typeof name === 'string') this.clientName = name;
+      if (typeof version === 'string') this.clientVersion = version;
+    } else {
+      if (typeof name === 'string') this.serverName = name;
+      if (typeof version === 'string') this.serverVersion = version;
+    }
+    this.rebuildBase();
+  }
+
+  private refreshSession(conn: Connection): void {
+    const sessionId = conn.transport.sessionId;
+    if (sessionId !== this.sessionId) {
+      this.sessionId = sessionId;
+      this.rebuildBase();
+    }
+  }
+
+  private peerAttributes(): Attributes {
+    const attributes: Attributes = {};
+    if (this.clientName !== undefined) attributes[ATTR_MCPSCOPE_CLIENT_NAME] = this.clientName;
+    if (this.clientVersion !== undefined) attributes[ATTR_MCPSCOPE_CLIENT_VERSION] = this.clientVersion;
+    if (this.serverName !== undefined) attributes[ATTR_MCPSCOPE_SERVER_NAME] = this.serverName;
+    if (this.serverVersion !== undefined) attributes[ATTR_MCPSCOPE_SERVER_VERSION] = this.serverVersion;
+    if (this.protocolVersion !== undefined) attributes[ATTR_MCP_PROTOCOL_VERSION] = this.protocolVersion;
+    if (this.sessionId !== undefined) attributes[ATTR_MCP_SESSION_ID] = this.sessionId;
+    return attributes;
+  }
+
+  /** Precomputes the attribute sets every span starts with, so the hot path copies one object. */
+  private rebuildBase(): void {
+    const common: Attributes = { ...this.conn?.info.attributes, ...this.peerAttributes() };
+    const network = common[ATTR_NETWORK_TRANSPORT];
+    this.networkTransport = typeof network === 'string' ? network : undefined;
+    this.outgoingBase = { ...common, [ATTR_MCPSCOPE_LAYER]: LAYER_CLIENT };
+    this.incomingBase = { ...common, [ATTR_MCPSCOPE_LAYER]: LAYER_SERVER };
+    this.transportBase = { ...common, [ATTR_MCPSCOPE_LAYER]: LAYER_TRANSPORT };
+  }
+
+  private addCapturedArguments(
+    into: Attributes,
+    method: string,
+    params: Record<string, unknown> | undefined,
+  ): void {
+    const capture = this.opts.capture;
+    if (!capture || !params) return;
+    if (method === 'tools/call') {
+      Object.assign(
+        into,
+        captureAttributes(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, params['arguments'] ?? {}, capture),
+      );
+    } else if (method === 'prompts/get') {
+      Object.assign(
+        into,
+        captureAttributes(ATTR_MCPSCOPE_PROMPT_ARGUMENTS, params['arguments'] ?? {}, capture),
+      );
+    }
+  }
+
+  /**
+   * `mcpscope.tools.fingerprint`/`count` on every tools/list span, and the full definitions when the
+   * set differs from the last one seen for this server identity (name + address or command).
+   */
+  private toolsListAttributes(tools: unknown): Attributes {
+    const set = fingerprintTools(Array.isArray(tools) ? (tools as unknown[]) : []);
+    const attributes: Attributes = {
+      [ATTR_MCPSCOPE_TOOLS_FINGERPRINT]: set.fingerprint,
+      [ATTR_MCPSCOPE_TOOLS_COUNT]: set.count,
+    };
+    const where = this.conn?.info.attributes;
+    const key = [
+      this.role,
+      this.serverName ?? '',
+      where?.[ATTR_SERVER_ADDRESS] ?? '',
+      where?.[ATTR_SERVER_PORT] ?? '',
+      where?.[ATTR_MCPSCOPE_SERVER_COMMAND] ?? '',
+    ].join('|');
+    if (toolSetTracker.observe(key, set.fingerprint))
+      attributes[ATTR_MCPSCOPE_TOOLS_DEFINITIONS] = JSON.stringify(set.tools);
+    return attributes;
+  }
+
+  private metricAttributes(
+    method: string,
+    target: string | undefined,
+    errorType: string | undefined,
+  ): Attributes {
+    const attributes: Attributes = { [ATTR_MCP_METHOD_NAME]: method };
+    if (target !== undefined)
+      attributes[method === 'tools/call' ? ATTR_GEN_AI_TOOL_NAME : ATTR_GEN_AI_PROMPT_NAME] = target;
+    if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+    if (this.networkTransport !== undefined) attributes[ATTR_NETWORK_TRANSPORT] = this.networkTransport;
+    return attributes;
+  }
+}
+
+// ── helpers ───────────────────────────────────────────────────────────────────────────────────────────
+
+function watch(result: unknown, call: OutgoingCall): void {
+  if (result instanceof Promise) result.then(call.onFulfilled, call.onRejected);
+  else call.onFulfilled(result);
+}
+
+function wrapHandler(handler: Fn): Fn {
+  return function mcpscopeHandler(this: unknown, ...args: unknown[]): unknown {
+    let result: unknown;
+    try {
+      result = handler.apply(this, args);
+    } catch (error) {
+      recordHandlerException(error);
+      throw error;
+    }
+    observeRejection(result);
+    return result;
+  };
+}
+
+/** Watches a handler's promise on a side branch: the original promise is returned untouched. */
+function observeRejection(result: unknown): void {
+  if (result instanceof Promise) result.then(undefined, recordHandlerException);
+}
+
+function recordHandlerException(error: unknown): void {
+  try {
+    const call = context.active().getValue(INCOMING_CALL_KEY) as IncomingCall | undefined;
+    if (!call || call.exceptionRecorded || !call.span.isRecording()) return;
+    call.exceptionRecorded = true;
+    call.span.recordException(error instanceof Error ? error : String(error));
+  } catch (internal) {
+    reportInternalError(internal);
+  }
+}
+
+function markWrapped(fn: object): void {
+  Object.defineProperty(fn, WRAPPED, { value: true });
+}
+
+function isWrapped(fn: unknown): boolean {
+  return typeof fn === 'function' && (fn as unknown as Record<symbol, unknown>)[WRAPPED] === true;
+}
+
+function jsonBytes(message: unknown): number {
+  return Buffer.byteLength(JSON.stringify(message) ?? '', 'utf8');
+}
+
+function errorMessage(error: unknown): string {
+  return redactString(error instanceof Error ? error.message : String(error));
+}
+
+/** The status message of an isError tool result: its first text content, scrubbed and shortened. */
+function toolErrorMessage(result: Record<string, unknown> | undefined): string {
+  const content = result?.['content'];
+  if (Array.isArray(content)) {
+    for (const item of content as unknown[]) {
+      const text = (item as { type?: unknown; text?: unknown } | null)?.text;
+      if (typeof text === 'string') return redactString(text.length > 256 ? text.slice(0, 256) : text);
+    }
+  }
+  return 'tool_error';
+}

@@ -1,0 +1,75 @@
+import type { Context, Span } from '@opentelemetry/api';
+import type { TransportInfo } from '../transport/transportInfo.js';
+
+/** The parts of an MCP Transport the instrumentation touches (the SDK's public Transport interface). */
+export interface TransportLike {
+  send(message: unknown, options?: Record<string, unknown>): Promise<void>;
+  start(): Promise<void>;
+  onmessage?: (message: unknown, extra?: unknown) => void;
+  onclose?: () => void;
+  sessionId?: string;
+}
+
+/** One connection of a Protocol to a transport: the requests in flight in each direction. */
+export class Connection {
+  /** Requests this process sent, by JSON-RPC id (the SDK numbers them). */
+  readonly outgoing = new Map<number, OutgoingCall>();
+  /** Requests this process received and has not answered yet, by JSON-RPC id. */
+  readonly incoming = new Map<string | number, IncomingCall>();
+  readonly startedAt = performance.now();
+  closed = false;
+
+  constructor(
+    readonly transport: TransportLike,
+    readonly info: TransportInfo,
+    /** Whether request/response byte sizes are measured on this connection. */
+    readonly measureBytes: boolean,
+  ) {}
+}
+
+/** What came back over the wire for a sent request. */
+export type WireOutcome = 'none' | 'result' | 'error';
+
+/** A request this process sent: its CLIENT span, and the transport span while it is on the wire. */
+export class OutgoingCall {
+  transportSpan: Span | undefined;
+  /** True once any transport span was started (the transport span carries a transport fault then). */
+  hadTransportSpan = false;
+  sent = false;
+  wire: WireOutcome = 'none';
+  /** The result as it came over the wire, before the SDK parsed it (tools/list fingerprints use it). */
+  rawResult: Record<string, unknown> | undefined;
+  id: number | undefined;
+  httpStatus: number | undefined;
+  ended = false;
+  readonly startTime = performance.now();
+
+  constructor(
+    readonly end: (call: OutgoingCall, value: unknown, error: unknown, failed: boolean) => void,
+    readonly conn: Connection | undefined,
+    readonly span: Span,
+    readonly parentCtx: Context,
+    readonly method: string,
+    readonly target: string | undefined,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  readonly onFulfilled = (value: unknown): void => this.end(this, value, undefined, false);
+  readonly onRejected = (error: unknown): void => this.end(this, undefined, error, true);
+}
+
+/** A request this process received: its SERVER span until the response is sent. */
+export class IncomingCall {
+  ended = false;
+  /** Set when McpServer ran the tool's own code (so an isError result is the tool's, not the caller's). */
+  handlerRan = false;
+  exceptionRecorded = false;
+  readonly startTime = performance.now();
+
+  constructor(
+    readonly span: Span,
+    readonly method: string,
+    readonly target: string | undefined,
+    readonly id: string | number,
+  ) {}
+}

@@ -1,0 +1,198 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { instrumentClient } from '../instrumentClient.js';
+import { instrumentServer } from '../instrumentServer.js';
+import { createDemoClient } from '../testing/demoClient.js';
+import { createDemoServer } from '../testing/demoServer.js';
+import { onlySpan, setupTestTelemetry, waitFor, type TestTelemetry } from '../testing/otel.js';
+
+let telemetry: TestTelemetry;
+beforeAll(() => {
+  telemetry = setupTestTelemetry();
+});
+afterEach(() => telemetry.reset());
+
+async function connectedPair() {
+  const server = instrumentServer(createDemoServer());
+  const client = instrumentClient(createDemoClient());
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverTransport);
+  await client.connect(clientTransport);
+  telemetry.reset();
+  return { client, server };
+}
+
+/** A low-level Server whose tool breaks its own output schema, and which has no prompts handler. */
+async function lowLevelPair() {
+  const server = new Server({ name: 'raw', version: '0.1.0' }, { capabilities: { tools: {} } });
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: [
+      {
+        name: 'typed',
+        inputSchema: { type: 'object' as const },
+        outputSchema: { type: 'object' as const, properties: { n: { type: 'number' } }, required: ['n'] },
+      },
+      { name: 'crash', inputSchema: { type: 'object' as const } },
+    ],
+  }));
+  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    if (request.params.name === 'crash') throw new Error('handler exploded');
+    return { content: [], structuredContent: { n: 'not a number' } };
+  });
+  instrumentServer(server);
+  const client = instrumentClient(new Client({ name: 'agent', version: '1.0.0' }));
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverTransport);
+  await client.connect(clientTransport);
+  await client.listTools();
+  telemetry.reset();
+  return { client, server };
+}
+
+const attr = (span: ReadableSpan, key: string): unknown => span.attributes[key];
+const pairOf = async (name: string) => {
+  await waitFor(() => telemetry.spans().filter((span) => span.name === name).length >= 2);
+  const spans = telemetry.spans();
+  return {
+    spans,
+    client: onlySpan(spans, name, SpanKind.CLIENT),
+    server: onlySpan(spans, name, SpanKind.SERVER),
+  };
+};
+
+describe('error attribution', () => {
+  it('isError results are tool errors on both sides', async () => {
+    const { client, server } = await connectedPair();
+    const result = await client.callTool({ name: 'failing_tool' });
+    expect(result.isError).toBe(true);
+    const spans = await pairOf('tools/call failing_tool');
+    for (const span of [spans.client, spans.server]) {
+      expect(attr(span, 'error.type')).toBe('tool_error');
+      expect(attr(span, 'mcpscope.fault')).toBe('tool');
+      expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'upstream API said no' });
+    }
+    expect(attr(onlySpan(spans.spans, 'in-memory tools/call'), 'error.type')).toBeUndefined();
+    await client.close();
+    await server.close();
+  });
+
+  it('records the exception of a throwing tool with its stack on the server span', async () => {
+    const { client, server } = await connectedPair();
+    await client.callTool({ name: 'throwing_tool' });
+    const spans = await pairOf('tools/call throwing_tool');
+    expect(attr(spans.server, 'mcpscope.fault')).toBe('tool');
+    const exception = spans.server.events.find((event) => event.name === 'exception');
+    expect(exception?.attributes?.['exception.message']).toBe('database connection refused');
+    expect(String(exception?.attributes?.['exception.stacktrace'])).toContain('demoServer');
+    await client.close();
+    await server.close();
+  });
+
+  it('an unknown tool is the caller’s fault and does not mark the server span as an error', async () => {
+    const { client, server } = await connectedPair();
+    await client.callTool({ name: 'no_such_tool' });
+    const spans = await pairOf('tools/call no_such_tool');
+    expect(attr(spans.server, 'error.type')).toBe('tool_error');
+    expect(attr(spans.server, 'mcpscope.fault')).toBe('caller');
+    expect(spans.server.status.code).toBe(SpanStatusCode.UNSET);
+    expect(spans.client.status.code).toBe(SpanStatusCode.ERROR);
+    await client.close();
+    await server.close();
+  });
+
+  it('JSON-RPC errors: caller-fault codes leave the server span OK, handler crashes are server faults', async () => {
+    const { client, server } = await lowLevelPair();
+    await expect(client.listPrompts()).rejects.toThrow(/Method not found/);
+    const notFound = await pairOf('prompts/list');
+    expect(attr(notFound.server, 'error.type')).toBe('-32601');
+    expect(attr(notFound.server, 'rpc.response.status_code')).toBe('-32601');
+    expect(attr(notFound.server, 'mcpscope.fault')).toBe('caller');
+    expect(notFound.server.status.code).toBe(SpanStatusCode.UNSET);
+    expect(attr(notFound.client, 'error.type')).toBe('-32601');
+    expect(notFound.client.status.code).toBe(SpanStatusCode.ERROR);
+    telemetry.reset();
+
+    await expect(client.callTool({ name: 'crash' })).rejects.toThrow(/handler exploded/);
+    const crash = await pairOf('tools/call crash');
+    expect(attr(crash.server, 'error.type')).toBe('-32603');
+    expect(attr(crash.server, 'mcpscope.fault')).toBe('server');
+    expect(crash.server.status.code).toBe(SpanStatusCode.ERROR);
+    expect(
+      crash.server.events.find((event) => event.name === 'exception')?.attributes?.['exception.message'],
+    ).toBe('handler exploded');
+    expect(attr(crash.client, 'mcpscope.fault')).toBe('server');
+    await client.close();
+    await server.close();
+  });
+
+  it('an output-schema mismatch after a good wire response is the client layer’s', async () => {
+    const { client, server } = await lowLevelPair();
+    await expect(client.callTool({ name: 'typed' })).rejects.toThrow(/output schema/);
+    const spans = await pairOf('tools/call typed');
+    expect(attr(spans.client, 'error.type')).toBe('output_validation');
+    expect(attr(spans.client, 'mcpscope.fault')).toBe('client');
+    expect(spans.client.status.code).toBe(SpanStatusCode.ERROR);
+    const wire = onlySpan(spans.spans, 'in-memory tools/call');
+    expect(wire.status.code).toBe(SpanStatusCode.UNSET);
+    expect(attr(wire, 'error.type')).toBeUndefined();
+    expect(spans.server.status.code).toBe(SpanStatusCode.UNSET);
+    await client.close();
+    await server.close();
+  });
+
+  it('tells a timeout from a user cancel, and ends the cancelled server span as cancelled', async () => {
+    const { client, server } = await connectedPair();
+    await expect(
+      client.callTool({ name: 'slow_tool', arguments: { ms: 2000 } }, undefined, { timeout: 30 }),
+    ).rejects.toThrow(/timed out/);
+    const timedOut = await pairOf('tools/call slow_tool');
+    expect(attr(timedOut.client, 'error.type')).toBe('timeout');
+    expect(attr(timedOut.client, 'mcpscope.fault')).toBe('server');
+    expect(attr(timedOut.server, 'error.type')).toBe('cancelled');
+    expect(timedOut.server.events.some((event) => event.name === 'mcp.cancelled')).toBe(true);
+    telemetry.reset();
+
+    const controller = new AbortController();
+    const call = client.callTool({ name: 'slow_tool', arguments: { ms: 2000 } }, undefined, {
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort('user pressed stop'), 20);
+    await expect(call).rejects.toThrow();
+    const cancelled = await pairOf('tools/call slow_tool');
+    expect(attr(cancelled.client, 'error.type')).toBe('cancelled');
+    expect(attr(cancelled.client, 'mcpscope.fault')).toBe('caller');
+    expect(attr(cancelled.server, 'error.type')).toBe('cancelled');
+    expect(attr(cancelled.server, 'mcpscope.fault')).toBe('caller');
+    expect(cancelled.server.status.code).toBe(SpanStatusCode.UNSET);
+    const event = cancelled.server.events.find((e) => e.name === 'mcp.cancelled');
+    expect(String(event?.attributes?.['mcp.cancel.reason'])).toContain('user pressed stop');
+    await client.close();
+    await server.close();
+  });
+
+  it('a connection closed mid-call is the transport’s fault', async () => {
+    const { client, server } = await connectedPair();
+    const call = client.callTool({ name: 'slow_tool', arguments: { ms: 2000 } });
+    setTimeout(() => void server.close(), 20);
+    await expect(call).rejects.toThrow(/Connection closed/);
+    await waitFor(
+      () => telemetry.spans().filter((span) => span.name === 'tools/call slow_tool').length === 2,
+    );
+    const spans = telemetry.spans();
+    const wire = onlySpan(spans, 'in-memory tools/call');
+    expect(attr(wire, 'error.type')).toBe('connection_closed');
+    expect(attr(wire, 'mcpscope.fault')).toBe('transport');
+    expect(wire.status.code).toBe(SpanStatusCode.ERROR);
+    const clientSpan = onlySpan(spans, 'tools/call slow_tool', SpanKind.CLIENT);
+    expect(attr(clientSpan, 'error.type')).toBe('connection_closed');
+    expect(attr(clientSpan, 'mcpscope.fault')).toBeUndefined();
+    const serverSpan = onlySpan(spans, 'tools/call slow_tool', SpanKind.SERVER);
+    expect(attr(serverSpan, 'error.type')).toBe('connection_closed');
+    await client.close();
+  });
+});
