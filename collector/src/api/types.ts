@@ -39,6 +39,10 @@ export interface SpanView {
   statusCode: string;
   statusMessage: string;
   attributes: Record<string, string>;
+  /** Resource attributes of the process that emitted the span (service.version, host.name, …). */
+  resourceAttributes?: Record<string, string>;
+  /** Instrumentation scope that created the span. */
+  scope?: { name: string; version: string };
   events: { timeUnixNano: string; name: string; attributes: Record<string, string> }[];
   links: { traceId: string; spanId: string; traceState: string; attributes: Record<string, string> }[];
   /** Captured arguments/results kept outside the attribute map (present only when captured). */
@@ -63,6 +67,12 @@ export interface SeriesPoint {
 /** `GET /api/overview?from=&to=&service=&server=` — read from the per-minute rollup, never the raw table. */
 export interface OverviewResponse {
   range: TimeRange;
+  /**
+   * The layer `totals` and `series` count (one call has a span per instrumented layer): the `layer`
+   * parameter, else 'client' when present, else 'server', else spans without a layer. `servers` lists
+   * every layer unless `layer` is given.
+   */
+  layer?: string;
   totals: { count: number; errors: number; errorRate: number; p50Ms: number; p95Ms: number; p99Ms: number };
   series: SeriesPoint[];
   servers: ToolStats[];
@@ -89,8 +99,10 @@ export interface ToolsResponse {
   tools: ToolStats[];
   /** Present when a single tool is selected. */
   detail?: {
+    /** The layer `series` and `histogram` count (see {@link OverviewResponse.layer}). */
+    layer?: string;
     series: SeriesPoint[];
-    /** Latency histogram buckets: upper bound in ms and count. */
+    /** Latency histogram buckets: upper bound in ms and count; the last, open bucket has leMs -1. */
     histogram: { leMs: number; count: number }[];
     errorsByType: { errorType: string; fault: string; count: number }[];
     exampleTraces: TraceSummary[];
@@ -110,6 +122,8 @@ export interface ErrorGroup {
   firstSeen: string;
   lastSeen: string;
   exampleTraceId: string;
+  /** Layers (mcpscope.layer) whose spans recorded this failure, e.g. ['client', 'server']. */
+  layers?: string[];
 }
 export interface ErrorsResponse {
   range: TimeRange;
@@ -126,6 +140,10 @@ export interface ToolDefinitionVersion {
   definition: string;
   firstSeen: string;
   lastSeen: string;
+  /** Injection heuristics that match this definition (in `current`), e.g. 'injection:url'. */
+  flags?: string[];
+  /** What each heuristic matched, for the reviewer. */
+  findings?: { flag: string; evidence: string }[];
 }
 export interface ToolChange {
   server: string;
@@ -136,6 +154,8 @@ export interface ToolChange {
   after?: ToolDefinitionVersion;
   /** e.g. 'no_version_bump', 'mid_session', 'injection:override_phrase', 'injection:zero_width', … */
   flags: string[];
+  /** What each injection heuristic matched in `after`, for the reviewer. */
+  findings?: { flag: string; evidence: string }[];
 }
 export interface ToolChangesResponse {
   changes: ToolChange[];

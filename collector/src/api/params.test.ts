@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BadRequestError,
+  DEFAULT_TRACE_LIMIT,
+  parseErrorsFilter,
+  parseTraceFilter,
+  parseTraceId,
+  parseWindow,
+} from './params.js';
+
+describe('parseWindow', () => {
+  it('defaults to the last hour and accepts ISO-8601 or unix milliseconds', () => {
+    const now = Date.UTC(2026, 0, 1, 12);
+    expect(parseWindow({}, now)).toEqual({ from: new Date(now - 3_600_000), to: new Date(now) });
+    expect(parseWindow({ from: '2026-01-01T10:00:00Z', to: String(now) })).toEqual({
+      from: new Date('2026-01-01T10:00:00Z'),
+      to: new Date(now),
+    });
+  });
+
+  it('refuses an inverted or unreadable range', () => {
+    expect(() => parseWindow({ from: '2026-01-02', to: '2026-01-01' })).toThrow(BadRequestError);
+    expect(() => parseWindow({ to: 'soon' })).toThrow(/"to"/);
+  });
+});
+
+describe('parseTraceFilter', () => {
+  it('reads every filter and defaults the limit', () => {
+    const f = parseTraceFilter({
+      service: 'a',
+      server: 'b',
+      tool: 'c',
+      method: 'tools/call',
+      status: 'error',
+      minDurationMs: '12.5',
+    });
+    expect(f).toMatchObject({
+      service: 'a',
+      server: 'b',
+      tool: 'c',
+      method: 'tools/call',
+      status: 'error',
+      minDurationMs: 12.5,
+      limit: DEFAULT_TRACE_LIMIT,
+    });
+    expect(parseTraceFilter({ tool: '' }).tool).toBeUndefined();
+  });
+
+  it('bounds the limit to 1..1000 and refuses over-long values', () => {
+    expect(parseTraceFilter({ limit: '1000' }).limit).toBe(1000);
+    expect(() => parseTraceFilter({ limit: '1001' })).toThrow(/"limit" must be an integer from 1 to 1000/);
+    expect(() => parseTraceFilter({ limit: '2.5' })).toThrow(/limit/);
+    expect(() => parseTraceFilter({ tool: 'x'.repeat(600) })).toThrow(/"tool" is longer/);
+    expect(() => parseErrorsFilter({ limit: '0' })).toThrow(/limit/);
+  });
+});
+
+describe('parseTraceId', () => {
+  it('accepts 32 hex characters (lowercased) and refuses anything else', () => {
+    expect(parseTraceId('ABCDEF0123456789ABCDEF0123456789')).toBe('abcdef0123456789abcdef0123456789');
+    for (const bad of ['', 'abc', 'z'.repeat(32), '0'.repeat(32), `${'a'.repeat(32)} `]) {
+      expect(() => parseTraceId(bad), bad).toThrow(/traceId/);
+    }
+  });
+});

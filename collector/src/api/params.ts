@@ -1,0 +1,146 @@
+/**
+ * Parses and validates query-string parameters of the API into the storage filters. A bad parameter is
+ * a 400 with a message naming it; nothing unvalidated reaches a query (and every value is bound as a
+ * query parameter there anyway).
+ */
+import type {
+  ErrorsFilter,
+  OverviewFilter,
+  ToolChangesFilter,
+  ToolsFilter,
+  TraceFilter,
+} from '../storage/queries/filters.js';
+
+/** Thrown for a request the API refuses; the router turns it into a 400 `{ error }`. */
+export class BadRequestError extends Error {
+  readonly status = 400;
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadRequestError';
+  }
+}
+
+export type Query = Record<string, unknown>;
+
+/** Default window when `from`/`to` are absent: the last hour (DESIGN.md). */
+export const DEFAULT_WINDOW_MS = 60 * 60 * 1000;
+/** Longest window a request may ask for: retention is 30 days by default, allow a little more. */
+export const MAX_WINDOW_MS = 400 * 24 * 60 * 60 * 1000;
+export const DEFAULT_TRACE_LIMIT = 50;
+export const MAX_TRACE_LIMIT = 1000;
+export const DEFAULT_ERRORS_LIMIT = 200;
+export const MAX_ERRORS_LIMIT = 1000;
+/** Longest accepted filter value: names and methods are short; this only stops abuse. */
+const MAX_FILTER_LENGTH = 512;
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
+function single(q: Query, name: string): string | undefined {
+  const v = q[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new BadRequestError(`parameter "${name}" must be given once`);
+  return v;
+}
+
+function text(q: Query, name: string): string | undefined {
+  const v = single(q, name);
+  if (v === undefined || v === '') return undefined;
+  if (v.length > MAX_FILTER_LENGTH)
+    throw new BadRequestError(`parameter "${name}" is longer than ${MAX_FILTER_LENGTH}`);
+  return v;
+}
+
+/** ISO-8601 or unix milliseconds. */
+function time(q: Query, name: string): Date | undefined {
+  const v = single(q, name);
+  if (v === undefined || v === '') return undefined;
+  const d = /^\d+$/.test(v) ? new Date(Number(v)) : new Date(v);
+  if (Number.isNaN(d.getTime())) {
+    throw new BadRequestError(
+      `parameter "${name}" must be an ISO-8601 time or unix milliseconds, got "${v}"`,
+    );
+  }
+  return d;
+}
+
+function integer(q: Query, name: string, min: number, max: number, dflt: number): number {
+  const v = single(q, name);
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!/^-?\d+$/.test(v) || n < min || n > max) {
+    throw new BadRequestError(`parameter "${name}" must be an integer from ${min} to ${max}, got "${v}"`);
+  }
+  return n;
+}
+
+function nonNegative(q: Query, name: string): number | undefined {
+  const v = single(q, name);
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0)
+    throw new BadRequestError(`parameter "${name}" must be a number ≥ 0, got "${v}"`);
+  return n;
+}
+
+/** `from`/`to`: default the last hour; `from` must precede `to`. */
+export function parseWindow(q: Query, now = Date.now()): { from: Date; to: Date } {
+  const to = time(q, 'to') ?? new Date(now);
+  const from = time(q, 'from') ?? new Date(to.getTime() - DEFAULT_WINDOW_MS);
+  if (from.getTime() >= to.getTime()) throw new BadRequestError('parameter "from" must be before "to"');
+  if (to.getTime() - from.getTime() > MAX_WINDOW_MS)
+    throw new BadRequestError('the time range is longer than 400 days');
+  return { from, to };
+}
+
+function mcp(q: Query) {
+  return {
+    service: text(q, 'service'),
+    server: text(q, 'server'),
+    tool: text(q, 'tool'),
+    method: text(q, 'method'),
+    layer: text(q, 'layer'),
+  };
+}
+
+export function parseTraceId(raw: string): string {
+  const id = raw.toLowerCase();
+  if (!TRACE_ID.test(id))
+    throw new BadRequestError(`traceId must be 32 hex characters, got "${raw.slice(0, 64)}"`);
+  if (/^0+$/.test(id)) throw new BadRequestError('traceId must not be all zeros');
+  return id;
+}
+
+export function parseTraceFilter(q: Query): TraceFilter {
+  const status = text(q, 'status');
+  if (status !== undefined && status !== 'ok' && status !== 'error') {
+    throw new BadRequestError(`parameter "status" must be "ok" or "error", got "${status}"`);
+  }
+  return {
+    ...parseWindow(q),
+    ...mcp(q),
+    status,
+    minDurationMs: nonNegative(q, 'minDurationMs'),
+    limit: integer(q, 'limit', 1, MAX_TRACE_LIMIT, DEFAULT_TRACE_LIMIT),
+  };
+}
+
+export function parseOverviewFilter(q: Query): OverviewFilter {
+  const { service, server, layer } = mcp(q);
+  return { ...parseWindow(q), service, server, layer };
+}
+
+export function parseToolsFilter(q: Query): ToolsFilter {
+  return { ...parseWindow(q), ...mcp(q) };
+}
+
+export function parseErrorsFilter(q: Query): ErrorsFilter {
+  return {
+    ...parseWindow(q),
+    ...mcp(q),
+    limit: integer(q, 'limit', 1, MAX_ERRORS_LIMIT, DEFAULT_ERRORS_LIMIT),
+  };
+}
+
+export function parseToolChangesFilter(q: Query): ToolChangesFilter {
+  return { server: text(q, 'server') };
+}

@@ -1,0 +1,62 @@
+/**
+ * Storage: opens ClickHouse (embedded chdb by default, a server when `CLICKHOUSE_URL` is set), checks
+ * its version, runs the migrations, and exposes the span writer and the read queries.
+ */
+import type { CollectorConfig } from '../config.js';
+import { connectClickHouse } from './client.js';
+import { checkServerVersion, runMigrations } from './migrate.js';
+import { applyRetention } from './retention.js';
+import { createQueries, type Queries } from './queries/index.js';
+import type { SpanRow, SpanStore } from './rows.js';
+import { buildMigrations } from './schema.js';
+import { SpanWriter } from './writer.js';
+
+export type { Queries } from './queries/index.js';
+export type * from './queries/filters.js';
+export { buildMigrations, TABLES } from './schema.js';
+export { MIN_CLICKHOUSE_VERSION, UnsupportedClickHouseVersionError } from './version.js';
+
+export interface Storage extends SpanStore {
+  /** Throws when ClickHouse cannot answer a trivial query. */
+  ping(): Promise<void>;
+  /** Closes the client (and with it the embedded engine's connection). */
+  close(): Promise<void>;
+  queries: Queries;
+  /** For logs and /readyz, e.g. "embedded ClickHouse 26.7.2.1 at /srv/mcpscope-data". Never credentials. */
+  describe(): string;
+}
+
+export interface OpenStorageOptions {
+  /** Progress lines (version, applied migrations). Default: silent. */
+  log?: (msg: string) => void;
+}
+
+/** Connects, checks the server version, migrates, and returns the ready storage. */
+export async function openStorage(config: CollectorConfig, opts: OpenStorageOptions = {}): Promise<Storage> {
+  const log = opts.log ?? (() => {});
+  const conn = connectClickHouse(config);
+  const { client } = conn;
+  const database = config.clickhouseDatabase;
+  try {
+    const version = await checkServerVersion(client);
+    const description = `${conn.embedded ? 'embedded ClickHouse' : 'ClickHouse'} ${version} at ${conn.location}`;
+    log(`storage: ${description}${config.clickhouseCluster ? ` (cluster ${config.clickhouseCluster})` : ''}`);
+    const schema = { database, cluster: config.clickhouseCluster, retentionDays: config.retentionDays };
+    await runMigrations(client, buildMigrations(schema), database, log);
+    await applyRetention(client, schema, log);
+    const writer = new SpanWriter(client, database);
+    return {
+      insert: (rows: SpanRow[]) => writer.write(rows),
+      async ping() {
+        const r = await client.ping();
+        if (!r.success) throw r.error;
+      },
+      close: () => client.close(),
+      queries: createQueries(client, database),
+      describe: () => description,
+    };
+  } catch (err) {
+    await client.close().catch(() => {});
+    throw err;
+  }
+}

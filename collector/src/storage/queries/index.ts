@@ -1,0 +1,41 @@
+/** The read side of storage: one method per query API view, returning the API's response shapes. */
+import type { ClickHouseClient } from '@clickhouse/client';
+import type {
+  ErrorsResponse,
+  OverviewResponse,
+  ToolChangesResponse,
+  ToolsResponse,
+  TraceResponse,
+  TracesResponse,
+} from '../../api/types.js';
+import { queryErrors } from './errors.js';
+import type { ErrorsFilter, OverviewFilter, ToolChangesFilter, ToolsFilter, TraceFilter } from './filters.js';
+import { queryOverview, queryTools } from './rollup.js';
+import { queryToolChanges } from './toolChanges.js';
+import { queryTrace } from './trace.js';
+import { queryTraces } from './traces.js';
+
+export type * from './filters.js';
+
+export interface Queries {
+  traces(filter: TraceFilter): Promise<TracesResponse>;
+  /** Undefined when the trace is unknown. */
+  trace(traceId: string): Promise<TraceResponse | undefined>;
+  /** From the per-minute rollup. */
+  overview(filter: OverviewFilter): Promise<OverviewResponse>;
+  /** From the per-minute rollup; with `tool` also the detail panel. */
+  tools(filter: ToolsFilter): Promise<ToolsResponse>;
+  errors(filter: ErrorsFilter): Promise<ErrorsResponse>;
+  toolChanges(filter: ToolChangesFilter): Promise<ToolChangesResponse>;
+}
+
+export function createQueries(client: ClickHouseClient, database: string): Queries {
+  return {
+    traces: (f) => queryTraces(client, database, f),
+    trace: (id) => queryTrace(client, database, id),
+    overview: (f) => queryOverview(client, database, f),
+    tools: (f) => queryTools(client, database, f),
+    errors: (f) => queryErrors(client, database, f),
+    toolChanges: (f) => queryToolChanges(client, database, f),
+  };
+}

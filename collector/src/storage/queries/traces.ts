@@ -1,0 +1,75 @@
+/** `/traces`: newest traces with a span matching the filters, summarized from the spans table. */
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { TraceSummary, TracesResponse } from '../../api/types.js';
+import { TABLES } from '../schema.js';
+import type { TraceFilter } from './filters.js';
+import { nsToIso, nsToMs, queryRows, Where } from './sql.js';
+
+interface Row {
+  TraceId: string;
+  rootName: string;
+  service: string;
+  startNs: string;
+  durationNs: string;
+  spanCount: string;
+  errorCount: string;
+}
+
+/**
+ * Filters select spans (a trace is listed when one of its spans matches all of them); `status` is
+ * trace-level: 'error' lists traces with a failed span, 'ok' those without.
+ *
+ * Two steps in one statement: pick the newest matching trace ids (grouping only the matching spans),
+ * then summarize just those traces — all their spans in the window, found through the TraceId bloom
+ * filter. The root is the span without a parent, else the earliest one.
+ */
+export async function queryTraces(
+  client: ClickHouseClient,
+  database: string,
+  f: TraceFilter,
+): Promise<TracesResponse> {
+  const spans = `\`${database}\`.\`${TABLES.spans}\``;
+  const match = new Where().spanWindow(f).mcp(f);
+  if (f.minDurationMs !== undefined) {
+    match.bind((p) => `Duration >= ${p}`, 'UInt64', Math.round(f.minDurationMs * 1e6));
+  }
+  const window = new Where('w').spanWindow(f);
+  if (f.status !== undefined) {
+    // Status is a property of the trace (any span failed), not of the matching span. Failed traces are
+    // few, so the set of their ids is small and cheap to test against.
+    const failed = new Where('e').spanWindow(f).raw('IsError = 1');
+    match.raw(`TraceId ${f.status === 'error' ? 'IN' : 'NOT IN'} (SELECT TraceId FROM ${spans} ${failed})`);
+    Object.assign(match.params, failed.params);
+  }
+  const sql = `
+    SELECT
+      TraceId,
+      argMin(SpanName, (ParentSpanId != '', Timestamp)) AS rootName,
+      argMin(ServiceName, (ParentSpanId != '', Timestamp)) AS service,
+      toString(min(toUnixTimestamp64Nano(Timestamp))) AS startNs,
+      toString(max(toUnixTimestamp64Nano(Timestamp) + Duration) - min(toUnixTimestamp64Nano(Timestamp))) AS durationNs,
+      count() AS spanCount,
+      countIf(IsError = 1) AS errorCount
+    FROM ${spans}
+    ${window} AND TraceId IN (
+      SELECT TraceId FROM ${spans} ${match}
+      GROUP BY TraceId ORDER BY min(Timestamp) DESC LIMIT {limit:UInt32}
+    )
+    GROUP BY TraceId
+    ORDER BY min(Timestamp) DESC
+    LIMIT {limit:UInt32}`;
+  const rows = await queryRows<Row>(client, sql, { ...match.params, ...window.params, limit: f.limit });
+  return { traces: rows.map(toSummary) };
+}
+
+function toSummary(r: Row): TraceSummary {
+  return {
+    traceId: r.TraceId,
+    rootName: r.rootName,
+    service: r.service,
+    startTime: nsToIso(r.startNs),
+    durationMs: nsToMs(r.durationNs),
+    spanCount: Number(r.spanCount),
+    errorCount: Number(r.errorCount),
+  };
+}
