@@ -1,0 +1,85 @@
+import { lazy, Suspense } from 'react';
+import { NavLink, Route, Routes, useSearchParams } from 'react-router-dom';
+import { TokenForm } from './components/TokenForm.js';
+import { carryRange } from './lib/timeRange.js';
+import { TEST_IDS } from './testIds.js';
+
+// Each view loads on first visit: the shell stays small, and uPlot (charts) or TanStack Virtual
+// (waterfall) are fetched only by the views that draw them.
+const OverviewView = lazy(() =>
+  import('./views/overview/OverviewView.js').then((m) => ({ default: m.OverviewView })),
+);
+const ToolDetailView = lazy(() =>
+  import('./views/toolDetail/ToolDetailView.js').then((m) => ({ default: m.ToolDetailView })),
+);
+const ErrorsView = lazy(() =>
+  import('./views/errors/ErrorsView.js').then((m) => ({ default: m.ErrorsView })),
+);
+const TraceSearchView = lazy(() =>
+  import('./views/traces/TraceSearchView.js').then((m) => ({ default: m.TraceSearchView })),
+);
+const TraceView = lazy(() => import('./views/trace/TraceView.js').then((m) => ({ default: m.TraceView })));
+const ToolChangesView = lazy(() =>
+  import('./views/toolChanges/ToolChangesView.js').then((m) => ({ default: m.ToolChangesView })),
+);
+
+/** Navigation keeps the time range and auto-refresh, so switching views keeps the window you look at. */
+function Nav() {
+  const [params] = useSearchParams();
+  const keep = carryRange(params);
+  const refresh = params.get('refresh');
+  if (refresh) keep.set('refresh', refresh);
+  const qs = keep.toString() ? `?${keep.toString()}` : '';
+  const links = [
+    ['/', 'Overview'],
+    ['/traces', 'Traces'],
+    ['/errors', 'Errors'],
+    ['/tool-changes', 'Tool changes'],
+  ] as const;
+  return (
+    <nav className="nav" data-testid={TEST_IDS.nav}>
+      <NavLink to="/" className="brand">
+        mcpscope
+      </NavLink>
+      {links.map(([to, label]) => (
+        <NavLink key={to} to={`${to}${qs}`} end={to === '/'}>
+          {label}
+        </NavLink>
+      ))}
+    </nav>
+  );
+}
+
+function NotFound() {
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>
+        <NavLink to="/">Go to the overview</NavLink>
+      </p>
+    </section>
+  );
+}
+
+export function App() {
+  return (
+    <>
+      <Nav />
+      <main className="main">
+        <TokenForm />
+        <Suspense fallback={<div className="loading">Loading…</div>}>
+          <Routes>
+            <Route path="/" element={<OverviewView />} />
+            <Route path="/overview" element={<OverviewView />} />
+            <Route path="/tools/:server/:tool" element={<ToolDetailView />} />
+            <Route path="/errors" element={<ErrorsView />} />
+            <Route path="/traces" element={<TraceSearchView />} />
+            <Route path="/traces/:traceId" element={<TraceView />} />
+            <Route path="/tool-changes" element={<ToolChangesView />} />
+            <Route path="*" element={<NotFound />} />
+          </Routes>
+        </Suspense>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,76 @@
+import { keepPreviousData, useQuery, type UseQueryResult } from '@tanstack/react-query';
+import { refreshInterval, type RefreshOption } from '../lib/refresh.js';
+import { rangeKey, resolveRange, type RangeSelection } from '../lib/timeRange.js';
+import { apiGet, type QueryParams } from './client.js';
+import type {
+  ErrorsResponse,
+  OverviewResponse,
+  ToolChangesResponse,
+  ToolsResponse,
+  TraceResponse,
+  TracesResponse,
+} from './types.js';
+
+/**
+ * A query over a time range. The range is resolved inside the query function, so every refetch of a
+ * sliding preset ("last hour") asks for the window ending now.
+ */
+function useRangeQuery<T>(
+  name: string,
+  path: string,
+  range: RangeSelection,
+  refresh: RefreshOption,
+  params: QueryParams = {},
+): UseQueryResult<T> {
+  return useQuery({
+    queryKey: [name, rangeKey(range), params],
+    queryFn: ({ signal }) => {
+      const { fromMs, toMs } = resolveRange(range, Date.now());
+      return apiGet<T>(path, { ...params, from: fromMs, to: toMs }, signal);
+    },
+    refetchInterval: refreshInterval(refresh),
+    // Keep the previous answer on screen while a new range or filter loads: no flashing empty panels.
+    placeholderData: keepPreviousData,
+  });
+}
+
+export const useOverview = (
+  range: RangeSelection,
+  refresh: RefreshOption,
+): UseQueryResult<OverviewResponse> => useRangeQuery('overview', '/api/overview', range, refresh);
+
+export const useTool = (
+  range: RangeSelection,
+  refresh: RefreshOption,
+  server: string,
+  tool: string,
+): UseQueryResult<ToolsResponse> => useRangeQuery('tools', '/api/tools', range, refresh, { server, tool });
+
+export const useErrors = (
+  range: RangeSelection,
+  refresh: RefreshOption,
+  filters: QueryParams,
+): UseQueryResult<ErrorsResponse> => useRangeQuery('errors', '/api/errors', range, refresh, filters);
+
+export const useTraces = (
+  range: RangeSelection,
+  refresh: RefreshOption,
+  filters: QueryParams,
+): UseQueryResult<TracesResponse> => useRangeQuery('traces', '/api/traces', range, refresh, filters);
+
+export function useTrace(traceId: string, refresh: RefreshOption): UseQueryResult<TraceResponse> {
+  return useQuery({
+    queryKey: ['trace', traceId],
+    queryFn: ({ signal }) => apiGet<TraceResponse>(`/api/traces/${encodeURIComponent(traceId)}`, {}, signal),
+    refetchInterval: refreshInterval(refresh),
+  });
+}
+
+export function useToolChanges(server: string, refresh: RefreshOption): UseQueryResult<ToolChangesResponse> {
+  return useQuery({
+    queryKey: ['tool-changes', server],
+    queryFn: ({ signal }) => apiGet<ToolChangesResponse>('/api/tool-changes', { server }, signal),
+    refetchInterval: refreshInterval(refresh),
+    placeholderData: keepPreviousData,
+  });
+}

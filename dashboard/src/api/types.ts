@@ -1,0 +1,20 @@
+/**
+ * The collector's query-API response shapes, imported type-only from the collector's source so the two
+ * cannot drift: a change there breaks this build.
+ */
+export type {
+  ErrorGroup,
+  ErrorsResponse,
+  OverviewResponse,
+  SeriesPoint,
+  SpanView,
+  TimeRange,
+  ToolChange,
+  ToolChangesResponse,
+  ToolDefinitionVersion,
+  ToolStats,
+  ToolsResponse,
+  TraceResponse,
+  TraceSummary,
+  TracesResponse,
+} from '../../../collector/src/api/types.js';

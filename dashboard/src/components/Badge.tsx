@@ -1,0 +1,35 @@
+import type { ReactNode } from 'react';
+import type { SpanLayer } from '../telemetry.js';
+
+export type BadgeTone = 'neutral' | 'danger' | 'warn' | 'ok' | 'info';
+
+export function Badge({
+  tone = 'neutral',
+  children,
+  title,
+}: {
+  tone?: BadgeTone;
+  children: ReactNode;
+  title?: string;
+}) {
+  return (
+    <span className={`badge ${tone}`} title={title}>
+      {children}
+    </span>
+  );
+}
+
+/** A layer name in its waterfall colour. */
+export function LayerBadge({ layer }: { layer: SpanLayer | string }) {
+  return <span className={`badge layer layer-${layer}`}>{layer}</span>;
+}
+
+/** The layer a failure is attributed to (`mcpscope.fault`). */
+export function FaultBadge({ fault }: { fault: string }) {
+  if (!fault) return <span className="muted">–</span>;
+  return (
+    <span className="badge fault" title="Layer this failure is attributed to">
+      fault: {fault}
+    </span>
+  );
+}

@@ -1,0 +1,40 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { BrowserRouter } from 'react-router-dom';
+import { setNeedsToken } from './api/authState.js';
+import { ApiError, UnauthorizedError } from './api/client.js';
+import { App } from './App.js';
+import './styles.css';
+
+const queryClient = new QueryClient({
+  queryCache: new QueryCache({
+    onError: (error) => {
+      if (error instanceof UnauthorizedError) setNeedsToken(true);
+    },
+  }),
+  defaultOptions: {
+    queries: {
+      // A 401 or another client error will not fix itself by retrying; other failures get two more tries.
+      retry: (failures, error) =>
+        !(error instanceof UnauthorizedError) &&
+        !(error instanceof ApiError && error.status < 500) &&
+        failures < 2,
+      staleTime: 5_000,
+      refetchOnWindowFocus: false,
+    },
+  },
+});
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <App />
+        </BrowserRouter>
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+}

@@ -1,0 +1,44 @@
+/**
+ * `data-testid` values, in one place so the browser test and the components agree (the jaeger-ui way).
+ */
+export const TEST_IDS = {
+  nav: 'nav',
+  tokenForm: 'token-form',
+  tokenInput: 'token-input',
+  rangePicker: 'range-picker',
+  refreshPicker: 'refresh-picker',
+  emptyState: 'empty-state',
+  queryError: 'query-error',
+
+  overview: 'overview-view',
+  overviewTotals: 'overview-totals',
+  overviewCharts: 'overview-charts',
+  toolStatsTable: 'tool-stats-table',
+  chart: 'chart',
+
+  toolDetail: 'tool-detail-view',
+  histogram: 'latency-histogram',
+  errorsByType: 'errors-by-type',
+
+  errors: 'errors-view',
+  errorGroupsTable: 'error-groups-table',
+
+  traceSearch: 'trace-search-view',
+  traceFilters: 'trace-filters',
+  traceList: 'trace-list',
+  traceRow: 'trace-row',
+
+  trace: 'trace-view',
+  waterfall: 'waterfall',
+  waterfallScroll: 'waterfall-scroll',
+  spanRow: 'span-row',
+  layerBreakdown: 'layer-breakdown',
+  spanPanel: 'span-panel',
+  spanAttributes: 'span-attributes',
+  attributeFilter: 'attribute-filter',
+  spanEvents: 'span-events',
+
+  toolChanges: 'tool-changes-view',
+  toolChange: 'tool-change',
+  diff: 'definition-diff',
+} as const;

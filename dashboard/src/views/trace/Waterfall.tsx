@@ -1,0 +1,218 @@
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { formatNs } from '../../lib/format.js';
+import { TEST_IDS } from '../../testIds.js';
+import type { CriticalSection } from './criticalPath.js';
+import { visibleRows, type TreeRow } from './spanTree.js';
+import { axisTicks, barGeometry } from './timeline.js';
+import type { TraceModel } from './traceModel.js';
+
+interface Props {
+  model: TraceModel;
+  rows: TreeRow[];
+  critical: Map<string, CriticalSection[]>;
+  selectedSpanId: string | null;
+  onSelect: (spanId: string) => void;
+}
+
+const ROW_HEIGHT = 30;
+/** Indent per nesting level, capped so very deep traces keep room for the name. */
+const INDENT_PX = 16;
+const MAX_INDENT_PX = 320;
+
+/**
+ * The span waterfall: one row per span, nested by parent, bars placed by start and sized by duration
+ * relative to the whole trace, coloured by layer. Rows are virtualized (TanStack Virtual) so a trace of
+ * tens of thousands of spans scrolls like a short one.
+ */
+export function Waterfall({ model, rows, critical, selectedSpanId, onSelect }: Props) {
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const shown = useMemo(() => visibleRows(rows, collapsed), [rows, collapsed]);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: shown.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+  });
+  const ticks = axisTicks(model.durationNs, 4);
+
+  // A span selected by the URL (a shared link) may sit thousands of rows down: bring it into view.
+  // Only on a change of selection, so the user's own scrolling is never undone.
+  const selectedIndex = selectedSpanId ? shown.findIndex((r) => r.spanId === selectedSpanId) : -1;
+  const scrolledTo = useRef<string | null>(null);
+  useEffect(() => {
+    if (selectedSpanId && selectedIndex >= 0 && scrolledTo.current !== selectedSpanId) {
+      scrolledTo.current = selectedSpanId;
+      virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
+    }
+  }, [selectedSpanId, selectedIndex, virtualizer]);
+
+  const toggle = (spanId: string): void =>
+    setCollapsed((prev) => {
+      const next = new Set(prev);
+      if (next.has(spanId)) next.delete(spanId);
+      else next.add(spanId);
+      return next;
+    });
+
+  const onKey = (e: KeyboardEvent<HTMLDivElement>, index: number): void => {
+    const move = e.key === 'ArrowDown' ? 1 : e.key === 'ArrowUp' ? -1 : 0;
+    if (move !== 0) {
+      const target = shown[index + move];
+      if (target) {
+        e.preventDefault();
+        onSelect(target.spanId);
+        virtualizer.scrollToIndex(index + move);
+      }
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      const row = shown[index];
+      if (row) onSelect(row.spanId);
+    }
+  };
+
+  return (
+    <div className="waterfall" data-testid={TEST_IDS.waterfall} role="grid" aria-rowcount={shown.length}>
+      <div className="wf-header" role="row">
+        <div className="wf-name-col" role="columnheader">
+          Span
+        </div>
+        <div className="wf-timeline-col" role="columnheader">
+          {ticks.map((t) => {
+            const pct = model.durationNs > 0 ? (t / model.durationNs) * 100 : 0;
+            // The first label starts at its tick, labels near the right edge end at theirs, the others are
+            // centred: all stay inside the column and apart from each other.
+            const style =
+              pct > 90
+                ? { right: `${100 - pct}%` }
+                : { left: `${pct}%`, transform: t === 0 ? undefined : 'translateX(-50%)' };
+            return (
+              <span key={t} className="wf-tick" style={style}>
+                {formatNs(t)}
+              </span>
+            );
+          })}
+        </div>
+      </div>
+      <div
+        ref={scrollRef}
+        className="wf-scroll"
+        data-testid={TEST_IDS.waterfallScroll}
+        style={{ height: shown.length * ROW_HEIGHT + 2 }}
+      >
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = shown[item.index];
+            const span = row ? model.byId.get(row.spanId) : undefined;
+            if (!row || !span) return null;
+            const bar = barGeometry(span.startNs, span.durationNs, model.durationNs);
+            const sections = critical.get(span.spanId) ?? [];
+            const selected = span.spanId === selectedSpanId;
+            const isCollapsed = collapsed.has(span.spanId);
+            const classes = [
+              'wf-row',
+              selected ? 'selected' : '',
+              span.isError ? 'error' : '',
+              sections.length ? 'critical' : '',
+            ]
+              .filter(Boolean)
+              .join(' ');
+            return (
+              <div
+                key={span.spanId}
+                className={classes}
+                role="row"
+                aria-selected={selected}
+                tabIndex={selected ? 0 : -1}
+                data-testid={TEST_IDS.spanRow}
+                data-span-id={span.spanId}
+                data-layer={span.layer}
+                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+                onClick={() => onSelect(span.spanId)}
+                onKeyDown={(e) => onKey(e, item.index)}
+              >
+                <div
+                  className="wf-name-col"
+                  role="gridcell"
+                  style={{ paddingLeft: Math.min(row.depth * INDENT_PX, MAX_INDENT_PX) + 6 }}
+                >
+                  {row.childCount > 0 ? (
+                    <button
+                      type="button"
+                      className="wf-toggle"
+                      aria-label={isCollapsed ? 'Expand' : 'Collapse'}
+                      aria-expanded={!isCollapsed}
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        toggle(span.spanId);
+                      }}
+                    >
+                      {isCollapsed ? '▸' : '▾'}
+                    </button>
+                  ) : (
+                    <span className="wf-toggle-space" />
+                  )}
+                  <span className={`layer-dot layer-${span.layer}`} title={`layer: ${span.layer}`} />
+                  {span.isError && (
+                    <span
+                      className="wf-error-icon"
+                      role="img"
+                      aria-label="error"
+                      title={span.view.statusMessage || 'error'}
+                    >
+                      ⚠
+                    </span>
+                  )}
+                  <span className="wf-service">{span.view.service}</span>
+                  <span className="wf-name" title={`${span.view.service}: ${span.view.name}`}>
+                    {span.view.name}
+                  </span>
+                  {row.orphan && (
+                    <span className="badge warn small" title="The parent span of this span was not received">
+                      orphan
+                    </span>
+                  )}
+                  {row.skewed && (
+                    <span
+                      className="badge warn small wf-skew"
+                      title="Starts before or ends after its parent: the two processes' clocks disagree"
+                    >
+                      skew
+                    </span>
+                  )}
+                </div>
+                <div className="wf-timeline-col" role="gridcell">
+                  <div
+                    className={`wf-bar layer-${span.layer}${span.isError ? ' error' : ''}`}
+                    style={{ left: `${bar.leftPct}%`, width: `max(${bar.widthPct}%, 2px)` }}
+                  />
+                  {sections.map((s, i) => {
+                    const g = barGeometry(s.startNs, s.endNs - s.startNs, model.durationNs);
+                    return (
+                      <div
+                        key={i}
+                        className="wf-critical"
+                        style={{ left: `${g.leftPct}%`, width: `${g.widthPct}%` }}
+                      />
+                    );
+                  })}
+                  <span
+                    className="wf-duration"
+                    style={
+                      bar.leftPct + bar.widthPct > 80
+                        ? { right: `${100 - bar.leftPct + 0.5}%` }
+                        : { left: `${bar.leftPct + bar.widthPct + 0.5}%` }
+                    }
+                  >
+                    {formatNs(span.durationNs)}
+                  </span>
+                </div>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

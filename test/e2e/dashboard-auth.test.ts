@@ -1,0 +1,86 @@
+/**
+ * The dashboard against a collector that requires a read token (`MCPSCOPE_READ_TOKEN`), in a real
+ * browser: the API's 401 brings up the token form, the token is kept in localStorage and sent as a
+ * Bearer header, and a reload goes straight to the data.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_IDS } from '../../dashboard/src/testIds.js';
+import { REPO_ROOT, startCollector, type TestCollector } from '../helpers/collector.js';
+
+const TOKEN = 'e2e-read-token-0123456789';
+const byTestId = (id: string): string => `[data-testid="${id}"]`;
+
+let collector: TestCollector;
+let userDataDir: string;
+let browser: BrowserContext;
+let page: Page;
+const problems: string[] = [];
+const apiAuthHeaders: (string | undefined)[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(path.join(REPO_ROOT, 'dashboard/dist/index.html'))) {
+    throw new Error('dashboard/dist is missing: run `npm run build -w @mcpscope/dashboard` first');
+  }
+  mkdirSync(path.join(REPO_ROOT, 'test/artifacts'), { recursive: true });
+  collector = await startCollector({ env: { MCPSCOPE_READ_TOKEN: TOKEN } });
+  userDataDir = mkdtempSync(path.join(tmpdir(), 'mcpscope-chromium-'));
+  browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1280, height: 800 },
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
+  page.on('request', (req) => {
+    if (new URL(req.url()).pathname.startsWith('/api/')) apiAuthHeaders.push(req.headers()['authorization']);
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await collector?.stop();
+});
+
+describe('dashboard with a read token', () => {
+  it('asks for the token on 401, stores it, and sends it from then on', async () => {
+    await page.goto(`${collector.url}/traces`);
+    const form = page.locator(byTestId(TEST_IDS.tokenForm));
+    await form.waitFor({ timeout: 20_000 });
+    // The refused request is the one error the browser is expected to log; nothing else may appear.
+    expect(problems.every((p) => p.includes('401'))).toBe(true);
+    expect(apiAuthHeaders[0]).toBeUndefined();
+    await page.screenshot({ path: path.join(REPO_ROOT, 'test/artifacts/dashboard-token-form.png') });
+    problems.length = 0;
+    apiAuthHeaders.length = 0;
+
+    await page.locator(byTestId(TEST_IDS.tokenInput)).fill(TOKEN);
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.locator(byTestId(TEST_IDS.emptyState)).waitFor({ timeout: 20_000 });
+    await expect(form.count()).resolves.toBe(0);
+    expect(apiAuthHeaders.length).toBeGreaterThan(0);
+    expect(apiAuthHeaders.every((h) => h === `Bearer ${TOKEN}`)).toBe(true);
+
+    await page.reload();
+    await page.locator(byTestId(TEST_IDS.emptyState)).waitFor({ timeout: 20_000 });
+    await expect(page.locator(byTestId(TEST_IDS.tokenForm)).count()).resolves.toBe(0);
+    expect(problems).toEqual([]);
+  });
+});

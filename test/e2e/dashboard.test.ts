@@ -1,0 +1,251 @@
+/**
+ * The dashboard in a real browser against a real collector: a trace sent with the OpenTelemetry JS SDK
+ * is found in trace search, opened as a waterfall, and its spans inspected; every other view renders.
+ * Any console error or failed request fails the test. Screenshots go to test/artifacts/.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TraceResponse } from '../../collector/src/api/types.js';
+import { TEST_IDS } from '../../dashboard/src/testIds.js';
+import { REPO_ROOT, startCollector, waitFor, type TestCollector } from '../helpers/collector.js';
+import type { SentTrace } from './sendDemoTrace.js';
+import type { LargeTrace } from './sendLargeTrace.js';
+
+const ARTIFACTS = path.join(REPO_ROOT, 'test/artifacts');
+const CHROMIUM = '/usr/bin/chromium';
+const byTestId = (id: string): string => `[data-testid="${id}"]`;
+
+let collector: TestCollector;
+let sent: SentTrace;
+let userDataDir: string;
+let browser: BrowserContext;
+let page: Page;
+/** Problems the page reported: console errors, uncaught exceptions, failed or refused requests. */
+const problems: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(path.join(REPO_ROOT, 'dashboard/dist/index.html'))) {
+    throw new Error('dashboard/dist is missing: run `npm run build -w @mcpscope/dashboard` first');
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  collector = await startCollector();
+  sent = await runSender<SentTrace>('sendDemoTrace.ts', [collector.url]);
+  await waitForTrace(sent.traceId, sent.spanCount);
+
+  userDataDir = mkdtempSync(path.join(tmpdir(), 'mcpscope-chromium-'));
+  browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1440, height: 900 },
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('requestfailed', (req) =>
+    problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`),
+  );
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await collector?.stop();
+});
+
+/** Runs a trace sender as its own process (an agent of its own) and reads what it sent. */
+function runSender<T>(script: string, args: string[]): Promise<T> {
+  const file = path.join(REPO_ROOT, 'test/e2e', script);
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', file, ...args],
+      { cwd: REPO_ROOT, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${script} failed: ${err.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout) as T);
+      },
+    );
+  });
+}
+
+/** Waits until the collector returns every span of the trace. */
+function waitForTrace(traceId: string, spanCount: number): Promise<boolean> {
+  return waitFor(
+    async () => {
+      const res = await fetch(`${collector.url}/api/traces/${traceId}`);
+      return res.ok && ((await res.json()) as TraceResponse).spans.length === spanCount;
+    },
+    30_000,
+    `trace ${traceId} to be stored`,
+  );
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
+}
+
+describe('dashboard in a real browser', () => {
+  it('finds the trace, draws its waterfall and shows a span’s attributes', async () => {
+    await page.goto(`${collector.url}/traces`);
+    const row = page.locator(`${byTestId(TEST_IDS.traceRow)}[data-trace-id="${sent.traceId}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    await expect(row.textContent()).resolves.toContain('agent turn');
+    await expect(row.textContent()).resolves.toContain('e2e-agent');
+    await shot('traces');
+
+    await row.click();
+    await page.waitForURL(`**/traces/${sent.traceId}`);
+    const rows = page.locator(byTestId(TEST_IDS.spanRow));
+    await rows.first().waitFor();
+    await expect.poll(() => rows.count()).toBe(sent.spanCount);
+    // Nested by parent: the server span sits under the transport span under the client span.
+    const depthOf = async (spanId: string): Promise<number> => {
+      const style = await page
+        .locator(`${byTestId(TEST_IDS.spanRow)}[data-span-id="${spanId}"] [role="gridcell"]`)
+        .first()
+        .getAttribute('style');
+      return Number(/padding-left:\s*([\d.]+)px/.exec(style ?? '')?.[1] ?? Number.NaN);
+    };
+    expect(await depthOf(sent.spans.weatherServer)).toBeGreaterThan(await depthOf(sent.spans.weatherClient));
+    // Coloured by layer, and the failing spans are marked.
+    await expect(
+      page
+        .locator(`${byTestId(TEST_IDS.spanRow)}[data-span-id="${sent.spans.weatherServer}"]`)
+        .getAttribute('data-layer'),
+    ).resolves.toBe('server');
+    await expect(page.locator(`${byTestId(TEST_IDS.spanRow)}.error`).count()).resolves.toBe(2);
+    await page.locator(byTestId(TEST_IDS.layerBreakdown)).waitFor();
+    // The span whose parent never arrived is drawn at the root, marked.
+    await expect(
+      page.locator(`${byTestId(TEST_IDS.spanRow)}[data-span-id="${sent.spans.orphan}"]`).textContent(),
+    ).resolves.toContain('orphan');
+    await shot('trace');
+
+    await page.locator(`${byTestId(TEST_IDS.spanRow)}[data-span-id="${sent.spans.weatherServer}"]`).click();
+    await page.waitForURL(`**/traces/${sent.traceId}?span=${sent.spans.weatherServer}`);
+    const attributes = page.locator(byTestId(TEST_IDS.spanAttributes));
+    await attributes.waitFor();
+    const text = (await attributes.textContent()) ?? '';
+    expect(text).toContain('mcp.method.name');
+    expect(text).toContain('tools/call');
+    expect(text).toContain('gen_ai.tool.name');
+    expect(text).toContain('get_weather');
+    await expect(page.locator(byTestId(TEST_IDS.spanEvents)).textContent()).resolves.toContain(
+      'mcp.progress',
+    );
+    const panelOfServer = (await page.locator(byTestId(TEST_IDS.spanPanel)).textContent()) ?? '';
+    expect(panelOfServer).toContain('Captured payloads');
+    expect(panelOfServer).toContain('Lisbon: 21°C, sunny');
+    expect(panelOfServer).toContain('mcpscope.link.reason=tools/list');
+    await page.locator(byTestId(TEST_IDS.attributeFilter)).fill('jsonrpc');
+    await expect.poll(() => attributes.locator('tr').count()).toBe(1);
+    await shot('trace-span');
+
+    // The failing server span: the exception with its stack, and the layer at fault.
+    await page.locator(`${byTestId(TEST_IDS.spanRow)}[data-span-id="${sent.spans.chargeServer}"]`).click();
+    const panel = page.locator(byTestId(TEST_IDS.spanPanel));
+    await expect.poll(async () => (await panel.textContent()) ?? '').toContain('card declined');
+    const panelText = (await panel.textContent()) ?? '';
+    expect(panelText).toContain('CardDeclinedError');
+    expect(panelText).toContain('fault: tool');
+    await shot('trace-error-span');
+  });
+
+  it('opens a span straight from its link', async () => {
+    await page.goto(`${collector.url}/traces/${sent.traceId}?span=${sent.spans.chargeClient}`);
+    await page.locator(byTestId(TEST_IDS.spanPanel)).waitFor();
+    await expect(page.locator(byTestId(TEST_IDS.spanPanel)).textContent()).resolves.toContain(
+      'tools/call charge_card',
+    );
+  });
+
+  it('keeps a 2,000-span waterfall virtualized and scrolls to its last span', async () => {
+    const large = await runSender<LargeTrace>('sendLargeTrace.ts', [collector.url, '50', '37']);
+    await waitForTrace(large.traceId, large.spanCount);
+    await page.goto(`${collector.url}/traces/${large.traceId}`);
+    const rows = page.locator(byTestId(TEST_IDS.spanRow));
+    await rows.first().waitFor();
+    const rendered = await rows.count();
+    expect(rendered).toBeGreaterThan(10);
+    expect(rendered).toBeLessThan(150);
+    await page.locator(byTestId(TEST_IDS.waterfallScroll)).evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    const last = page.locator(`${byTestId(TEST_IDS.spanRow)}[data-span-id="${large.lastSpanId}"]`);
+    await last.waitFor();
+    await last.click();
+    await expect
+      .poll(async () => (await page.locator(byTestId(TEST_IDS.spanPanel)).textContent()) ?? '')
+      .toContain('SELECT shard_36');
+    expect(await rows.count()).toBeLessThan(150);
+    await shot('trace-large');
+
+    // A link to a span far down the trace opens scrolled to it.
+    await page.goto(`${collector.url}/traces/${large.traceId}?span=${large.lastSpanId}`);
+    await last.waitFor();
+    await expect(last.getAttribute('aria-selected')).resolves.toBe('true');
+  });
+
+  it('renders the overview with totals, charts and the per-tool table', async () => {
+    await page.goto(`${collector.url}/`);
+    await page.locator(byTestId(TEST_IDS.overviewTotals)).waitFor({ timeout: 20_000 });
+    await expect(page.locator(`${byTestId(TEST_IDS.chart)} canvas`).count()).resolves.toBe(2);
+    const table = page.locator(byTestId(TEST_IDS.toolStatsTable));
+    await expect(table.textContent()).resolves.toContain('get_weather');
+    await expect(table.textContent()).resolves.toContain('charge_card');
+    await shot('overview');
+
+    await table.getByRole('link', { name: 'get_weather' }).first().click();
+    await page.waitForURL('**/tools/weather/get_weather**');
+    await page.locator(byTestId(TEST_IDS.histogram)).waitFor({ timeout: 20_000 });
+    await shot('tool-detail');
+  });
+
+  it('renders the errors page with the failed call and who is at fault', async () => {
+    await page.goto(`${collector.url}/errors`);
+    const table = page.locator(byTestId(TEST_IDS.errorGroupsTable));
+    await table.waitFor({ timeout: 20_000 });
+    const text = (await table.textContent()) ?? '';
+    expect(text).toContain('charge_card');
+    expect(text).toContain('tool_error');
+    expect(text).toContain('fault: tool');
+    await shot('errors');
+  });
+
+  it('renders the tool changes with flags and a diff', async () => {
+    await page.goto(`${collector.url}/tool-changes`);
+    const change = page.locator(byTestId(TEST_IDS.toolChange)).first();
+    await change.waitFor({ timeout: 20_000 });
+    const text = (await change.textContent()) ?? '';
+    expect(text).toContain('get_weather');
+    expect(text).toContain('no_version_bump');
+    await expect(change.locator(`${byTestId(TEST_IDS.diff)} tr.add`).count()).resolves.toBeGreaterThan(0);
+    await shot('tool-changes');
+    await page.getByRole('button', { name: 'side by side' }).click();
+    await page.waitForURL('**/tool-changes?diff=split');
+    await change.locator(`${byTestId(TEST_IDS.diff)}.split`).waitFor();
+    await shot('tool-changes-split');
+  });
+
+  it('reported no console errors and no failed requests', () => {
+    expect(problems).toEqual([]);
+  });
+});
