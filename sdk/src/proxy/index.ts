@@ -1,0 +1,10 @@
+export { startStdioProxy } from './stdioProxy.js';
+export type { StdioProxyOptions, StdioProxyHandle, ServerExit } from './stdioProxy.js';
+export { startHttpProxy } from './httpProxy.js';
+export type { HttpProxyOptions, HttpProxyHandle } from './httpProxy.js';
+export { runProxyCli } from './runProxyCli.js';
+export type { RunProxyCliOptions } from './runProxyCli.js';
+export { createProxyTracing, DEFAULT_PROXY_SERVICE_NAME } from './proxyTracing.js';
+export type { ProxyTracing, ProxyTracingOptions } from './proxyTracing.js';
+export { parseProxyArgs, ProxyUsageError, PROXY_USAGE } from './parseProxyArgs.js';
+export type { ProxyArgs } from './parseProxyArgs.js';

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LISTEN_PORT, parseProxyArgs, ProxyUsageError } from './parseProxyArgs.js';
+
+describe('parseProxyArgs', () => {
+  it('reads a stdio command after --, keeping its own options', () => {
+    expect(parseProxyArgs(['--service-name', 'weather', '--', 'node', 'server.js', '--port', '1'])).toEqual({
+      mode: 'stdio',
+      serviceName: 'weather',
+      command: 'node',
+      args: ['server.js', '--port', '1'],
+    });
+  });
+
+  it('starts the command at the first non-option without --', () => {
+    expect(parseProxyArgs(['--service-name=w', 'uvx', 'mcp-server-time'])).toEqual({
+      mode: 'stdio',
+      serviceName: 'w',
+      command: 'uvx',
+      args: ['mcp-server-time'],
+    });
+  });
+
+  it('reads the HTTP mode with listen forms', () => {
+    const parsed = parseProxyArgs(['--upstream', 'http://api.example:3000/mcp', '--listen', '0.0.0.0:9000']);
+    expect(parsed).toMatchObject({ mode: 'http', host: '0.0.0.0', port: 9000 });
+    expect(parsed.mode === 'http' && parsed.upstream.href).toBe('http://api.example:3000/mcp');
+    expect(parseProxyArgs(['--upstream', 'https://x/mcp', '--listen', ':7000'])).toMatchObject({
+      host: '127.0.0.1',
+      port: 7000,
+    });
+    expect(parseProxyArgs(['--upstream', 'https://x/mcp', '--listen', '[::1]:7001'])).toMatchObject({
+      host: '::1',
+      port: 7001,
+    });
+    expect(parseProxyArgs(['--upstream', 'https://x/mcp'])).toMatchObject({ port: DEFAULT_LISTEN_PORT });
+  });
+
+  it('rejects what it cannot run', () => {
+    expect(() => parseProxyArgs([])).toThrow(ProxyUsageError);
+    expect(() => parseProxyArgs(['--upstream', 'ftp://x'])).toThrow(/http/);
+    expect(() => parseProxyArgs(['--upstream', 'http://x', '--', 'node'])).toThrow(/not both/);
+    expect(() => parseProxyArgs(['--listen', '1:2', '--', 'node'])).toThrow(/--upstream/);
+    expect(() => parseProxyArgs(['--bogus', '--', 'node'])).toThrow(/unknown option/);
+    expect(() => parseProxyArgs(['--service-name'])).toThrow(/needs a value/);
+    expect(parseProxyArgs(['--help'])).toEqual({ mode: 'help' });
+  });
+});

@@ -1,0 +1,96 @@
+/** Default `--listen` address: loopback only, because the proxy forwards Authorization headers. */
+export const DEFAULT_LISTEN_HOST = '127.0.0.1';
+export const DEFAULT_LISTEN_PORT = 8080;
+
+export const PROXY_USAGE = `Usage:
+  mcpscope proxy [--service-name NAME] -- <command> [args...]
+      Run a stdio MCP server behind a tracing proxy: the agent starts this instead of the server.
+  mcpscope proxy --upstream URL [--listen HOST:PORT] [--service-name NAME]
+      Streamable HTTP reverse proxy in front of the MCP endpoint URL (listen default ${DEFAULT_LISTEN_HOST}:${DEFAULT_LISTEN_PORT}).
+
+Spans go to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318) as OTLP/HTTP protobuf;
+service name from --service-name, OTEL_SERVICE_NAME, else mcpscope-proxy.`;
+
+/** Parsed `mcpscope proxy` arguments. */
+export type ProxyArgs =
+  | { mode: 'stdio'; serviceName?: string; command: string; args: string[] }
+  | { mode: 'http'; serviceName?: string; upstream: URL; host: string; port: number }
+  | { mode: 'help' };
+
+/** A command line the proxy cannot run; the message says why. */
+export class ProxyUsageError extends Error {
+  override readonly name = 'ProxyUsageError';
+}
+
+/**
+ * Parses the arguments after `proxy`. Options come first; the server command follows `--` (or starts at
+ * the first argument that is not an option, so `mcpscope proxy node server.js` works too).
+ */
+export function parseProxyArgs(argv: readonly string[]): ProxyArgs {
+  let serviceName: string | undefined;
+  let upstream: string | undefined;
+  let listen: string | undefined;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (arg === '-h' || arg === '--help') return { mode: 'help' };
+    if (!arg.startsWith('-')) break;
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const value = (): string => {
+      if (eq !== -1) return arg.slice(eq + 1);
+      const next = argv[++i];
+      if (next === undefined) throw new ProxyUsageError(`${name} needs a value`);
+      return next;
+    };
+    switch (name) {
+      case '--service-name':
+        serviceName = value();
+        break;
+      case '--upstream':
+        upstream = value();
+        break;
+      case '--listen':
+        listen = value();
+        break;
+      default:
+        throw new ProxyUsageError(`unknown option ${name}`);
+    }
+  }
+  const rest = argv.slice(i);
+  const named = serviceName !== undefined ? { serviceName } : {};
+
+  if (upstream !== undefined) {
+    if (rest.length > 0) throw new ProxyUsageError('give either --upstream or a server command, not both');
+    let url: URL;
+    try {
+      url = new URL(upstream);
+    } catch {
+      throw new ProxyUsageError(`--upstream is not a URL: ${upstream}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ProxyUsageError(`--upstream must be an http(s) URL: ${upstream}`);
+    }
+    return { mode: 'http', ...named, upstream: url, ...parseListen(listen) };
+  }
+  if (listen !== undefined) throw new ProxyUsageError('--listen needs --upstream');
+  const [command, ...args] = rest;
+  if (command === undefined) throw new ProxyUsageError('no server command given (put it after --)');
+  return { mode: 'stdio', ...named, command, args };
+}
+
+/** `HOST:PORT`, `:PORT`, `PORT` or `[IPv6]:PORT`. */
+function parseListen(listen: string | undefined): { host: string; port: number } {
+  if (listen === undefined) return { host: DEFAULT_LISTEN_HOST, port: DEFAULT_LISTEN_PORT };
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen) ?? /^()()(\d+)$/.exec(listen);
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ProxyUsageError(`--listen must be HOST:PORT: ${listen}`);
+  }
+  const host = match[1] || match[2] || DEFAULT_LISTEN_HOST;
+  return { host, port };
+}

@@ -1,0 +1,532 @@
+import {
+  diag,
+  ROOT_CONTEXT,
+  SpanKind,
+  trace,
+  SpanStatusCode,
+  type Attributes,
+  type Context,
+  type Span,
+  type TextMapPropagator,
+  type Tracer,
+} from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROMPT_NAME,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_JSONRPC_REQUEST_ID,
+  ATTR_MCP_METHOD_NAME,
+  ATTR_MCP_PROTOCOL_VERSION,
+  ATTR_MCP_RESOURCE_URI,
+  ATTR_MCP_SESSION_ID,
+  ATTR_MCPSCOPE_CLIENT_NAME,
+  ATTR_MCPSCOPE_CLIENT_VERSION,
+  ATTR_MCPSCOPE_FAULT,
+  ATTR_MCPSCOPE_LAYER,
+  ATTR_MCPSCOPE_SERVER_COMMAND,
+  ATTR_MCPSCOPE_SERVER_NAME,
+  ATTR_MCPSCOPE_SERVER_VERSION,
+  ATTR_MCPSCOPE_SOURCE,
+  ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES,
+  ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES,
+  ATTR_NETWORK_TRANSPORT,
+  ATTR_RPC_RESPONSE_STATUS_CODE,
+  CALLER_FAULT_CODES,
+  ERROR_TYPE_CANCELLED,
+  ERROR_TYPE_CONNECTION_CLOSED,
+  ERROR_TYPE_TIMEOUT,
+  ERROR_TYPE_TOOL_ERROR,
+  EVENT_CANCELLED,
+  EVENT_LOG_MESSAGE,
+  EVENT_PROGRESS,
+  GEN_AI_OPERATION_EXECUTE_TOOL,
+  LAYER_SERVER,
+  spanName,
+  type FaultLayer,
+} from '../semconv.js';
+import {
+  idKey,
+  isJsonRpcId,
+  isObject,
+  messageKind,
+  metaOf,
+  paramString,
+  type JsonObject,
+  type JsonRpcLike,
+} from './jsonRpc.js';
+import { defaultPropagator, extractFromMeta, injectIntoMeta } from './metaContext.js';
+import type { ToolListMemory } from './toolListMemory.js';
+
+/** Value of `mcpscope.source` on every proxy span. */
+export const SOURCE_PROXY = 'proxy';
+/** Attributes of the progress and cancellation span events. */
+export const EVENT_ATTR_PROGRESS = 'mcp.progress';
+export const EVENT_ATTR_PROGRESS_TOTAL = 'mcp.progress.total';
+export const EVENT_ATTR_PROGRESS_MESSAGE = 'mcp.progress.message';
+export const EVENT_ATTR_CANCEL_REASON = 'mcp.cancel.reason';
+/** Attributes of the log-message span event; the message data itself is content and is not recorded. */
+export const EVENT_ATTR_LOG_LEVEL = 'mcp.log.level';
+export const EVENT_ATTR_LOG_LOGGER = 'mcp.log.logger';
+/** `error.type` of a request whose id was reused by the peer while it was still in flight. */
+export const ERROR_TYPE_DUPLICATE_ID = 'duplicate_id';
+
+// The MCP SDKs send the same notifications/cancelled for a timeout as for a user cancel; only the
+// reason text tells them apart ("Request timed out" in the TypeScript and Python SDKs).
+const TIMEOUT_REASON = /timed?[ _-]?out/i;
+
+/** Options of a {@link ProxySession}. */
+export interface ProxySessionOptions {
+  /** Tracer for the session's spans. */
+  tracer: Tracer;
+  /** Tool-list memory shared by every session in front of the same server. */
+  tools: ToolListMemory;
+  /** `network.transport`: `pipe` for stdio, `tcp` for HTTP. */
+  networkTransport: string;
+  /** Propagator for `params._meta`. Defaults to W3C trace context (see {@link defaultPropagator}). */
+  propagator?: TextMapPropagator;
+  /** `mcpscope.server.command` for stdio servers: their identity, since they have no address. */
+  serverCommand?: string;
+  /** `mcp.session.id`, when the transport has sessions (Streamable HTTP). */
+  sessionId?: string;
+  /** Further attributes for every span of the session (client.address, network.protocol.*). */
+  attributes?: Attributes;
+  /**
+   * How long to wait for a response after notifications/cancelled before ending the request's span as
+   * cancelled. A server should not answer a cancelled request, but may already have sent the answer.
+   * Defaults to 1000 ms.
+   */
+  cancelGraceMs?: number;
+}
+
+/** How a request ended without a response, for {@link ProxySession.endScope} and {@link ProxySession.closeAll}. */
+export interface Unanswered {
+  /** `error.type`; absent when the outcome is unknown (the response could not be read), not a failure. */
+  errorType?: string;
+  /** `mcpscope.fault`, with an error type. */
+  fault?: FaultLayer;
+  /** Whether the span gets ERROR status, with an error type. Defaults to true. */
+  error?: boolean;
+  attributes?: Attributes;
+}
+
+/** Where a message came from, besides its content. */
+export interface MessageInfo {
+  /** Size of the message on the wire, recorded as request or response bytes. */
+  bytes?: number | undefined;
+  /** The channel a request's response must come back on (an HTTP POST). Defaults to the one channel of stdio. */
+  scope?: string;
+  /** Parent for agent requests without `_meta.traceparent` (the HTTP `traceparent` header's context). */
+  parent?: Context | undefined;
+  /** Further attributes for spans started by this message (client.address of an HTTP request). */
+  attributes?: Attributes;
+}
+
+interface InFlight {
+  span: Span;
+  method: string;
+  /** True for agent → server requests (SERVER spans), false for server → agent requests (CLIENT spans). */
+  toServer: boolean;
+  mapKey: string;
+  idKey: string;
+  scope: string;
+  progressKey?: string;
+  /** tools/list without a cursor. */
+  firstPage: boolean;
+  cancelled?: { at: number; reason?: string; timer: NodeJS.Timeout };
+}
+
+/**
+ * Span bookkeeping for one MCP session as seen from just in front of the server: it reads every message
+ * passing in either direction, starts a span per request, ends it when the response passes back, and
+ * writes the span's context into the request's `_meta` so the server (if instrumented) joins the trace.
+ * Transport-agnostic: the stdio and HTTP proxies feed it parsed messages.
+ *
+ * `scope` ties a request to the channel its response must come back on (an HTTP POST); stdio uses one.
+ */
+export class ProxySession {
+  private readonly tracer: Tracer;
+  private readonly propagator: TextMapPropagator;
+  private readonly cancelGraceMs: number;
+  private readonly fixed: Attributes;
+  private common: Attributes;
+  private sessionId: string | undefined;
+  private serverName: string | undefined;
+  private serverVersion: string | undefined;
+  private clientName: string | undefined;
+  private clientVersion: string | undefined;
+  private protocolVersion: string | undefined;
+  /** Agent → server requests by scope and id. */
+  private readonly toServer = new Map<string, InFlight>();
+  /** Server → agent requests by id. */
+  private readonly toClient = new Map<string, InFlight>();
+  private readonly byProgressToken = new Map<string, InFlight>();
+
+  constructor(private readonly options: ProxySessionOptions) {
+    this.tracer = options.tracer;
+    this.propagator = options.propagator ?? defaultPropagator;
+    this.cancelGraceMs = options.cancelGraceMs ?? 1000;
+    this.sessionId = options.sessionId;
+    this.fixed = {
+      [ATTR_MCPSCOPE_SOURCE]: SOURCE_PROXY,
+      [ATTR_MCPSCOPE_LAYER]: LAYER_SERVER,
+      [ATTR_NETWORK_TRANSPORT]: options.networkTransport,
+      ...(options.serverCommand !== undefined
+        ? { [ATTR_MCPSCOPE_SERVER_COMMAND]: options.serverCommand }
+        : {}),
+      ...options.attributes,
+    };
+    this.common = this.buildCommon();
+  }
+
+  /** Number of requests awaiting a response, in both directions. */
+  get inFlight(): number {
+    return this.toServer.size + this.toClient.size;
+  }
+
+  /** Sets `mcp.session.id` once the server has assigned one (it arrives with the initialize response). */
+  setSessionId(sessionId: string): void {
+    this.sessionId = sessionId;
+    this.common = this.buildCommon();
+    // The initialize request that created the session is still in flight and belongs to it.
+    for (const entry of this.toServer.values()) entry.span.setAttribute(ATTR_MCP_SESSION_ID, sessionId);
+  }
+
+  /** Sets the protocol version when it is known from elsewhere (the HTTP `Mcp-Protocol-Version` header). */
+  noteProtocolVersion(version: string): void {
+    if (this.protocolVersion !== undefined) return;
+    this.protocolVersion = version;
+    this.common = this.buildCommon();
+  }
+
+  /**
+   * A message (or batch) from the agent, before it goes to the server. Returns true when the message
+   * object was changed (trace context added) and must be re-serialized.
+   */
+  fromClient(msg: unknown, info: MessageInfo = {}): boolean {
+    return this.each(msg, info, true);
+  }
+
+  /** A message (or batch) from the server, before it goes to the agent. Same contract as {@link fromClient}. */
+  fromServer(msg: unknown, info: MessageInfo = {}): boolean {
+    return this.each(msg, info, false);
+  }
+
+  /** Ends the agent requests of one scope that got no response (the HTTP exchange is over). */
+  endScope(scope: string, outcome: Unanswered): void {
+    for (const entry of [...this.toServer.values()]) {
+      if (entry.scope === scope) this.endUnanswered(entry, outcome);
+    }
+  }
+
+  /** Ends every request still in flight: the connection to the server is gone. */
+  closeAll(outcome: Unanswered = { errorType: ERROR_TYPE_CONNECTION_CLOSED, fault: 'transport' }): void {
+    for (const entry of [...this.toServer.values(), ...this.toClient.values()])
+      this.endUnanswered(entry, outcome);
+  }
+
+  private each(msg: unknown, info: MessageInfo, fromClient: boolean): boolean {
+    try {
+      if (!Array.isArray(msg)) return isObject(msg) ? this.message(msg, info, fromClient) : false;
+      // Sizes are per message; a batch's size says nothing about each of its members.
+      const member: MessageInfo = { ...info, bytes: undefined };
+      let changed = false;
+      for (const item of msg) {
+        if (isObject(item) && this.message(item, member, fromClient)) changed = true;
+      }
+      return changed;
+    } catch (error) {
+      diag.error('mcpscope proxy: failed to trace a message', error);
+      return false;
+    }
+  }
+
+  private message(msg: JsonRpcLike, info: MessageInfo, fromClient: boolean): boolean {
+    switch (messageKind(msg)) {
+      case 'request':
+        return this.startRequest(msg, info, fromClient);
+      case 'response': {
+        const key = idKey(msg.id as string | number);
+        const entry = fromClient ? this.toClient.get(key) : this.findAgentRequest(info.scope ?? '', key);
+        this.finishResponse(entry, msg, info.bytes);
+        return false;
+      }
+      case 'notification':
+        this.notification(msg, fromClient, info.scope ?? '');
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  private startRequest(msg: JsonRpcLike, info: MessageInfo, toServer: boolean): boolean {
+    const scope = info.scope ?? '';
+    const method = msg.method as string;
+    const id = msg.id as string | number;
+    const attributes: Attributes = {
+      ...this.common,
+      [ATTR_MCP_METHOD_NAME]: method,
+      [ATTR_JSONRPC_REQUEST_ID]: String(id),
+    };
+    let target: string | undefined;
+    if (method === 'tools/call') {
+      target = paramString(msg, 'name');
+      attributes[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_EXECUTE_TOOL;
+      if (target !== undefined) {
+        attributes[ATTR_GEN_AI_TOOL_NAME] = target;
+        Object.assign(attributes, this.options.tools.annotationsFor(target));
+      }
+    } else if (method === 'prompts/get') {
+      target = paramString(msg, 'name');
+      if (target !== undefined) attributes[ATTR_GEN_AI_PROMPT_NAME] = target;
+    } else if (method.startsWith('resources/')) {
+      const uri = paramString(msg, 'uri');
+      if (uri !== undefined) attributes[ATTR_MCP_RESOURCE_URI] = uri;
+    } else if (method === 'initialize' && toServer) {
+      this.learnClient(msg);
+      Object.assign(attributes, this.identity());
+    }
+    if (info.bytes !== undefined) attributes[ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES] = info.bytes;
+    if (info.attributes !== undefined) Object.assign(attributes, info.attributes);
+
+    const meta = metaOf(msg);
+    const parent =
+      extractFromMeta(this.propagator, meta) ??
+      (toServer ? info.parent : this.soleAgentRequestContext(scope)) ??
+      ROOT_CONTEXT;
+    const span = this.tracer.startSpan(
+      spanName(method, target),
+      { kind: toServer ? SpanKind.SERVER : SpanKind.CLIENT, attributes },
+      parent,
+    );
+
+    const key = idKey(id);
+    const mapKey = toServer ? `${scope}\u0000${key}` : key;
+    const map = toServer ? this.toServer : this.toClient;
+    const previous = map.get(mapKey);
+    // A peer reusing an id still in flight breaks correlation; end the old span rather than leak it.
+    if (previous !== undefined)
+      this.endUnanswered(previous, { errorType: ERROR_TYPE_DUPLICATE_ID, fault: 'caller' });
+    const entry: InFlight = {
+      span,
+      method,
+      toServer,
+      mapKey,
+      idKey: key,
+      scope,
+      firstPage: paramString(msg, 'cursor') === undefined,
+    };
+    const token = meta?.['progressToken'];
+    if (isJsonRpcId(token)) {
+      entry.progressKey = idKey(token);
+      this.byProgressToken.set(entry.progressKey, entry);
+    }
+    map.set(mapKey, entry);
+    return injectIntoMeta(this.propagator, msg, span);
+  }
+
+  private finishResponse(entry: InFlight | undefined, msg: JsonRpcLike, bytes: number | undefined): void {
+    if (entry === undefined) return;
+    this.forget(entry);
+    const span = entry.span;
+    if (bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, bytes);
+    const error = msg.error;
+    if (isObject(error)) {
+      const code = error['code'];
+      const codeText = String(code);
+      span.setAttribute(ATTR_ERROR_TYPE, codeText);
+      span.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, codeText);
+      if (entry.toServer && typeof code === 'number' && CALLER_FAULT_CODES.has(code)) {
+        span.setAttribute(ATTR_MCPSCOPE_FAULT, 'caller');
+      } else {
+        const message = error['message'];
+        span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: typeof message === 'string' ? message : codeText,
+        });
+        span.setAttribute(ATTR_MCPSCOPE_FAULT, entry.toServer ? 'server' : 'client');
+      }
+    } else if (entry.toServer && isObject(msg.result)) {
+      this.serverResult(entry, msg.result);
+    }
+    span.end();
+  }
+
+  private serverResult(entry: InFlight, result: JsonObject): void {
+    const span = entry.span;
+    switch (entry.method) {
+      case 'initialize':
+        this.learnServer(result);
+        span.setAttributes(this.identity());
+        if (this.protocolVersion !== undefined)
+          span.setAttribute(ATTR_MCP_PROTOCOL_VERSION, this.protocolVersion);
+        break;
+      case 'tools/list': {
+        const tools = result['tools'];
+        if (Array.isArray(tools)) span.setAttributes(this.options.tools.observe(tools, entry.firstPage));
+        break;
+      }
+      case 'tools/call':
+        if (result['isError'] === true) {
+          span.setAttribute(ATTR_ERROR_TYPE, ERROR_TYPE_TOOL_ERROR);
+          span.setAttribute(ATTR_MCPSCOPE_FAULT, 'tool');
+          // The result text is tool output, which is content: recorded only by opt-in capture, never here.
+          span.setStatus({ code: SpanStatusCode.ERROR, message: ERROR_TYPE_TOOL_ERROR });
+        }
+        break;
+    }
+  }
+
+  private notification(msg: JsonRpcLike, fromClient: boolean, scope: string): void {
+    const params = msg.params;
+    if (!isObject(params)) return;
+    if (msg.method === 'notifications/message' && !fromClient) {
+      const attributes: Attributes = {};
+      if (typeof params['level'] === 'string') attributes[EVENT_ATTR_LOG_LEVEL] = params['level'];
+      if (typeof params['logger'] === 'string') attributes[EVENT_ATTR_LOG_LOGGER] = params['logger'];
+      this.soleAgentRequest(scope)?.span.addEvent(EVENT_LOG_MESSAGE, attributes);
+    } else if (msg.method === 'notifications/progress') {
+      const token = params['progressToken'];
+      const entry = isJsonRpcId(token) ? this.byProgressToken.get(idKey(token)) : undefined;
+      if (entry === undefined) return;
+      const attributes: Attributes = {};
+      if (typeof params['progress'] === 'number') attributes[EVENT_ATTR_PROGRESS] = params['progress'];
+      if (typeof params['total'] === 'number') attributes[EVENT_ATTR_PROGRESS_TOTAL] = params['total'];
+      if (typeof params['message'] === 'string') attributes[EVENT_ATTR_PROGRESS_MESSAGE] = params['message'];
+      entry.span.addEvent(EVENT_PROGRESS, attributes);
+    } else if (msg.method === 'notifications/cancelled') {
+      const requestId = params['requestId'];
+      if (!isJsonRpcId(requestId)) return;
+      // The agent cancels its own requests to the server, the server its own requests to the agent.
+      const entry = fromClient
+        ? this.findAgentRequest(undefined, idKey(requestId))
+        : this.toClient.get(idKey(requestId));
+      if (entry === undefined || entry.cancelled !== undefined) return;
+      const reason = typeof params['reason'] === 'string' ? params['reason'] : undefined;
+      entry.span.addEvent(
+        EVENT_CANCELLED,
+        reason !== undefined ? { [EVENT_ATTR_CANCEL_REASON]: reason } : {},
+      );
+      const timer = setTimeout(() => this.endCancelled(entry), this.cancelGraceMs);
+      timer.unref();
+      entry.cancelled = { at: performance.now(), reason, timer };
+    }
+  }
+
+  private endCancelled(entry: InFlight): void {
+    const cancelled = entry.cancelled;
+    if (cancelled === undefined) return;
+    this.forget(entry);
+    const span = entry.span;
+    if (cancelled.reason !== undefined && TIMEOUT_REASON.test(cancelled.reason)) {
+      // The requester gave up waiting: the side that was too slow is the one answering.
+      span.setAttribute(ATTR_ERROR_TYPE, ERROR_TYPE_TIMEOUT);
+      span.setAttribute(ATTR_MCPSCOPE_FAULT, entry.toServer ? 'server' : 'client');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: cancelled.reason });
+    } else {
+      // A deliberate cancel is not a failure of the server.
+      span.setAttribute(ATTR_ERROR_TYPE, ERROR_TYPE_CANCELLED);
+      span.setAttribute(ATTR_MCPSCOPE_FAULT, 'caller');
+    }
+    // Performance-clock timestamps are what the SDK expects for small numbers: the span ends when the
+    // cancel passed, not when the grace period ran out.
+    span.end(cancelled.at);
+  }
+
+  private endUnanswered(entry: InFlight, outcome: Unanswered): void {
+    if (entry.cancelled !== undefined) {
+      this.endCancelled(entry);
+      return;
+    }
+    this.forget(entry);
+    const span = entry.span;
+    if (outcome.attributes !== undefined) span.setAttributes(outcome.attributes);
+    if (outcome.errorType !== undefined) {
+      span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType);
+      if (outcome.fault !== undefined) span.setAttribute(ATTR_MCPSCOPE_FAULT, outcome.fault);
+      if (outcome.error !== false) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorType });
+    }
+    span.end();
+  }
+
+  private forget(entry: InFlight): void {
+    if (entry.cancelled !== undefined) clearTimeout(entry.cancelled.timer);
+    const map = entry.toServer ? this.toServer : this.toClient;
+    if (map.get(entry.mapKey) === entry) map.delete(entry.mapKey);
+    if (entry.progressKey !== undefined && this.byProgressToken.get(entry.progressKey) === entry) {
+      this.byProgressToken.delete(entry.progressKey);
+    }
+  }
+
+  /**
+   * The agent request a response or cancel refers to: first in its own scope, then in any (an HTTP
+   * client may resume a stream on another connection).
+   */
+  private findAgentRequest(scope: string | undefined, key: string): InFlight | undefined {
+    if (scope !== undefined) {
+      const entry = this.toServer.get(`${scope}\u0000${key}`);
+      if (entry !== undefined) return entry;
+    }
+    for (const entry of this.toServer.values()) if (entry.idKey === key) return entry;
+    return undefined;
+  }
+
+  /**
+   * The agent request a server message without a request id belongs to. Server → agent requests
+   * (sampling, elicitation, roots) and log messages are sent while handling an agent request, but
+   * JSON-RPC does not say which: when exactly one is in flight on the message's channel (the HTTP
+   * response it came on), or else in the whole session, it is that one; otherwise we do not guess.
+   */
+  private soleAgentRequest(scope: string): InFlight | undefined {
+    let inScope: InFlight | undefined;
+    let inScopeCount = 0;
+    for (const entry of this.toServer.values()) {
+      if (entry.scope !== scope) continue;
+      inScope = entry;
+      inScopeCount++;
+    }
+    if (inScopeCount === 1) return inScope;
+    if (inScopeCount === 0 && this.toServer.size === 1) return this.toServer.values().next().value;
+    return undefined;
+  }
+
+  private soleAgentRequestContext(scope: string): Context | undefined {
+    const entry = this.soleAgentRequest(scope);
+    return entry !== undefined ? trace.setSpan(ROOT_CONTEXT, entry.span) : undefined;
+  }
+
+  private learnClient(msg: JsonRpcLike): void {
+    const params = msg.params;
+    if (!isObject(params) || !isObject(params['clientInfo'])) return;
+    const info = params['clientInfo'];
+    if (typeof info['name'] === 'string') this.clientName = info['name'];
+    if (typeof info['version'] === 'string') this.clientVersion = info['version'];
+    this.common = this.buildCommon();
+  }
+
+  private learnServer(result: JsonObject): void {
+    const info = result['serverInfo'];
+    if (isObject(info)) {
+      if (typeof info['name'] === 'string') this.serverName = info['name'];
+      if (typeof info['version'] === 'string') this.serverVersion = info['version'];
+    }
+    if (typeof result['protocolVersion'] === 'string') this.protocolVersion = result['protocolVersion'];
+    this.common = this.buildCommon();
+  }
+
+  private identity(): Attributes {
+    const out: Attributes = {};
+    if (this.serverName !== undefined) out[ATTR_MCPSCOPE_SERVER_NAME] = this.serverName;
+    if (this.serverVersion !== undefined) out[ATTR_MCPSCOPE_SERVER_VERSION] = this.serverVersion;
+    if (this.clientName !== undefined) out[ATTR_MCPSCOPE_CLIENT_NAME] = this.clientName;
+    if (this.clientVersion !== undefined) out[ATTR_MCPSCOPE_CLIENT_VERSION] = this.clientVersion;
+    return out;
+  }
+
+  private buildCommon(): Attributes {
+    const out: Attributes = { ...this.fixed, ...this.identity() };
+    if (this.sessionId !== undefined) out[ATTR_MCP_SESSION_ID] = this.sessionId;
+    if (this.protocolVersion !== undefined) out[ATTR_MCP_PROTOCOL_VERSION] = this.protocolVersion;
+    return out;
+  }
+}

@@ -1,0 +1,388 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ListRootsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../tools/canonicalJson.js';
+import { fingerprintTools } from '../tools/fingerprint.js';
+import { FIXTURE_SERVER_NAME, FIXTURE_SERVER_VERSION } from './testing/fixtureServer.js';
+import { startOtlpJsonReceiver, type OtlpJsonReceiver } from './testing/otlpJsonReceiver.js';
+
+// Real processes end to end: MCP SDK Client → `mcpscope proxy` child process → fixture McpServer child
+// process, spans exported by the proxy as OTLP/HTTP JSON to a receiver in this test.
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const cliPath = fileURLToPath(new URL('../cli.ts', import.meta.url));
+const fixturePath = fileURLToPath(new URL('./testing/fixtureStdioServer.ts', import.meta.url));
+const TS = ['--conditions=mcpscope-source', '--import', 'tsx'];
+const SPAN_KIND_SERVER = 2;
+const SPAN_KIND_CLIENT = 3;
+const STATUS_ERROR = 2;
+
+let receiver: OtlpJsonReceiver;
+
+function proxyEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  env['OTEL_EXPORTER_OTLP_ENDPOINT'] = receiver.endpoint;
+  env['MCPSCOPE_PROXY_EXPORTER'] = 'json';
+  env['OTEL_BSP_SCHEDULE_DELAY'] = '20';
+  return env;
+}
+
+function proxyArgs(serverArgs: string[]): string[] {
+  return [...TS, cliPath, 'proxy', '--service-name', 'fixture-proxy', '--', ...serverArgs];
+}
+
+async function connect(args: string[]): Promise<Client> {
+  const client = new Client({ name: 'proxy-test', version: '0.0.1' }, { capabilities: { roots: {} } });
+  client.setRequestHandler(ListRootsRequestSchema, () => ({
+    roots: [{ uri: 'file:///work', name: 'work' }],
+  }));
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args,
+      env: proxyEnv(),
+      cwd: repoRoot,
+      stderr: 'inherit',
+    }),
+  );
+  return client;
+}
+
+/** Call result or the JSON-RPC error it failed with, so success and failure compare alike. */
+async function outcome(call: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return { result: await call() };
+  } catch (error) {
+    if (error instanceof McpError) return { code: error.code, message: error.message };
+    throw error;
+  }
+}
+
+beforeAll(async () => {
+  receiver = await startOtlpJsonReceiver();
+});
+
+afterAll(async () => {
+  await receiver?.close();
+});
+
+describe('mcpscope proxy (stdio)', () => {
+  let proxied: Client;
+  let direct: Client;
+
+  /** The same calls through the proxy and directly; the span tests below read what these produced. */
+  const calls: Array<[string, (c: Client) => Promise<unknown>]> = [
+    ['tools/list', (c) => c.listTools()],
+    ['echo', (c) => c.callTool({ name: 'echo', arguments: { text: 'héllo ✓ "quoted"\nline' } })],
+    ['isError tool', (c) => c.callTool({ name: 'fail', arguments: {} })],
+    ['throwing tool', (c) => c.callTool({ name: 'throws', arguments: {} })],
+    ['unknown tool', (c) => c.callTool({ name: 'no_such_tool', arguments: {} })],
+    ['prompts/list', (c) => c.listPrompts()],
+    ['prompt', (c) => c.getPrompt({ name: 'greet', arguments: { name: 'Ada' } })],
+    ['unknown prompt', (c) => c.getPrompt({ name: 'nope' })],
+    ['failing prompt', (c) => c.getPrompt({ name: 'broken' })],
+    ['ping', (c) => c.ping()],
+    ['server → client request', (c) => c.callTool({ name: 'ask_roots', arguments: {} })],
+    ['tool that logs', (c) => c.callTool({ name: 'log', arguments: {} })],
+  ];
+  const outcomes: Array<{ call: string; proxied: unknown; direct: unknown }> = [];
+
+  beforeAll(async () => {
+    [proxied, direct] = await Promise.all([
+      connect(proxyArgs([process.execPath, ...TS, fixturePath])),
+      connect([...TS, fixturePath]),
+    ]);
+    for (const [call, run] of calls) {
+      outcomes.push({
+        call,
+        proxied: await outcome(() => run(proxied)),
+        direct: await outcome(() => run(direct)),
+      });
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all([proxied?.close(), direct?.close()]);
+  });
+
+  it('returns exactly what the server returns without it', () => {
+    expect(outcomes).toHaveLength(calls.length);
+    for (const { call, proxied: viaProxy, direct: without } of outcomes)
+      expect(viaProxy, call).toEqual(without);
+    expect(proxied.getServerVersion()).toEqual(direct.getServerVersion());
+  });
+
+  it('traces initialize with both identities and the negotiated protocol version', async () => {
+    const [init] = await receiver.waitFor((s) => s.name === 'initialize');
+    expect(init!.kind).toBe(SPAN_KIND_SERVER);
+    expect(init!.service).toBe('fixture-proxy');
+    expect(init!.parentSpanId).toBe('');
+    expect(init!.attributes).toMatchObject({
+      'mcp.method.name': 'initialize',
+      'mcpscope.source': 'proxy',
+      'mcpscope.layer': 'server',
+      'network.transport': 'pipe',
+      'mcpscope.client.name': 'proxy-test',
+      'mcpscope.client.version': '0.0.1',
+      'mcpscope.server.name': FIXTURE_SERVER_NAME,
+      'mcpscope.server.version': FIXTURE_SERVER_VERSION,
+      'mcp.protocol.version': expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+    });
+    expect(String(init!.attributes['mcpscope.server.command'])).toContain('fixtureStdioServer.ts');
+  });
+
+  it('traces tool calls with semconv attributes, annotations from the list, and error attribution', async () => {
+    const echo = await receiver.waitFor((s) => s.name === 'tools/call echo');
+    expect(echo[0]!.kind).toBe(SPAN_KIND_SERVER);
+    expect(echo[0]!.statusCode).toBe(0);
+    expect(echo[0]!.attributes).toMatchObject({
+      'mcp.method.name': 'tools/call',
+      'gen_ai.tool.name': 'echo',
+      'gen_ai.operation.name': 'execute_tool',
+      'mcpscope.tool.annotations.readOnlyHint': true,
+      'mcpscope.tool.annotations.idempotentHint': true,
+      'mcpscope.server.name': FIXTURE_SERVER_NAME,
+      'mcp.protocol.version': expect.any(String),
+    });
+    expect(typeof echo[0]!.attributes['jsonrpc.request.id']).toBe('string');
+    expect(echo[0]!.attributes['mcpscope.transport.request_bytes']).toBeGreaterThan(40);
+    expect(echo[0]!.attributes['mcpscope.transport.response_bytes']).toBeGreaterThan(40);
+
+    for (const name of ['fail', 'throws']) {
+      const [span] = await receiver.waitFor((s) => s.name === `tools/call ${name}`);
+      expect(span!.statusCode).toBe(STATUS_ERROR);
+      expect(span!.attributes).toMatchObject({ 'error.type': 'tool_error', 'mcpscope.fault': 'tool' });
+      // The tool's error text is content: it stays out of the span.
+      expect(JSON.stringify(span)).not.toContain('weather service is down');
+    }
+
+    // McpServer turns an unknown tool into a tool error result, like any failure inside tools/call.
+    const [unknownTool] = await receiver.waitFor((s) => s.name === 'tools/call no_such_tool');
+    expect(unknownTool!.attributes['error.type']).toBe('tool_error');
+
+    // An unknown prompt is a JSON-RPC error the caller caused: recorded, but not a server error.
+    const [unknown] = await receiver.waitFor((s) => s.name === 'prompts/get nope');
+    expect(unknown!.attributes).toMatchObject({
+      'error.type': '-32602',
+      'rpc.response.status_code': '-32602',
+      'mcpscope.fault': 'caller',
+    });
+    expect(unknown!.statusCode).not.toBe(STATUS_ERROR);
+
+    const [broken] = await receiver.waitFor((s) => s.name === 'prompts/get broken');
+    expect(broken!.statusCode).toBe(STATUS_ERROR);
+    expect(broken!.attributes).toMatchObject({ 'error.type': '-32603', 'mcpscope.fault': 'server' });
+
+    const [prompt] = await receiver.waitFor((s) => s.name === 'prompts/get greet');
+    expect(prompt!.attributes['gen_ai.prompt.name']).toBe('greet');
+    expect(receiver.spans.every((s) => s.attributes['mcpscope.source'] === 'proxy')).toBe(true);
+  });
+
+  it('traces server → client requests as CLIENT spans under the request being handled', async () => {
+    const [ask] = await receiver.waitFor((s) => s.name === 'tools/call ask_roots');
+    const [roots] = await receiver.waitFor((s) => s.name === 'roots/list');
+    expect(roots!.kind).toBe(SPAN_KIND_CLIENT);
+    expect(roots!.traceId).toBe(ask!.traceId);
+    expect(roots!.parentSpanId).toBe(ask!.spanId);
+    expect(roots!.attributes['mcpscope.layer']).toBe('server');
+  });
+
+  it('records log messages as events on the request being handled, without their data', async () => {
+    const [log] = await receiver.waitFor((s) => s.name === 'tools/call log');
+    expect(log!.events).toEqual([
+      { name: 'mcp.log_message', attributes: { 'mcp.log.level': 'warning', 'mcp.log.logger': 'disk' } },
+    ]);
+    expect(JSON.stringify(log)).not.toContain('disk almost full');
+  });
+
+  it('fingerprints tools/list and records definitions only when they change', async () => {
+    const expected = fingerprintTools((await direct.listTools()).tools);
+    const [first] = await receiver.waitFor((s) => s.name === 'tools/list');
+    expect(first!.attributes['mcpscope.tools.fingerprint']).toBe(expected.fingerprint);
+    expect(first!.attributes['mcpscope.tools.count']).toBe(expected.tools.length);
+    expect(first!.attributes['mcpscope.tools.definitions']).toBe(canonicalJson(expected.tools));
+
+    await proxied.listTools();
+    const lists = await receiver.waitFor((s) => s.name === 'tools/list', 2);
+    expect(lists[1]!.attributes['mcpscope.tools.fingerprint']).toBe(expected.fingerprint);
+    expect(lists[1]!.attributes['mcpscope.tools.definitions']).toBeUndefined();
+
+    await proxied.callTool({ name: 'add_tool', arguments: {} });
+    const changed = await proxied.listTools();
+    const after = await receiver.waitFor((s) => s.name === 'tools/list', 3);
+    const third = after[2]!;
+    expect(third.attributes['mcpscope.tools.fingerprint']).toBe(fingerprintTools(changed.tools).fingerprint);
+    expect(third.attributes['mcpscope.tools.fingerprint']).not.toBe(expected.fingerprint);
+    const definitions = JSON.parse(String(third.attributes['mcpscope.tools.definitions'])) as Array<{
+      name: string;
+    }>;
+    expect(definitions.map((d) => d.name)).toContain('extra');
+
+    await proxied.callTool({ name: 'extra', arguments: {} });
+    const [extra] = await receiver.waitFor((s) => s.name === 'tools/call extra');
+    expect(extra!.attributes['mcpscope.tool.annotations.destructiveHint']).toBe(true);
+  });
+
+  it('joins the caller trace from _meta.traceparent and passes its own context to the server', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpanId = randomBytes(8).toString('hex');
+    const result = await proxied.callTool({
+      name: 'meta',
+      arguments: {},
+      _meta: { traceparent: `00-${traceId}-${callerSpanId}-01`, custom: 'kept' },
+    });
+    const seenByServer = JSON.parse((result.content as Array<{ text: string }>)[0]!.text) as Record<
+      string,
+      string
+    >;
+    const [span] = await receiver.waitFor((s) => s.name === 'tools/call meta' && s.traceId === traceId);
+    expect(span!.parentSpanId).toBe(callerSpanId);
+    expect(seenByServer['traceparent']).toBe(`00-${traceId}-${span!.spanId}-01`);
+    expect(seenByServer['custom']).toBe('kept');
+
+    // Without a caller context the proxy span is a root, and the server still gets the proxy's context.
+    const bare = await proxied.callTool({ name: 'meta', arguments: {} });
+    const bareMeta = JSON.parse((bare.content as Array<{ text: string }>)[0]!.text) as Record<string, string>;
+    const [root] = await receiver.waitFor((s) => s.name === 'tools/call meta' && s.traceId !== traceId);
+    expect(root!.parentSpanId).toBe('');
+    expect(bareMeta['traceparent']).toBe(`00-${root!.traceId}-${root!.spanId}-01`);
+  });
+
+  it('records progress as events and ends a cancelled request as cancelled', async () => {
+    const progressOf = async (client: Client): Promise<number[]> => {
+      const seen: number[] = [];
+      await client.callTool({ name: 'slow', arguments: { ms: 60, steps: 3 } }, undefined, {
+        onprogress: (p) => seen.push(p.progress),
+      });
+      return seen;
+    };
+    const viaProxy = await progressOf(proxied);
+    expect(viaProxy).toEqual([1, 2, 3]);
+    expect(viaProxy).toEqual(await progressOf(direct));
+    const [slow] = await receiver.waitFor((s) => s.name === 'tools/call slow' && s.events.length > 0);
+    expect(slow!.events.map((e) => e.attributes['mcp.progress'])).toEqual([1, 2, 3]);
+    expect(slow!.events[0]!.name).toBe('mcp.progress');
+    expect(slow!.statusCode).toBe(0);
+
+    const abort = new AbortController();
+    const call = proxied.callTool({ name: 'slow', arguments: { ms: 30_000, steps: 1 } }, undefined, {
+      signal: abort.signal,
+    });
+    setTimeout(() => abort.abort('user pressed stop'), 100);
+    await expect(call).rejects.toThrow();
+    const [cancelled] = await receiver.waitFor(
+      (s) => s.name === 'tools/call slow' && s.attributes['error.type'] !== undefined,
+    );
+    expect(cancelled!.attributes).toMatchObject({ 'error.type': 'cancelled', 'mcpscope.fault': 'caller' });
+    expect(cancelled!.events.map((e) => e.name)).toContain('mcp.cancelled');
+    expect(cancelled!.statusCode).not.toBe(STATUS_ERROR);
+
+    // A timeout is told apart from a user cancel by the reason the SDK sends.
+    await expect(
+      proxied.callTool({ name: 'slow', arguments: { ms: 30_000, steps: 1 } }, undefined, { timeout: 100 }),
+    ).rejects.toThrow(/timed out/i);
+    const [timedOut] = await receiver.waitFor((s) => s.attributes['error.type'] === 'timeout');
+    expect(timedOut!.attributes['mcpscope.fault']).toBe('server');
+    expect(timedOut!.statusCode).toBe(STATUS_ERROR);
+  });
+
+  it('ends requests in flight as connection_closed when the server process dies', async () => {
+    const client = await connect(proxyArgs([process.execPath, ...TS, fixturePath]));
+    await expect(client.callTool({ name: 'crash', arguments: {} })).rejects.toThrow();
+    const [crash] = await receiver.waitFor((s) => s.name === 'tools/call crash');
+    expect(crash!.statusCode).toBe(STATUS_ERROR);
+    expect(crash!.attributes).toMatchObject({
+      'error.type': 'connection_closed',
+      'mcpscope.fault': 'transport',
+    });
+    await client.close();
+  });
+});
+
+describe('mcpscope proxy (stdio framing)', () => {
+  // `cat` as the "server" sends every line straight back, so the bytes the agent gets can be compared
+  // with the bytes it sent: only requests may change (trace context in _meta), nothing else.
+  it('keeps non-request lines byte-identical and only adds _meta to requests', async () => {
+    const child = spawn(process.execPath, proxyArgs(['cat']), {
+      cwd: repoRoot,
+      env: proxyEnv(),
+      stdio: 'pipe',
+    });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    const big = 'z'.repeat(3 * 1024 * 1024);
+    const lines = [
+      '{"jsonrpc":"2.0","id":"r1","method":"tools/call","params":{"name":"echo","arguments":{"text":"ü"},"_meta":{"progressToken":7}}}',
+      'this is not JSON {',
+      '{ "jsonrpc" : "2.0",   "method":"notifications/progress", "params":{"progressToken":7,"progress":1} }',
+      `{"jsonrpc":"2.0","id":"r0","result":{"content":[{"type":"text","text":"${big}"}]}}`,
+      '{"jsonrpc":"2.0","method":"notifications/initialized"}\r',
+      '[1,2,3]',
+      '',
+    ];
+    const input = Buffer.from(lines.join('\n') + '\n');
+    // Odd-sized writes put line ends anywhere in a chunk.
+    for (let i = 0; i < input.length; i += 65_521) child.stdin.write(input.subarray(i, i + 65_521));
+    child.stdin.end();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+
+    const received = Buffer.concat(out).toString('utf8').split('\n');
+    expect(received).toHaveLength(lines.length + 1);
+    const request = JSON.parse(received[0]!) as { params: { _meta: Record<string, unknown> } };
+    const original = JSON.parse(lines[0]!) as { params: { _meta: Record<string, unknown> } };
+    expect(request.params._meta['progressToken']).toBe(7);
+    expect(request.params._meta['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect({ ...request, params: { ...request.params, _meta: { progressToken: 7 } } }).toEqual(original);
+    expect(received.slice(1)).toEqual([...lines.slice(1), '']);
+
+    // The echoed request comes back as a server → client request: a CLIENT span whose context the
+    // proxy injected again, under the SERVER span of the original.
+    const spans = await receiver.waitFor((s) => s.attributes['jsonrpc.request.id'] === 'r1', 2);
+    const server = spans.find((s) => s.kind === SPAN_KIND_SERVER)!;
+    const client = spans.find((s) => s.kind === SPAN_KIND_CLIENT)!;
+    expect(client.parentSpanId).toBe(server.spanId);
+    expect(server.events.map((e) => e.name)).toContain('mcp.progress');
+  });
+});
+
+describe('mcpscope proxy (stdio CLI)', () => {
+  async function run(args: string[]): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(process.execPath, [...TS, cliPath, ...args], {
+      cwd: repoRoot,
+      env: proxyEnv(),
+      stdio: 'pipe',
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdin.end();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    return { code, stderr };
+  }
+
+  it("exits with the server's exit code and passes its stderr through", async () => {
+    const result = await run([
+      'proxy',
+      '--',
+      process.execPath,
+      '-e',
+      'process.stderr.write("server says hi\\n"); process.exit(5)',
+    ]);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain('server says hi');
+  });
+
+  it('reports a server that cannot be started, and usage errors', async () => {
+    const missing = await run(['proxy', '--', 'mcpscope-no-such-command-xyz']);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toContain('cannot start mcpscope-no-such-command-xyz');
+    const usage = await run(['proxy', '--bogus']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('unknown option --bogus');
+  });
+});
