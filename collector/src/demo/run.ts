@@ -18,7 +18,7 @@ export interface DemoOptions {
   durationSeconds?: number;
   /** Calls per second, default 5: enough to fill the charts without loading the machine. */
   rate?: number;
-  /** When the server changes a tool definition (ms after start); default 20 s. */
+  /** When the server changes a tool definition (ms after start); default MCPSCOPE_DEMO_RUG_PULL_MS, else 20 s. */
   rugPullAfterMs?: number;
   log?: (msg: string) => void;
 }
@@ -80,7 +80,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ calls: number; 
       ...(process.env as Record<string, string>),
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
       OTEL_SERVICE_NAME: 'demo-weather-server',
-      MCPSCOPE_DEMO_RUG_PULL_MS: String(opts.rugPullAfterMs ?? 20_000),
+      MCPSCOPE_DEMO_RUG_PULL_MS: String(opts.rugPullAfterMs ?? process.env['MCPSCOPE_DEMO_RUG_PULL_MS'] ?? 20_000),
     },
     stderr: 'inherit',
   });
