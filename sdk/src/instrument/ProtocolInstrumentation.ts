@@ -30,10 +30,8 @@ import {
 } from '../propagation/meta.js';
 import {
   ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_PROMPT_NAME,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
-  ATTR_GEN_AI_TOOL_NAME,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_JSONRPC_REQUEST_ID,
   ATTR_MCP_METHOD_NAME,
@@ -59,7 +57,6 @@ import {
   LAYER_CLIENT,
   LAYER_SERVER,
   LAYER_TRANSPORT,
-  spanName,
 } from '../semconv.js';
 import { fingerprintTools } from '../tools/fingerprint.js';
 import { toolSetTracker } from '../tools/toolSetTracker.js';
@@ -69,14 +66,13 @@ import { notificationEventAttributes, notificationEventName } from './notificati
 import type { ResolvedOptions } from './options.js';
 import { reportInternalError } from './reportInternalError.js';
 import {
-  addRequestAttributes,
   annotationAttributes,
   annotationsByTool,
   requestTarget,
+  setRequestAttributes,
 } from './requestAttributes.js';
+import { metricAttributesOf, RequestShapes } from './RequestShapes.js';
 
-/** The context value under which a received request's {@link IncomingCall} travels into its handler. */
-export const INCOMING_CALL_KEY = createContextKey('@mcpscope/sdk incoming call');
 /** The context value under which a sent request travels into the HTTP transport's fetch. */
 const OUTGOING_CALL_KEY = createContextKey('@mcpscope/sdk outgoing call');
 
@@ -140,6 +136,9 @@ export class ProtocolInstrumentation {
   private incomingBase: Attributes = {};
   private transportBase: Attributes = {};
   private networkTransport: string | undefined;
+  private shapes = new RequestShapes('unknown', undefined);
+  /** Hand-off from `onSend` to the transport's wrapped `send`: the call whose request is going out. */
+  private sentCall: OutgoingCall | undefined;
   private toolAnnotations = new Map<string, Attributes>();
 
   constructor(
@@ -172,6 +171,8 @@ export class ProtocolInstrumentation {
 
   // ── wrappers ──────────────────────────────────────────────────────────────────────────────────────
 
+  // Each wrapper is a plain function (it needs the caller's `this`) delegating to an arrow function
+  // created once at install time (it needs this instrumentation): no closure is created per call.
   private wrapRequest(): void {
     const original = this.protocol.request as Fn;
     const traced = (self: unknown, args: unknown[]): unknown => {
@@ -206,10 +207,7 @@ export class ProtocolInstrumentation {
     const original = client.callTool;
     if (typeof original !== 'function') return;
     const traced = (self: unknown, args: unknown[]): unknown => {
-      const call = this.beginOutgoing(
-        { method: 'tools/call', params: args[0] as Record<string, unknown> },
-        args[2],
-      );
+      const call = this.beginOutgoingToolCall(args[0] as Record<string, unknown> | undefined, args[2]);
       this.pendingToolCall = call;
       let result: unknown;
       try {
@@ -255,6 +253,7 @@ export class ProtocolInstrumentation {
     if (!(handlers instanceof Map)) return;
     const get = handlers.get;
     const wrappedByHandler = new WeakMap<Fn, Fn>();
+    const wrap = (handler: Fn): Fn => this.wrapHandler(handler);
     Object.defineProperty(handlers, 'get', {
       configurable: true,
       writable: true,
@@ -263,7 +262,7 @@ export class ProtocolInstrumentation {
         if (typeof handler !== 'function') return handler;
         let wrapped = wrappedByHandler.get(handler);
         if (!wrapped) {
-          wrapped = wrapHandler(handler);
+          wrapped = wrap(handler);
           wrappedByHandler.set(handler, wrapped);
         }
         return wrapped;
@@ -276,23 +275,71 @@ export class ProtocolInstrumentation {
     const original = mcpServer.executeToolHandler;
     if (typeof original !== 'function') return;
     this.tracksToolHandler = true;
+    const traced = (self: unknown, args: unknown[]): unknown => {
+      // executeToolHandler(tool, args, extra): the request id in `extra` finds the call.
+      const requestId = (args[2] as { requestId?: string | number } | undefined)?.requestId;
+      const call = requestId === undefined ? undefined : this.conn?.incoming.get(requestId);
+      if (call) call.handlerRan = true;
+      let result: unknown;
+      try {
+        result = original.apply(self, args);
+      } catch (error) {
+        this.recordHandlerException(error);
+        throw error;
+      }
+      if (call && result instanceof Promise) result.then(undefined, this.recordHandlerException);
+      return result;
+    };
     mcpServer.executeToolHandler = function mcpscopeExecuteToolHandler(
       this: unknown,
       ...args: unknown[]
     ): unknown {
-      const call = context.active().getValue(INCOMING_CALL_KEY) as IncomingCall | undefined;
-      if (call) call.handlerRan = true;
-      let result: unknown;
-      try {
-        result = original.apply(this, args);
-      } catch (error) {
-        recordHandlerException(error);
-        throw error;
-      }
-      if (call) observeRejection(result);
-      return result;
+      return traced(this, args);
     };
   }
+
+  /**
+   * Wraps a request handler to record its exceptions (with their stack) on the SERVER span. The
+   * handler's promise is returned untouched; its rejection is observed on a side branch.
+   */
+  private wrapHandler(handler: Fn): Fn {
+    const traced = (self: unknown, args: unknown[]): unknown => {
+      let result: unknown;
+      try {
+        result = handler.apply(self, args);
+      } catch (error) {
+        this.recordHandlerException(error);
+        throw error;
+      }
+      if (result instanceof Promise) result.then(undefined, this.recordHandlerException);
+      return result;
+    };
+    return function mcpscopeHandler(this: unknown, ...args: unknown[]): unknown {
+      return traced(this, args);
+    };
+  }
+
+  /**
+   * Records a handler's exception on the SERVER span of the request it handles: the active span where
+   * the handler threw (or where its rejection is observed, which runs in the handler's context). Only
+   * the first exception of a request is recorded.
+   */
+  private readonly recordHandlerException = (error: unknown): void => {
+    try {
+      const span = trace.getSpan(context.active());
+      const incoming = this.conn?.incoming;
+      if (!span || !incoming) return;
+      for (const call of incoming.values()) {
+        if (call.span !== span) continue;
+        if (call.exceptionRecorded || !span.isRecording()) return;
+        call.exceptionRecorded = true;
+        span.recordException(error instanceof Error ? error : String(error));
+        return;
+      }
+    } catch (internal) {
+      reportInternalError(internal);
+    }
+  };
 
   /** Starts tracking a connection to `transport`; wraps `send`/`start` once per transport object. */
   private attach(transport: TransportLike): Connection {
@@ -316,20 +363,20 @@ export class ProtocolInstrumentation {
   private wrapSend(transport: TransportLike, holder: TransportHolder): void {
     const original = transport.send as Fn;
     const traced = (self: unknown, args: unknown[]): Promise<void> => {
-      let message = args[0];
       let call: OutgoingCall | undefined;
       try {
-        const handled = this.onSend(
+        this.sentCall = undefined;
+        const message = this.onSend(
           holder.conn,
           args[0] as JsonRpcMessage,
           args[1] as Record<string, unknown> | undefined,
         );
-        message = handled.message;
-        call = handled.call;
+        call = this.sentCall;
+        this.sentCall = undefined;
+        if (message !== args[0]) args[0] = message;
       } catch (error) {
         reportInternalError(error);
       }
-      if (message !== args[0]) args[0] = message;
       // Over HTTP the request's fetch runs in the transport span's context, so the wrapped fetch can
       // attribute the status code to it (and HTTP client instrumentation nests under it).
       if (call?.transportSpan && holder.conn.info.http) {
@@ -370,7 +417,8 @@ export class ProtocolInstrumentation {
           reportInternalError(error);
         }
         if (ctx === undefined) return onmessage.call(self, message, extra);
-        return context.with(ctx, onmessage, self, message, extra);
+        // No `this` for context.with: the async-hooks context manager would bind a function per call.
+        return context.with(ctx, callWith, undefined, onmessage, self, message, extra);
       };
       const wrapped = function mcpscopeOnMessage(this: unknown, message: unknown, extra?: unknown): unknown {
         return receive(this, message, extra);
@@ -426,26 +474,38 @@ export class ProtocolInstrumentation {
     request: { method?: unknown; params?: Record<string, unknown> } | undefined,
     options: unknown,
   ): OutgoingCall | undefined {
+    const method = request?.method;
+    if (typeof method !== 'string') return undefined;
+    return this.startOutgoing(method, request?.params, options);
+  }
+
+  /** {@link beginOutgoing} for `Client.callTool(params, …)`, without building a request object. */
+  private beginOutgoingToolCall(
+    params: Record<string, unknown> | undefined,
+    options: unknown,
+  ): OutgoingCall | undefined {
+    return this.startOutgoing('tools/call', params, options);
+  }
+
+  private startOutgoing(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: unknown,
+  ): OutgoingCall | undefined {
     try {
-      const method = request?.method;
-      if (typeof method !== 'string') return undefined;
-      const params = request?.params;
       const conn = this.conn;
       if (conn) this.refreshSession(conn);
-      const target = requestTarget(method, params);
+      const shape = this.shapes.get(method, requestTarget(method, params));
       const parentCtx = context.active();
-      const span = this.opts.tracer.startSpan(
-        spanName(method, target),
-        { kind: SpanKind.CLIENT, attributes: this.outgoingBase },
-        parentCtx,
-      );
+      const span = this.opts.tracer.startSpan(shape.spanName, shape.clientSpanOptions, parentCtx);
       if (span.isRecording()) {
-        const attributes: Attributes = {};
-        addRequestAttributes(attributes, method, target, params);
-        if (target !== undefined && method === 'tools/call')
-          Object.assign(attributes, this.toolAnnotations.get(target));
-        this.addCapturedArguments(attributes, method, params);
-        span.setAttributes(attributes);
+        span.setAttributes(this.outgoingBase);
+        setRequestAttributes(span, method, params);
+        if (shape.target !== undefined && method === 'tools/call') {
+          const annotations = this.toolAnnotations.get(shape.target);
+          if (annotations) span.setAttributes(annotations);
+        }
+        if (this.opts.capture) this.addCapturedArguments(span, method, params);
       }
       if (method === 'initialize' && params) this.setImplementation('client', params['clientInfo']);
       const signal = (options as { signal?: unknown } | undefined)?.signal;
@@ -454,8 +514,7 @@ export class ProtocolInstrumentation {
         conn,
         span,
         parentCtx,
-        method,
-        target,
+        shape,
         signal instanceof AbortSignal ? signal : undefined,
       );
     } catch (error) {
@@ -470,20 +529,20 @@ export class ProtocolInstrumentation {
     call.sent = true;
     call.id = id;
     conn.outgoing.set(id, call);
-    const clientCtx = trace.setSpan(call.parentCtx, call.span);
+    const shape = call.shape;
     const transportSpan = this.opts.tracer.startSpan(
-      `${conn.info.kind} ${call.method}`,
-      { kind: SpanKind.INTERNAL, attributes: this.transportBase },
-      clientCtx,
+      shape.transportSpanName,
+      shape.transportSpanOptions,
+      trace.setSpan(call.parentCtx, call.span),
     );
     call.transportSpan = transportSpan;
     call.hadTransportSpan = true;
     const out = injectIntoMessage(message, trace.setSpan(call.parentCtx, transportSpan));
     if (transportSpan.isRecording()) {
-      const id = String(message.id);
-      transportSpan.setAttribute(ATTR_MCP_METHOD_NAME, call.method);
-      transportSpan.setAttribute(ATTR_JSONRPC_REQUEST_ID, id);
-      call.span.setAttribute(ATTR_JSONRPC_REQUEST_ID, id);
+      const requestId = String(message.id);
+      transportSpan.setAttributes(this.transportBase);
+      transportSpan.setAttribute(ATTR_JSONRPC_REQUEST_ID, requestId);
+      call.span.setAttribute(ATTR_JSONRPC_REQUEST_ID, requestId);
       if (conn.measureBytes)
         transportSpan.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, jsonBytes(out));
     }
@@ -576,7 +635,7 @@ export class ProtocolInstrumentation {
       this.opts.metrics.recordOperation(
         true,
         (performance.now() - call.startTime) / 1000,
-        this.metricAttributes(call.method, call.target, outcome?.errorType),
+        metricAttributesOf(call.shape, outcome?.errorType),
       );
     } catch (internal) {
       reportInternalError(internal);
@@ -630,25 +689,26 @@ export class ProtocolInstrumentation {
     }
     this.refreshSession(conn);
     if (method === 'initialize' && params) this.setImplementation('client', params['clientInfo']);
-    const target = requestTarget(method, params);
+    const shape = this.shapes.get(method, requestTarget(method, params));
     const span = this.opts.tracer.startSpan(
-      spanName(method, target),
-      { kind: SpanKind.SERVER, attributes: this.incomingBase, links },
+      shape.spanName,
+      links ? { kind: SpanKind.SERVER, attributes: shape.startAttributes, links } : shape.serverSpanOptions,
       parent,
     );
     if (span.isRecording()) {
-      const attributes: Attributes = {};
-      addRequestAttributes(attributes, method, target, params);
-      attributes[ATTR_JSONRPC_REQUEST_ID] = String(message.id);
-      if (method === 'tools/call' && target !== undefined)
-        Object.assign(attributes, this.serverToolAnnotations(target));
-      this.addCapturedArguments(attributes, method, params);
-      if (conn.measureBytes) attributes[ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES] = jsonBytes(message);
-      span.setAttributes(attributes);
+      span.setAttributes(this.incomingBase);
+      setRequestAttributes(span, method, params);
+      span.setAttribute(ATTR_JSONRPC_REQUEST_ID, String(message.id));
+      if (method === 'tools/call' && shape.target !== undefined) {
+        const annotations = this.serverToolAnnotations(shape.target);
+        if (annotations) span.setAttributes(annotations);
+      }
+      if (this.opts.capture) this.addCapturedArguments(span, method, params);
+      if (conn.measureBytes) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, jsonBytes(message));
     }
-    const call = new IncomingCall(span, method, target, message.id as string | number);
+    const call = new IncomingCall(span, shape, message.id as string | number);
     conn.incoming.set(call.id, call);
-    return trace.setSpan(parent, span).setValue(INCOMING_CALL_KEY, call);
+    return trace.setSpan(parent, span);
   }
 
   private serverToolAnnotations(tool: string): Attributes | undefined {
@@ -697,7 +757,7 @@ export class ProtocolInstrumentation {
     this.opts.metrics.recordOperation(
       false,
       (performance.now() - call.startTime) / 1000,
-      this.metricAttributes(call.method, call.target, outcome?.errorType),
+      metricAttributesOf(call.shape, outcome?.errorType),
     );
   }
 
@@ -724,29 +784,34 @@ export class ProtocolInstrumentation {
 
   // ── message dispatch ──────────────────────────────────────────────────────────────────────────────
 
-  /** Everything sent through the transport. Returns the message to send (with trace context injected). */
+  /**
+   * Everything sent through the transport. Returns the message to send (with trace context injected);
+   * a request of a traced call is also left in {@link sentCall} for the wrapped `send`.
+   */
   private onSend(
     conn: Connection,
     message: JsonRpcMessage,
     options: Record<string, unknown> | undefined,
-  ): { message: JsonRpcMessage; call?: OutgoingCall } {
-    if (message === null || typeof message !== 'object') return { message };
+  ): JsonRpcMessage {
+    if (message === null || typeof message !== 'object') return message;
     if (message.method !== undefined) {
       if (message.id !== undefined) {
         const call = this.sending;
         this.sending = undefined;
-        if (call && call.method === message.method)
-          return { message: this.sendRequest(conn, message, call), call };
-        return { message: injectIntoMessage(message, context.active()) };
+        if (call && call.method === message.method) {
+          this.sentCall = call;
+          return this.sendRequest(conn, message, call);
+        }
+        return injectIntoMessage(message, context.active());
       }
       this.sendNotification(conn, message, options);
-      return { message: injectIntoMessage(message, context.active()) };
+      return injectIntoMessage(message, context.active());
     }
     if (message.id !== undefined) {
       const call = conn.incoming.get(message.id);
       if (call) this.endIncoming(conn, call, message);
     }
-    return { message };
+    return message;
   }
 
   /** Everything received from the transport. Returns the context to run the Protocol's handling in. */
@@ -860,7 +925,7 @@ export class ProtocolInstrumentation {
   private onClose(conn: Connection): void {
     if (conn.closed) return;
     conn.closed = true;
-    for (const call of [...conn.incoming.values()])
+    for (const call of conn.incoming.values())
       this.endIncoming(conn, call, undefined, CLOSED_BEFORE_RESPONSE);
     const seconds = (performance.now() - conn.startedAt) / 1000;
     const attributes: Attributes = {};
@@ -919,26 +984,27 @@ export class ProtocolInstrumentation {
     const common: Attributes = { ...this.conn?.info.attributes, ...this.peerAttributes() };
     const network = common[ATTR_NETWORK_TRANSPORT];
     this.networkTransport = typeof network === 'string' ? network : undefined;
+    const kind = this.conn?.info.kind ?? 'unknown';
+    if (this.shapes.transportKind !== kind || this.shapes.networkTransport !== this.networkTransport)
+      this.shapes = new RequestShapes(kind, this.networkTransport);
     this.outgoingBase = { ...common, [ATTR_MCPSCOPE_LAYER]: LAYER_CLIENT };
     this.incomingBase = { ...common, [ATTR_MCPSCOPE_LAYER]: LAYER_SERVER };
     this.transportBase = { ...common, [ATTR_MCPSCOPE_LAYER]: LAYER_TRANSPORT };
   }
 
   private addCapturedArguments(
-    into: Attributes,
+    span: Span,
     method: string,
     params: Record<string, unknown> | undefined,
   ): void {
     const capture = this.opts.capture;
     if (!capture || !params) return;
     if (method === 'tools/call') {
-      Object.assign(
-        into,
+      span.setAttributes(
         captureAttributes(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, params['arguments'] ?? {}, capture),
       );
     } else if (method === 'prompts/get') {
-      Object.assign(
-        into,
+      span.setAttributes(
         captureAttributes(ATTR_MCPSCOPE_PROMPT_ARGUMENTS, params['arguments'] ?? {}, capture),
       );
     }
@@ -966,19 +1032,6 @@ export class ProtocolInstrumentation {
       attributes[ATTR_MCPSCOPE_TOOLS_DEFINITIONS] = JSON.stringify(set.tools);
     return attributes;
   }
-
-  private metricAttributes(
-    method: string,
-    target: string | undefined,
-    errorType: string | undefined,
-  ): Attributes {
-    const attributes: Attributes = { [ATTR_MCP_METHOD_NAME]: method };
-    if (target !== undefined)
-      attributes[method === 'tools/call' ? ATTR_GEN_AI_TOOL_NAME : ATTR_GEN_AI_PROMPT_NAME] = target;
-    if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
-    if (this.networkTransport !== undefined) attributes[ATTR_NETWORK_TRANSPORT] = this.networkTransport;
-    return attributes;
-  }
 }
 
 // ── helpers ───────────────────────────────────────────────────────────────────────────────────────────
@@ -988,34 +1041,9 @@ function watch(result: unknown, call: OutgoingCall): void {
   else call.onFulfilled(result);
 }
 
-function wrapHandler(handler: Fn): Fn {
-  return function mcpscopeHandler(this: unknown, ...args: unknown[]): unknown {
-    let result: unknown;
-    try {
-      result = handler.apply(this, args);
-    } catch (error) {
-      recordHandlerException(error);
-      throw error;
-    }
-    observeRejection(result);
-    return result;
-  };
-}
-
-/** Watches a handler's promise on a side branch: the original promise is returned untouched. */
-function observeRejection(result: unknown): void {
-  if (result instanceof Promise) result.then(undefined, recordHandlerException);
-}
-
-function recordHandlerException(error: unknown): void {
-  try {
-    const call = context.active().getValue(INCOMING_CALL_KEY) as IncomingCall | undefined;
-    if (!call || call.exceptionRecorded || !call.span.isRecording()) return;
-    call.exceptionRecorded = true;
-    call.span.recordException(error instanceof Error ? error : String(error));
-  } catch (internal) {
-    reportInternalError(internal);
-  }
+/** Calls `fn` with `self` as `this`: lets context.with run a callback without binding one per call. */
+function callWith(fn: Fn, self: unknown, message: unknown, extra: unknown): unknown {
+  return fn.call(self, message, extra);
 }
 
 function markWrapped(fn: object): void {

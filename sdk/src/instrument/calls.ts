@@ -1,5 +1,7 @@
 import type { Context, Span } from '@opentelemetry/api';
 import type { TransportInfo } from '../transport/transportInfo.js';
+import { InFlight } from './InFlight.js';
+import type { RequestShape } from './RequestShapes.js';
 
 /** The parts of an MCP Transport the instrumentation touches (the SDK's public Transport interface). */
 export interface TransportLike {
@@ -13,9 +15,9 @@ export interface TransportLike {
 /** One connection of a Protocol to a transport: the requests in flight in each direction. */
 export class Connection {
   /** Requests this process sent, by JSON-RPC id (the SDK numbers them). */
-  readonly outgoing = new Map<number, OutgoingCall>();
+  readonly outgoing = new InFlight<number, OutgoingCall>();
   /** Requests this process received and has not answered yet, by JSON-RPC id. */
-  readonly incoming = new Map<string | number, IncomingCall>();
+  readonly incoming = new InFlight<string | number, IncomingCall>();
   readonly startedAt = performance.now();
   closed = false;
 
@@ -43,16 +45,20 @@ export class OutgoingCall {
   httpStatus: number | undefined;
   ended = false;
   readonly startTime = performance.now();
+  readonly method: string;
+  readonly target: string | undefined;
 
   constructor(
     readonly end: (call: OutgoingCall, value: unknown, error: unknown, failed: boolean) => void,
     readonly conn: Connection | undefined,
     readonly span: Span,
     readonly parentCtx: Context,
-    readonly method: string,
-    readonly target: string | undefined,
+    readonly shape: RequestShape,
     readonly signal: AbortSignal | undefined,
-  ) {}
+  ) {
+    this.method = shape.method;
+    this.target = shape.target;
+  }
 
   readonly onFulfilled = (value: unknown): void => this.end(this, value, undefined, false);
   readonly onRejected = (error: unknown): void => this.end(this, undefined, error, true);
@@ -65,11 +71,15 @@ export class IncomingCall {
   handlerRan = false;
   exceptionRecorded = false;
   readonly startTime = performance.now();
+  readonly method: string;
+  readonly target: string | undefined;
 
   constructor(
     readonly span: Span,
-    readonly method: string,
-    readonly target: string | undefined,
+    readonly shape: RequestShape,
     readonly id: string | number,
-  ) {}
+  ) {
+    this.method = shape.method;
+    this.target = shape.target;
+  }
 }

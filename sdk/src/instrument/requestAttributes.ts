@@ -1,9 +1,6 @@
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROMPT_NAME,
-  ATTR_GEN_AI_TOOL_NAME,
-  ATTR_MCP_METHOD_NAME,
   ATTR_MCP_RESOURCE_URI,
   ATTR_MCPSCOPE_TOOL_ANNOTATIONS_PREFIX,
   GEN_AI_OPERATION_EXECUTE_TOOL,
@@ -22,24 +19,21 @@ export function requestTarget(
 }
 
 /**
- * Writes the per-request semconv attributes of `method` into `into` (the shared connection attributes
- * are applied separately). Resource URIs are attributes only: in a span name they would be unbounded.
+ * Sets the per-request semconv attributes of `method` other than those its request shape passes to
+ * `startSpan` (`mcp.method.name` and the target name, see RequestShapes.ts) and the shared connection
+ * attributes (set separately). Resource URIs are attributes only: in a span name they would be
+ * unbounded.
  */
-export function addRequestAttributes(
-  into: Attributes,
+export function setRequestAttributes(
+  span: Span,
   method: string,
-  target: string | undefined,
   params: Record<string, unknown> | undefined,
 ): void {
-  into[ATTR_MCP_METHOD_NAME] = method;
   if (method === 'tools/call') {
-    into[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_EXECUTE_TOOL;
-    if (target !== undefined) into[ATTR_GEN_AI_TOOL_NAME] = target;
-  } else if (method === 'prompts/get') {
-    if (target !== undefined) into[ATTR_GEN_AI_PROMPT_NAME] = target;
+    span.setAttribute(ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_EXECUTE_TOOL);
   } else if (method.startsWith('resources/')) {
     const uri = params?.['uri'];
-    if (typeof uri === 'string') into[ATTR_MCP_RESOURCE_URI] = uri;
+    if (typeof uri === 'string') span.setAttribute(ATTR_MCP_RESOURCE_URI, uri);
   }
 }
 

@@ -1,4 +1,4 @@
-import { propagation, trace, type Context, type TextMapGetter } from '@opentelemetry/api';
+import { propagation, trace, type Context, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
 
 /** A JSON-RPC message as the instrumentation sees it. */
 export interface JsonRpcMessage {
@@ -10,28 +10,40 @@ export interface JsonRpcMessage {
   error?: { code: number; message: string; data?: unknown };
 }
 
+/** Set by {@link metaSetter} when the propagator wrote a field (injection is synchronous). */
+let wrote = false;
+
+const metaSetter: TextMapSetter<Record<string, unknown>> = {
+  set: (carrier, key, value) => {
+    carrier[key] = value;
+    wrote = true;
+  },
+};
+
 /**
  * Returns `message` with the trace context of `ctx` injected into `params._meta` through the global
  * propagator (unprefixed `traceparent`, `tracestate`, `baggage`: SEP-414). Copies `params` and `_meta`
  * so the caller's objects never change, and never adds a top-level JSON-RPC field (the SDK rejects them).
  * Returns the message unchanged when the propagator has nothing to write.
+ *
+ * The propagator writes straight into the copy of `_meta` (its fields override existing ones of the
+ * same name); a setter flag tells whether it wrote anything, so no carrier object or key scan is needed.
+ * Copies are made with `Object.assign` and then extended: V8 makes a spread copy that then gains a new
+ * key (`{ ...params, _meta }`) through a slow path costing about half a microsecond per object.
  */
 export function injectIntoMessage(message: JsonRpcMessage, ctx: Context): JsonRpcMessage {
-  const carrier: Record<string, string> = {};
-  propagation.inject(ctx, carrier);
-  let written = false;
-  for (const _key in carrier) {
-    written = true;
-    break;
-  }
-  if (!written) return message;
   const params = message.params;
   const meta = params?.['_meta'];
-  const nextMeta =
-    meta !== null && typeof meta === 'object'
-      ? { ...(meta as Record<string, unknown>), ...carrier }
-      : carrier;
-  return { ...message, params: { ...params, _meta: nextMeta } };
+  const nextMeta: Record<string, unknown> =
+    meta !== null && typeof meta === 'object' ? Object.assign({}, meta as Record<string, unknown>) : {};
+  wrote = false;
+  propagation.inject(ctx, nextMeta, metaSetter);
+  if (!wrote) return message;
+  const nextParams: Record<string, unknown> = Object.assign({}, params);
+  nextParams['_meta'] = nextMeta;
+  const out: JsonRpcMessage = Object.assign({}, message);
+  out.params = nextParams;
+  return out;
 }
 
 /** The `params._meta` object of a message, if it has one. */

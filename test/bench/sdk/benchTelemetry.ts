@@ -1,0 +1,319 @@
+import { context, metrics, propagation, SpanKind, trace, type Span } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  CompositePropagator,
+  ExportResultCode,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+  type ExportResult,
+} from '@opentelemetry/core';
+import {
+  AggregationTemporality,
+  DataPointType,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { DropSpanExporter } from './DropSpanExporter.js';
+import type { SpanSummary } from './SpanSummary.js';
+
+/** The configurations the benchmark compares (`two-span` is a reference point, see setupTwoSpan). */
+export const BENCH_CONFIGS = ['bare', 'mcpscope', 'peers', 'two-span'] as const;
+export type BenchConfig = (typeof BENCH_CONFIGS)[number];
+
+export function parseConfig(value: string | undefined): BenchConfig {
+  const found = BENCH_CONFIGS.find((config) => config === value);
+  if (!found) throw new Error(`unknown benchmark configuration: ${String(value)}`);
+  return found;
+}
+
+/** Which ends of the MCP session live in this process (both for in-memory, one each for stdio). */
+export interface Ends {
+  client: boolean;
+  server: boolean;
+}
+
+/** What the instrumentation of one process recorded. Plain data: it travels over IPC and stdio. */
+export interface TelemetrySnapshot {
+  /** Span count by `category | name`; Sentry spans are only counted in total (see below). */
+  counts: Record<string, number>;
+  /** Summaries of the spans that ended while retention was on. */
+  spans: SpanSummary[];
+  /** Values recorded per duration histogram (mcpscope records them; the peers have none). */
+  histograms: Record<string, number>;
+}
+
+/** One configuration's instrumentation, installed in this process. */
+export interface BenchTelemetry {
+  instrumentClient(client: Client): void;
+  instrumentServer(server: McpServer): void;
+  /**
+   * Flushes, returns what was recorded so far, then keeps span summaries from now on or not
+   * (`retainNext`). Retention starts on, for the verification phase, and is switched off before the
+   * timed rounds so it costs nothing there.
+   */
+  snapshot(retainNext: boolean): Promise<TelemetrySnapshot>;
+}
+
+/**
+ * Installs configuration `config` in this process.
+ *
+ * - bare: nothing.
+ * - mcpscope: what `startTracing()` installs, with the OTLP exporters replaced by ones that drop (so
+ *   export cost is not counted): a BasicTracerProvider with a BatchSpanProcessor, a MeterProvider with
+ *   a periodic reader, the AsyncLocalStorage context manager and the W3C trace-context + baggage
+ *   propagator as globals; then `instrumentClient` / `instrumentServer` with default options.
+ * - peers: `@sentry/node` initialised on the server end (it then owns the OpenTelemetry globals of the
+ *   process, as it always does) with `wrapMcpServerWithSentry`, and `@traceloop/instrumentation-mcp`
+ *   on the client end with its own TracerProvider set up like mcpscope's (batching, dropping). In a
+ *   client-only process that provider, the context manager and the propagator are the globals, as a
+ *   traceloop user would register them. When both ends share a process (in-memory), traceloop keeps
+ *   its own provider rather than feeding Sentry's: that is what it has in a client process of its own,
+ *   and under Sentry's provider every traceloop span would be retained as a child of traceloop's
+ *   session-long `mcp.client.session` span (Sentry collects children until the root ends), a memory
+ *   growth no real two-process deployment has.
+ *
+ * - two-span: the reference the design's target is anchored on (see setupTwoSpan).
+ *
+ * Content capture is off in every configuration (mcpscope's and Sentry's default; traceloop's default
+ * is on, so it is turned off here for the same work on all sides).
+ */
+export async function setupTelemetry(
+  config: BenchConfig,
+  ends: Ends,
+  clientClass?: typeof Client,
+): Promise<BenchTelemetry> {
+  switch (config) {
+    case 'bare':
+      return {
+        instrumentClient: () => undefined,
+        instrumentServer: () => undefined,
+        snapshot: () => Promise.resolve({ counts: {}, spans: [], histograms: {} }),
+      };
+    case 'mcpscope':
+      return setupMcpscope();
+    case 'two-span':
+      return setupTwoSpan();
+    case 'peers':
+      return setupPeers(ends, clientClass);
+  }
+}
+
+async function setupMcpscope(): Promise<BenchTelemetry> {
+  const pipeline = createTracePipeline();
+  registerOtelGlobals(pipeline.provider);
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new DropMetricExporter(),
+    exportIntervalMillis: 60_000,
+  });
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+  const sdk = await import('@mcpscope/sdk');
+  return {
+    instrumentClient: (client) => void sdk.instrumentClient(client),
+    instrumentServer: (server) => void sdk.instrumentServer(server),
+    snapshot: async (retainNext) => {
+      const snapshot = await pipeline.take(retainNext);
+      snapshot.histograms = await histogramCounts(reader);
+      return snapshot;
+    },
+  };
+}
+
+/**
+ * The reference the design's target is anchored on: a minimal two-span wrapper with the same
+ * OpenTelemetry setup as mcpscope (without the MeterProvider): a CLIENT span around `callTool` and a
+ * SERVER span around the server's tools/call handler, the handler running in its context. No transport
+ * span, no propagation, no attributes, no metrics.
+ */
+function setupTwoSpan(): BenchTelemetry {
+  const pipeline = createTracePipeline();
+  registerOtelGlobals(pipeline.provider);
+  const tracer = pipeline.provider.getTracer('two-span');
+  const endOn = <T>(span: Span, promise: Promise<T>): Promise<T> =>
+    promise.then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (error: unknown) => {
+        span.end();
+        throw error;
+      },
+    );
+  return {
+    instrumentClient: (client) => {
+      const callTool = client.callTool.bind(client);
+      client.callTool = (params, resultSchema, options) =>
+        endOn(
+          tracer.startSpan(`tools/call ${params.name}`, { kind: SpanKind.CLIENT }),
+          callTool(params, resultSchema, options),
+        );
+    },
+    instrumentServer: (server) => {
+      const handlers = (server.server as unknown as { _requestHandlers: Map<string, Handler> })
+        ._requestHandlers;
+      const handler = handlers.get('tools/call');
+      if (!handler) throw new Error('the bench server has no tools/call handler');
+      handlers.set('tools/call', (request, extra) => {
+        const span = tracer.startSpan(`tools/call ${request.params?.name}`, { kind: SpanKind.SERVER });
+        return endOn(
+          span,
+          context.with(trace.setSpan(context.active(), span), handler, undefined, request, extra),
+        );
+      });
+    },
+    snapshot: (retainNext) => pipeline.take(retainNext),
+  };
+}
+
+type Handler = (request: { params?: { name?: string } }, extra: unknown) => Promise<unknown>;
+
+async function setupPeers(ends: Ends, clientClass: typeof Client | undefined): Promise<BenchTelemetry> {
+  let sentry: SentryCounter | undefined;
+  let wrapServer: ((server: McpServer) => void) | undefined;
+  if (ends.server) {
+    const Sentry = await import('@sentry/node');
+    Sentry.init({
+      // A syntactically valid DSN that is never contacted: the transport below drops every envelope
+      // without serializing it, so nothing leaves the machine and export cost is not counted.
+      dsn: 'https://0123456789abcdef0123456789abcdef@127.0.0.1/1',
+      tracesSampleRate: 1,
+      sendClientReports: false,
+      transport: () => ({ send: () => Promise.resolve({}), flush: () => Promise.resolve(true) }),
+    });
+    const client = Sentry.getClient();
+    if (!client) throw new Error('Sentry.init did not create a client');
+    const counter: SentryCounter = { total: 0, retained: [] };
+    // Counting is a bare increment; the span is only converted for the verification summaries.
+    client.on('spanEnd', (span) => {
+      counter.total++;
+      if (counter.retained) counter.retained.push(summarizeSentrySpan(Sentry.spanToJSON(span)));
+    });
+    sentry = counter;
+    wrapServer = (server) => void Sentry.wrapMcpServerWithSentry(server);
+  }
+  let pipeline: TracePipeline | undefined;
+  if (ends.client) {
+    if (!clientClass) throw new Error('the traceloop instrumentation needs the MCP Client class');
+    pipeline = createTracePipeline();
+    if (!ends.server) registerOtelGlobals(pipeline.provider);
+    const { McpInstrumentation } = await import('@traceloop/instrumentation-mcp');
+    // Disabled hooks, manual patching: the ESM MCP SDK is already loaded, so the module hooks could
+    // not see it; manuallyInstrument wraps Client.prototype exactly as the hook would.
+    const instrumentation = new McpInstrumentation({ enabled: false, traceContent: false });
+    instrumentation.setTracerProvider(pipeline.provider);
+    instrumentation.manuallyInstrument({ Client: clientClass });
+  }
+  return {
+    instrumentClient: () => undefined,
+    instrumentServer: (server) => wrapServer?.(server),
+    snapshot: async (retainNext) => {
+      const snapshot: TelemetrySnapshot = pipeline
+        ? await pipeline.take(retainNext)
+        : { counts: {}, spans: [], histograms: {} };
+      if (sentry) {
+        snapshot.counts['sentry (all spans) | *'] = sentry.total;
+        snapshot.spans.push(...(sentry.retained ?? []));
+        sentry.retained = retainNext ? [] : undefined;
+      }
+      return snapshot;
+    },
+  };
+}
+
+interface SentryCounter {
+  total: number;
+  retained: SpanSummary[] | undefined;
+}
+
+interface SentrySpanJson {
+  description?: string;
+  origin?: string;
+  trace_id: string;
+  span_id: string;
+  parent_span_id?: string;
+  data: Record<string, unknown>;
+}
+
+function summarizeSentrySpan(json: SentrySpanJson): SpanSummary {
+  const attributes: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(json.data)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      attributes[key] = value;
+  }
+  return {
+    category: `sentry ${json.origin ?? 'unknown'}`,
+    name: json.description ?? '',
+    traceId: json.trace_id,
+    spanId: json.span_id,
+    parentSpanId: json.parent_span_id,
+    attributes,
+  };
+}
+
+interface TracePipeline {
+  provider: BasicTracerProvider;
+  /** Flushes, returns counts and retained summaries, and sets retention for what follows. */
+  take(retainNext: boolean): Promise<TelemetrySnapshot>;
+}
+
+function createTracePipeline(): TracePipeline {
+  const exporter = new DropSpanExporter();
+  exporter.retained = [];
+  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+  return {
+    provider,
+    take: async (retainNext) => {
+      await provider.forceFlush();
+      const snapshot: TelemetrySnapshot = {
+        counts: Object.fromEntries(exporter.counts),
+        spans: exporter.retained ?? [],
+        histograms: {},
+      };
+      exporter.retained = retainNext ? [] : undefined;
+      return snapshot;
+    },
+  };
+}
+
+function registerOtelGlobals(provider: BasicTracerProvider): void {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
+  trace.setGlobalTracerProvider(provider);
+}
+
+/** A metric exporter that drops: the periodic reader still collects, nothing is serialized. */
+class DropMetricExporter implements PushMetricExporter {
+  export(_metrics: unknown, resultCallback: (result: ExportResult) => void): void {
+    resultCallback({ code: ExportResultCode.SUCCESS });
+  }
+  selectAggregationTemporality(): AggregationTemporality {
+    return AggregationTemporality.CUMULATIVE;
+  }
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Values recorded so far per histogram (cumulative temporality). */
+async function histogramCounts(reader: PeriodicExportingMetricReader): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const { resourceMetrics } = await reader.collect();
+  for (const scope of resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      if (metric.dataPointType !== DataPointType.HISTOGRAM) continue;
+      let count = 0;
+      for (const point of metric.dataPoints) count += point.value.count;
+      counts[metric.descriptor.name] = count;
+    }
+  }
+  return counts;
+}
