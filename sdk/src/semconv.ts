@@ -50,6 +50,8 @@ export const ERROR_TYPE_TRANSPORT = 'transport_error';
 export const ERROR_TYPE_HTTP_PREFIX = 'http_'; // followed by the status code: http_404, http_503
 export const ERROR_TYPE_SESSION_NOT_FOUND = 'session_not_found';
 export const ERROR_TYPE_EXCEPTION = 'exception'; // fallback when nothing more specific is known
+/** A request whose id the peer reused while the first request with that id was still in flight. */
+export const ERROR_TYPE_DUPLICATE_ID = 'duplicate_id';
 
 /**
  * JSON-RPC codes that are the caller's fault: on the server side they do not mark the server span as

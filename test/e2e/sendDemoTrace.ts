@@ -154,7 +154,7 @@ export async function sendDemoTrace(url: string): Promise<SentTrace> {
     },
     under(t1),
   );
-  s1.addEvent('mcp.progress', { 'mcp.progress': 0.5, 'mcp.progress.message': 'fetching' }, serverAt(60));
+  s1.addEvent('mcp.progress', { 'mcp.progress.value': 0.5, 'mcp.message': 'fetching' }, serverAt(60));
   const d1 = server.startSpan(
     'GET api.weather.example',
     {

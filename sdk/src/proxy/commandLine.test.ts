@@ -27,6 +27,12 @@ describe('redactCommandLine', () => {
     ).toBe('server --api-key [REDACTED] --client_secret=[REDACTED] --Token [REDACTED] --verbose');
   });
 
+  it('masks auth options but not token counts', () => {
+    expect(
+      redactCommandLine('server', ['--basic-auth', 'me:pw', '--max-tokens', '100', '--refresh_token=r']),
+    ).toBe('server --basic-auth [REDACTED] --max-tokens 100 --refresh_token=[REDACTED]');
+  });
+
   it('masks credential-shaped values wherever they are', () => {
     const key = `sk-proj-${'a'.repeat(24)}`;
     const github = `ghp_${'b'.repeat(36)}`;

@@ -1,24 +1,23 @@
+import { isSensitiveKey, REDACTED, redactString } from '../content/redact.js';
+
 /** What replaces a credential found in a server's command line. */
-export const REDACTED_ARG = '[REDACTED]';
+export const REDACTED_ARG = REDACTED;
 
-// Option names that carry credentials (`--api-key`, `--token`, `--client-secret`, `--password`, …),
-// compared with `-`/`_` removed and lower-cased.
-const SENSITIVE_OPTION =
-  /(?:token|secret|passw(?:or)?d|apikey|accesskey|privatekey|credential|auth|cookie|bearer)/;
-
-// Credential-shaped values wherever they appear: Bearer headers, JWTs, AWS key ids, GitHub, OpenAI,
-// Anthropic, Slack and Google keys. Anchored on distinctive prefixes so ordinary arguments stay readable.
-const SENSITIVE_VALUE =
-  /\bBearer\s+\S{8,}|\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]{5,}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|\b(?:gh[pousr]_\w{20,}|github_pat_\w{20,})|\bsk-(?:proj-|ant-)?[\w-]{20,}|\bxox[abprs]-[\w-]{10,}|\bAIza[\w-]{35}\b/g;
-
-function isSensitiveOption(name: string): boolean {
-  return SENSITIVE_OPTION.test(name.replace(/^-+/, '').replace(/[-_]/g, '').toLowerCase());
+/**
+ * Whether an option (`--api-key`, `--client_secret`, `--Token`) carries a credential: the same key
+ * rules as captured payloads, plus bare `auth` (`--auth`, `--basic-auth`), which as a key name is too
+ * common to mask in payloads but on a command line is followed by a secret.
+ */
+function isSensitiveOption(option: string): boolean {
+  const name = option.replace(/^-+/, '');
+  return isSensitiveKey(name) || /auth/i.test(name);
 }
 
 /**
  * The server's command line as recorded in `mcpscope.server.command` (its identity for tool-definition
  * history), with credentials masked: servers are often started as `server --api-key sk-…`, and a
- * command line must never put a secret into a span.
+ * command line must never put a secret into a span. Credential-shaped values (Bearer headers, JWTs,
+ * provider keys) are masked wherever they appear, by the same rules as captured payloads.
  */
 export function redactCommandLine(command: string, args: readonly string[]): string {
   const out = [command];
@@ -31,7 +30,7 @@ export function redactCommandLine(command: string, args: readonly string[]): str
       out.push(arg, REDACTED_ARG);
       i++;
     } else {
-      out.push(arg.replace(SENSITIVE_VALUE, REDACTED_ARG));
+      out.push(redactString(arg));
     }
   }
   return out.join(' ');

@@ -211,7 +211,9 @@ describe('mcpscope proxy (Streamable HTTP, streaming)', () => {
     expect(progress).toEqual([1]);
     expect(result.content).toEqual([{ type: 'text', text: 'released' }]);
     const span = await waitForSpan((s) => s.name === 'tools/call gated');
-    expect(span.events.map((e) => [e.name, e.attributes?.['mcp.progress']])).toEqual([['mcp.progress', 1]]);
+    expect(span.events.map((e) => [e.name, e.attributes?.['mcp.progress.value']])).toEqual([
+      ['mcp.progress', 1],
+    ]);
     expect(span.attributes['mcp.session.id']).toBe(transport.sessionId);
 
     // The same exchange by hand: the proxy answers with the server's event stream, headers included.
@@ -240,7 +242,15 @@ describe('mcpscope proxy (Streamable HTTP, streaming)', () => {
     await client.callTool({ name: 'log', arguments: {} });
     const log = await waitForSpan((s) => s.name === 'tools/call log');
     expect(log.events.map((e) => [e.name, e.attributes])).toEqual([
-      ['mcp.log_message', { 'mcp.log.level': 'warning', 'mcp.log.logger': 'disk' }],
+      [
+        'mcp.log_message',
+        {
+          'mcp.method.name': 'notifications/message',
+          'mcp.direction': 'sent',
+          'mcp.log.level': 'warning',
+          'mcp.log.logger': 'disk',
+        },
+      ],
     ]);
     await client.close();
   });

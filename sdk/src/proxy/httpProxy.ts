@@ -211,6 +211,7 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
       },
       { session, scope, sessionId },
     );
+    session.settle();
   }
 
   interface Traced {

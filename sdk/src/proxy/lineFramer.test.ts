@@ -1,14 +1,15 @@
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { LineFramer, type LineHandler } from './lineFramer.js';
 
-async function frame(chunks: Buffer[], onLine: LineHandler): Promise<{ out: Buffer; outChunks: number }> {
+function frame(chunks: Buffer[], onLine: LineHandler): { out: Buffer; outChunks: number } {
   const framer = new LineFramer(onLine);
   const parts: Buffer[] = [];
-  framer.on('data', (b: Buffer) => parts.push(b));
-  const done = new Promise((resolve) => framer.on('end', resolve));
-  Readable.from(chunks, { objectMode: false }).pipe(framer);
-  await done;
+  for (const chunk of chunks) {
+    const out = framer.push(chunk);
+    if (out !== undefined) parts.push(out);
+  }
+  const rest = framer.end();
+  if (rest !== undefined) parts.push(rest);
   return { out: Buffer.concat(parts), outChunks: parts.length };
 }
 
@@ -28,10 +29,10 @@ const input = Buffer.from(
 );
 
 describe('LineFramer', () => {
-  it('forwards every byte unchanged when nothing is replaced, whatever the chunking', async () => {
+  it('forwards every byte unchanged when nothing is replaced, whatever the chunking', () => {
     for (const size of [1, 2, 3, 7, 40, 1000]) {
       const seen: string[] = [];
-      const { out } = await frame(cutEvery(input, size), (line) => {
+      const { out } = frame(cutEvery(input, size), (line) => {
         seen.push(line.toString());
         return undefined;
       });
@@ -46,7 +47,7 @@ describe('LineFramer', () => {
     }
   });
 
-  it('replaces only the lines the handler rewrites, keeping the others byte-identical', async () => {
+  it('replaces only the lines the handler rewrites, keeping the others byte-identical', () => {
     const expected =
       'REQUEST 1\n' +
       'not json at all\r\n' +
@@ -55,7 +56,7 @@ describe('LineFramer', () => {
       'REQUEST 2\n' +
       '{"partial":';
     for (const size of [1, 5, 13, 1000]) {
-      const { out } = await frame(cutEvery(input, size), (line) => {
+      const { out } = frame(cutEvery(input, size), (line) => {
         const match = /"id":(\d+),"method"/.exec(line.toString());
         return match ? Buffer.from(`REQUEST ${match[1]}`) : undefined;
       });
@@ -63,11 +64,11 @@ describe('LineFramer', () => {
     }
   });
 
-  it('reassembles a large line that spans many chunks and emits one chunk per input chunk', async () => {
+  it('reassembles a large line that spans many chunks and emits one chunk per input chunk', () => {
     const big = `{"jsonrpc":"2.0","id":3,"result":{"text":"${'x'.repeat(5 * 1024 * 1024)}"}}\n`;
     const lines: number[] = [];
     const chunks = cutEvery(Buffer.from(big + big), 64 * 1024);
-    const { out, outChunks } = await frame(chunks, (line) => {
+    const { out, outChunks } = frame(chunks, (line) => {
       lines.push(line.length);
       return undefined;
     });
@@ -76,8 +77,20 @@ describe('LineFramer', () => {
     expect(outChunks).toBeLessThanOrEqual(chunks.length);
   });
 
-  it('keeps forwarding when the handler throws', async () => {
-    const { out } = await frame([input], () => {
+  it('forwards a chunk of whole unchanged lines as the same buffer, without copying', () => {
+    const framer = new LineFramer(() => undefined);
+    const chunk = Buffer.from('{"a":1}\n{"b":2}\n');
+    expect(framer.push(chunk)).toBe(chunk);
+    const split = Buffer.from('{"c":3}\n{"d":');
+    const head = framer.push(split)!;
+    expect(head.buffer).toBe(split.buffer);
+    expect(head.toString()).toBe('{"c":3}\n');
+    expect(framer.push(Buffer.from('4}'))).toBeUndefined();
+    expect(framer.end()!.toString()).toBe('{"d":4}');
+  });
+
+  it('keeps forwarding when the handler throws', () => {
+    const { out } = frame([input], () => {
       throw new Error('telemetry bug');
     });
     expect(out.equals(input)).toBe(true);

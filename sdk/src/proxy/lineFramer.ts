@@ -1,5 +1,3 @@
-import { Transform, type TransformCallback } from 'node:stream';
-
 const NEWLINE = 0x0a;
 const NEWLINE_BUFFER = Buffer.from('\n');
 
@@ -10,24 +8,30 @@ const NEWLINE_BUFFER = Buffer.from('\n');
 export type LineHandler = (line: Buffer) => Buffer | undefined;
 
 /**
- * Newline-delimited JSON framing for the stdio proxy. Lines are handed to the handler as soon as they
- * are complete (a line may span many chunks, a chunk may hold many lines); everything the handler does
- * not replace goes out byte for byte, and each input chunk leaves as at most one output chunk so the
- * proxy adds no extra writes. A trailing partial line at end of input is forwarded as is.
+ * Newline-delimited JSON framing for the stdio proxy. It is not a stream: the proxy feeds it chunks from
+ * a `data` listener and writes what comes back itself, so a message crosses the proxy in the same tick
+ * it arrived, without the Transform machinery in between. Lines are handed to the handler as soon as
+ * they are complete (a line may span many chunks, a chunk may hold many lines); everything the handler
+ * does not replace goes out byte for byte, and each input chunk leaves as at most one output buffer so
+ * the proxy adds no extra writes. A partial line is held back until its end arrives (it may be a request
+ * that needs rewriting), and forwarded as is by {@link LineFramer.end}.
  */
-export class LineFramer extends Transform {
+export class LineFramer {
   private pending: Buffer[] = [];
 
-  constructor(private readonly onLine: LineHandler) {
-    super();
-  }
+  constructor(private readonly onLine: LineHandler) {}
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const out: Buffer[] = [];
+  /** Frames one chunk. Returns the bytes to forward now, or undefined when no line was completed. */
+  push(chunk: Buffer): Buffer | undefined {
+    let newline = chunk.indexOf(NEWLINE);
+    if (newline === -1) {
+      if (chunk.length > 0) this.pending.push(chunk);
+      return undefined;
+    }
+    let out: Buffer[] | undefined;
     // [copyFrom, lineStart) is a run of complete lines of this chunk that leave unchanged.
     let copyFrom = 0;
     let lineStart = 0;
-    let newline = chunk.indexOf(NEWLINE);
     while (newline !== -1) {
       const joined = this.pending.length > 0;
       const line = joined
@@ -35,27 +39,30 @@ export class LineFramer extends Transform {
         : chunk.subarray(lineStart, newline);
       const replacement = this.handle(line);
       if (replacement === undefined) {
-        if (joined) out.push(...this.pending);
+        if (joined) (out ??= []).push(...this.pending);
       } else {
+        out ??= [];
         if (!joined && copyFrom < lineStart) out.push(chunk.subarray(copyFrom, lineStart));
         out.push(replacement, NEWLINE_BUFFER);
         copyFrom = newline + 1;
       }
-      this.pending = [];
+      if (joined) this.pending = [];
       lineStart = newline + 1;
       newline = chunk.indexOf(NEWLINE, lineStart);
     }
-    if (copyFrom < lineStart) out.push(chunk.subarray(copyFrom, lineStart));
     if (lineStart < chunk.length) this.pending.push(chunk.subarray(lineStart));
-    if (out.length === 1) this.push(out[0]);
-    else if (out.length > 1) this.push(Buffer.concat(out));
-    callback();
+    // The common case, whole unchanged lines, forwards the chunk itself: no copy.
+    if (out === undefined) return lineStart === chunk.length ? chunk : chunk.subarray(0, lineStart);
+    if (copyFrom < lineStart) out.push(chunk.subarray(copyFrom, lineStart));
+    return out.length === 1 ? out[0] : Buffer.concat(out);
   }
 
-  override _flush(callback: TransformCallback): void {
-    if (this.pending.length > 0) this.push(Buffer.concat(this.pending));
+  /** The input is over: returns a trailing partial line, unchanged, if there is one. */
+  end(): Buffer | undefined {
+    const rest = this.pending;
     this.pending = [];
-    callback();
+    if (rest.length === 0) return undefined;
+    return rest.length === 1 ? rest[0] : Buffer.concat(rest);
   }
 
   private handle(line: Buffer): Buffer | undefined {

@@ -1,4 +1,11 @@
-import { ROOT_CONTEXT, trace, type Context, type Span, type TextMapPropagator } from '@opentelemetry/api';
+import {
+  isSpanContextValid,
+  ROOT_CONTEXT,
+  trace,
+  type Context,
+  type Span,
+  type TextMapPropagator,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { isObject, type JsonObject, type JsonRpcLike } from './jsonRpc.js';
 
@@ -33,15 +40,31 @@ export function injectIntoMeta(propagator: TextMapPropagator, msg: JsonRpcLike, 
   } else {
     return false;
   }
-  let meta = params['_meta'];
-  if (meta === undefined) {
+  const existing = params['_meta'];
+  let meta: JsonObject;
+  if (existing === undefined) {
     meta = {};
     params['_meta'] = meta;
-  } else if (!isObject(meta)) {
+  } else if (isObject(existing)) {
+    meta = existing;
+  } else {
     return false;
   }
-  propagator.inject(trace.setSpan(ROOT_CONTEXT, span), meta, metaSetter);
+  if (propagator === defaultPropagator) injectW3c(span, meta);
+  else propagator.inject(trace.setSpan(ROOT_CONTEXT, span), meta, metaSetter);
   return true;
+}
+
+/**
+ * What the W3C propagator writes, without building a context for it to read the span back from: this
+ * runs before every request is forwarded.
+ */
+function injectW3c(span: Span, meta: JsonObject): void {
+  const spanContext = span.spanContext();
+  if (!isSpanContextValid(spanContext)) return;
+  meta['traceparent'] =
+    `00-${spanContext.traceId}-${spanContext.spanId}-0${Number(spanContext.traceFlags || 0).toString(16)}`;
+  if (spanContext.traceState !== undefined) meta['tracestate'] = spanContext.traceState.serialize();
 }
 
 const metaGetter = {

@@ -5,6 +5,7 @@ import {
   trace,
   SpanStatusCode,
   type Attributes,
+  type AttributeValue,
   type Context,
   type Span,
   type TextMapPropagator,
@@ -35,6 +36,7 @@ import {
   CALLER_FAULT_CODES,
   ERROR_TYPE_CANCELLED,
   ERROR_TYPE_CONNECTION_CLOSED,
+  ERROR_TYPE_DUPLICATE_ID,
   ERROR_TYPE_TIMEOUT,
   ERROR_TYPE_TOOL_ERROR,
   EVENT_CANCELLED,
@@ -56,21 +58,11 @@ import {
   type JsonRpcLike,
 } from './jsonRpc.js';
 import { defaultPropagator, extractFromMeta, injectIntoMeta } from './metaContext.js';
+import { notificationEventAttributes as eventAttributes } from '../instrument/notificationEvents.js';
 import type { ToolListMemory } from './toolListMemory.js';
 
 /** Value of `mcpscope.source` on every proxy span. */
 export const SOURCE_PROXY = 'proxy';
-/** Attributes of the progress and cancellation span events. */
-export const EVENT_ATTR_PROGRESS = 'mcp.progress';
-export const EVENT_ATTR_PROGRESS_TOTAL = 'mcp.progress.total';
-export const EVENT_ATTR_PROGRESS_MESSAGE = 'mcp.progress.message';
-export const EVENT_ATTR_CANCEL_REASON = 'mcp.cancel.reason';
-/** Attributes of the log-message span event; the message data itself is content and is not recorded. */
-export const EVENT_ATTR_LOG_LEVEL = 'mcp.log.level';
-export const EVENT_ATTR_LOG_LOGGER = 'mcp.log.logger';
-/** `error.type` of a request whose id was reused by the peer while it was still in flight. */
-export const ERROR_TYPE_DUPLICATE_ID = 'duplicate_id';
-
 // The MCP SDKs send the same notifications/cancelled for a timeout as for a user cancel; only the
 // reason text tells them apart ("Request timed out" in the TypeScript and Python SDKs).
 const TIMEOUT_REASON = /timed?[ _-]?out/i;
@@ -122,6 +114,16 @@ export interface MessageInfo {
   attributes?: Attributes;
 }
 
+/** Span attributes that wait until the message has been forwarded (see {@link ProxySession.settle}). */
+interface PendingAttributes {
+  span: Span;
+  common: ReadonlyArray<[string, AttributeValue]>;
+  requestId: string;
+  annotations: Attributes | undefined;
+  bytes: number | undefined;
+  extra: Attributes | undefined;
+}
+
 interface InFlight {
   span: Span;
   method: string;
@@ -149,7 +151,8 @@ export class ProxySession {
   private readonly propagator: TextMapPropagator;
   private readonly cancelGraceMs: number;
   private readonly fixed: Attributes;
-  private common: Attributes;
+  /** Attributes of every span of the session, as entries: set one by one, without copies. */
+  private commonEntries: ReadonlyArray<[string, AttributeValue]>;
   private sessionId: string | undefined;
   private serverName: string | undefined;
   private serverVersion: string | undefined;
@@ -161,6 +164,7 @@ export class ProxySession {
   /** Server → agent requests by id. */
   private readonly toClient = new Map<string, InFlight>();
   private readonly byProgressToken = new Map<string, InFlight>();
+  private pending: PendingAttributes[] = [];
 
   constructor(private readonly options: ProxySessionOptions) {
     this.tracer = options.tracer;
@@ -176,7 +180,7 @@ export class ProxySession {
         : {}),
       ...options.attributes,
     };
-    this.common = this.buildCommon();
+    this.commonEntries = this.buildCommon();
   }
 
   /** Number of requests awaiting a response, in both directions. */
@@ -186,34 +190,65 @@ export class ProxySession {
 
   /** Sets `mcp.session.id` once the server has assigned one (it arrives with the initialize response). */
   setSessionId(sessionId: string): void {
+    this.settle();
     this.sessionId = sessionId;
-    this.common = this.buildCommon();
+    this.commonEntries = this.buildCommon();
     // The initialize request that created the session is still in flight and belongs to it.
     for (const entry of this.toServer.values()) entry.span.setAttribute(ATTR_MCP_SESSION_ID, sessionId);
   }
 
   /** Sets the protocol version when it is known from elsewhere (the HTTP `Mcp-Protocol-Version` header). */
   noteProtocolVersion(version: string): void {
+    this.settle();
     if (this.protocolVersion !== undefined) return;
     this.protocolVersion = version;
-    this.common = this.buildCommon();
+    this.commonEntries = this.buildCommon();
   }
 
   /**
    * A message (or batch) from the agent, before it goes to the server. Returns true when the message
-   * object was changed (trace context added) and must be re-serialized.
+   * object was changed (trace context added) and must be re-serialized. Call {@link settle} once it has
+   * been forwarded.
    */
   fromClient(msg: unknown, info: MessageInfo = {}): boolean {
+    this.settle();
     return this.each(msg, info, true);
   }
 
   /** A message (or batch) from the server, before it goes to the agent. Same contract as {@link fromClient}. */
   fromServer(msg: unknown, info: MessageInfo = {}): boolean {
+    this.settle();
     return this.each(msg, info, false);
+  }
+
+  /**
+   * Finishes the spans of the requests passed since the last call. A request waits in front of the
+   * server for the proxy, so only what the forwarded message needs (the span and its context) is done
+   * before it goes on; the span's other attributes are set here, after the write. Every other method
+   * settles first, so nothing is lost when a caller does not call it.
+   */
+  settle(): void {
+    const pending = this.pending;
+    if (pending.length === 0) return;
+    this.pending = [];
+    for (const item of pending) {
+      const span = item.span;
+      try {
+        const common = item.common;
+        for (let i = 0; i < common.length; i++) span.setAttribute(common[i]![0], common[i]![1]);
+        span.setAttribute(ATTR_JSONRPC_REQUEST_ID, item.requestId);
+        if (item.annotations !== undefined) span.setAttributes(item.annotations);
+        if (item.bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, item.bytes);
+        if (item.extra !== undefined) span.setAttributes(item.extra);
+      } catch (error) {
+        diag.error('mcpscope proxy: failed to trace a message', error);
+      }
+    }
   }
 
   /** Ends the agent requests of one scope that got no response (the HTTP exchange is over). */
   endScope(scope: string, outcome: Unanswered): void {
+    this.settle();
     for (const entry of [...this.toServer.values()]) {
       if (entry.scope === scope) this.endUnanswered(entry, outcome);
     }
@@ -221,6 +256,7 @@ export class ProxySession {
 
   /** Ends every request still in flight: the connection to the server is gone. */
   closeAll(outcome: Unanswered = { errorType: ERROR_TYPE_CONNECTION_CLOSED, fault: 'transport' }): void {
+    this.settle();
     for (const entry of [...this.toServer.values(), ...this.toClient.values()])
       this.endUnanswered(entry, outcome);
   }
@@ -263,31 +299,30 @@ export class ProxySession {
     const scope = info.scope ?? '';
     const method = msg.method as string;
     const id = msg.id as string | number;
-    const attributes: Attributes = {
-      ...this.common,
-      [ATTR_MCP_METHOD_NAME]: method,
-      [ATTR_JSONRPC_REQUEST_ID]: String(id),
-    };
+    // What names the call goes in at span start, where a sampler can see it; the rest is set on the
+    // span directly, after forwarding (see settle). Attributes given to startSpan are copied three
+    // times on the way in (sanitized for the sampler, sanitized again, then set), which on a proxy's
+    // hot path is most of the span's cost.
+    const identity: Attributes = {};
+    identity[ATTR_MCP_METHOD_NAME] = method;
     let target: string | undefined;
+    let annotations: Attributes | undefined;
     if (method === 'tools/call') {
       target = paramString(msg, 'name');
-      attributes[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_EXECUTE_TOOL;
+      identity[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_EXECUTE_TOOL;
       if (target !== undefined) {
-        attributes[ATTR_GEN_AI_TOOL_NAME] = target;
-        Object.assign(attributes, this.options.tools.annotationsFor(target));
+        identity[ATTR_GEN_AI_TOOL_NAME] = target;
+        annotations = this.options.tools.annotationsFor(target);
       }
     } else if (method === 'prompts/get') {
       target = paramString(msg, 'name');
-      if (target !== undefined) attributes[ATTR_GEN_AI_PROMPT_NAME] = target;
+      if (target !== undefined) identity[ATTR_GEN_AI_PROMPT_NAME] = target;
     } else if (method.startsWith('resources/')) {
       const uri = paramString(msg, 'uri');
-      if (uri !== undefined) attributes[ATTR_MCP_RESOURCE_URI] = uri;
+      if (uri !== undefined) identity[ATTR_MCP_RESOURCE_URI] = uri;
     } else if (method === 'initialize' && toServer) {
       this.learnClient(msg);
-      Object.assign(attributes, this.identity());
     }
-    if (info.bytes !== undefined) attributes[ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES] = info.bytes;
-    if (info.attributes !== undefined) Object.assign(attributes, info.attributes);
 
     const meta = metaOf(msg);
     const parent =
@@ -296,17 +331,27 @@ export class ProxySession {
       ROOT_CONTEXT;
     const span = this.tracer.startSpan(
       spanName(method, target),
-      { kind: toServer ? SpanKind.SERVER : SpanKind.CLIENT, attributes },
+      { kind: toServer ? SpanKind.SERVER : SpanKind.CLIENT, attributes: identity },
       parent,
     );
+    this.pending.push({
+      span,
+      common: this.commonEntries,
+      requestId: String(id),
+      annotations,
+      bytes: info.bytes,
+      extra: info.attributes,
+    });
 
     const key = idKey(id);
     const mapKey = toServer ? `${scope}\u0000${key}` : key;
     const map = toServer ? this.toServer : this.toClient;
     const previous = map.get(mapKey);
     // A peer reusing an id still in flight breaks correlation; end the old span rather than leak it.
-    if (previous !== undefined)
+    if (previous !== undefined) {
+      this.settle();
       this.endUnanswered(previous, { errorType: ERROR_TYPE_DUPLICATE_ID, fault: 'caller' });
+    }
     const entry: InFlight = {
       span,
       method,
@@ -380,21 +425,18 @@ export class ProxySession {
   private notification(msg: JsonRpcLike, fromClient: boolean, scope: string): void {
     const params = msg.params;
     if (!isObject(params)) return;
-    if (msg.method === 'notifications/message' && !fromClient) {
-      const attributes: Attributes = {};
-      if (typeof params['level'] === 'string') attributes[EVENT_ATTR_LOG_LEVEL] = params['level'];
-      if (typeof params['logger'] === 'string') attributes[EVENT_ATTR_LOG_LOGGER] = params['logger'];
-      this.soleAgentRequest(scope)?.span.addEvent(EVENT_LOG_MESSAGE, attributes);
-    } else if (msg.method === 'notifications/progress') {
+    const method = msg.method as string;
+    if (method === 'notifications/message' && !fromClient) {
+      this.soleAgentRequest(scope)?.span.addEvent(
+        EVENT_LOG_MESSAGE,
+        notificationEventAttributes(method, params, fromClient),
+      );
+    } else if (method === 'notifications/progress') {
       const token = params['progressToken'];
       const entry = isJsonRpcId(token) ? this.byProgressToken.get(idKey(token)) : undefined;
       if (entry === undefined) return;
-      const attributes: Attributes = {};
-      if (typeof params['progress'] === 'number') attributes[EVENT_ATTR_PROGRESS] = params['progress'];
-      if (typeof params['total'] === 'number') attributes[EVENT_ATTR_PROGRESS_TOTAL] = params['total'];
-      if (typeof params['message'] === 'string') attributes[EVENT_ATTR_PROGRESS_MESSAGE] = params['message'];
-      entry.span.addEvent(EVENT_PROGRESS, attributes);
-    } else if (msg.method === 'notifications/cancelled') {
+      entry.span.addEvent(EVENT_PROGRESS, notificationEventAttributes(method, params, fromClient));
+    } else if (method === 'notifications/cancelled') {
       const requestId = params['requestId'];
       if (!isJsonRpcId(requestId)) return;
       // The agent cancels its own requests to the server, the server its own requests to the agent.
@@ -403,11 +445,11 @@ export class ProxySession {
         : this.toClient.get(idKey(requestId));
       if (entry === undefined || entry.cancelled !== undefined) return;
       const reason = typeof params['reason'] === 'string' ? params['reason'] : undefined;
-      entry.span.addEvent(
-        EVENT_CANCELLED,
-        reason !== undefined ? { [EVENT_ATTR_CANCEL_REASON]: reason } : {},
-      );
-      const timer = setTimeout(() => this.endCancelled(entry), this.cancelGraceMs);
+      entry.span.addEvent(EVENT_CANCELLED, notificationEventAttributes(method, params, fromClient));
+      const timer = setTimeout(() => {
+        this.settle();
+        this.endCancelled(entry);
+      }, this.cancelGraceMs);
       timer.unref();
       entry.cancelled = { at: performance.now(), reason, timer };
     }
@@ -501,7 +543,7 @@ export class ProxySession {
     const info = params['clientInfo'];
     if (typeof info['name'] === 'string') this.clientName = info['name'];
     if (typeof info['version'] === 'string') this.clientVersion = info['version'];
-    this.common = this.buildCommon();
+    this.commonEntries = this.buildCommon();
   }
 
   private learnServer(result: JsonObject): void {
@@ -511,7 +553,7 @@ export class ProxySession {
       if (typeof info['version'] === 'string') this.serverVersion = info['version'];
     }
     if (typeof result['protocolVersion'] === 'string') this.protocolVersion = result['protocolVersion'];
-    this.common = this.buildCommon();
+    this.commonEntries = this.buildCommon();
   }
 
   private identity(): Attributes {
@@ -523,10 +565,20 @@ export class ProxySession {
     return out;
   }
 
-  private buildCommon(): Attributes {
+  private buildCommon(): Array<[string, AttributeValue]> {
     const out: Attributes = { ...this.fixed, ...this.identity() };
     if (this.sessionId !== undefined) out[ATTR_MCP_SESSION_ID] = this.sessionId;
     if (this.protocolVersion !== undefined) out[ATTR_MCP_PROTOCOL_VERSION] = this.protocolVersion;
-    return out;
+    const entries: Array<[string, AttributeValue]> = [];
+    for (const [key, value] of Object.entries(out)) if (value !== undefined) entries.push([key, value]);
+    return entries;
   }
+}
+
+/**
+ * The proxy's spans are the server's view: what the agent sends was `received`, what the server sends was
+ * `sent`. Log data is content and the proxy never records it, so capture stays off.
+ */
+function notificationEventAttributes(method: string, params: JsonObject, fromClient: boolean): Attributes {
+  return eventAttributes(method, params, fromClient ? 'received' : 'sent', false);
 }

@@ -195,7 +195,15 @@ describe('mcpscope proxy (stdio)', () => {
   it('records log messages as events on the request being handled, without their data', async () => {
     const [log] = await receiver.waitFor((s) => s.name === 'tools/call log');
     expect(log!.events).toEqual([
-      { name: 'mcp.log_message', attributes: { 'mcp.log.level': 'warning', 'mcp.log.logger': 'disk' } },
+      {
+        name: 'mcp.log_message',
+        attributes: {
+          'mcp.method.name': 'notifications/message',
+          'mcp.direction': 'sent',
+          'mcp.log.level': 'warning',
+          'mcp.log.logger': 'disk',
+        },
+      },
     ]);
     expect(JSON.stringify(log)).not.toContain('disk almost full');
   });
@@ -265,8 +273,14 @@ describe('mcpscope proxy (stdio)', () => {
     expect(viaProxy).toEqual([1, 2, 3]);
     expect(viaProxy).toEqual(await progressOf(direct));
     const [slow] = await receiver.waitFor((s) => s.name === 'tools/call slow' && s.events.length > 0);
-    expect(slow!.events.map((e) => e.attributes['mcp.progress'])).toEqual([1, 2, 3]);
+    expect(slow!.events.map((e) => e.attributes['mcp.progress.value'])).toEqual([1, 2, 3]);
     expect(slow!.events[0]!.name).toBe('mcp.progress');
+    expect(slow!.events[0]!.attributes).toMatchObject({
+      'mcp.method.name': 'notifications/progress',
+      'mcp.direction': 'sent',
+      'mcp.progress.total': 3,
+      'mcp.message': 'step 1',
+    });
     expect(slow!.statusCode).toBe(0);
 
     const abort = new AbortController();
@@ -279,7 +293,10 @@ describe('mcpscope proxy (stdio)', () => {
       (s) => s.name === 'tools/call slow' && s.attributes['error.type'] !== undefined,
     );
     expect(cancelled!.attributes).toMatchObject({ 'error.type': 'cancelled', 'mcpscope.fault': 'caller' });
-    expect(cancelled!.events.map((e) => e.name)).toContain('mcp.cancelled');
+    expect(cancelled!.events.find((e) => e.name === 'mcp.cancelled')?.attributes).toMatchObject({
+      'mcp.direction': 'received',
+      'mcp.cancel.reason': expect.stringContaining('user pressed stop'),
+    });
     expect(cancelled!.statusCode).not.toBe(STATUS_ERROR);
 
     // A timeout is told apart from a user cancel by the reason the SDK sends.

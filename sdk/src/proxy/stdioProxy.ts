@@ -73,17 +73,23 @@ export function startStdioProxy(options: StdioProxyOptions): StdioProxyHandle {
     env: options.env ?? process.env,
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
   });
-  const toServer = new LineFramer((line) =>
-    passFirst(line, (msg) => session.fromClient(msg, { bytes: line.length })),
-  );
-  const toClient = new LineFramer((line) =>
-    passFirst(line, (msg) => session.fromServer(msg, { bytes: line.length })),
-  );
-
   // A server that dies mid-write makes its stdin fail with EPIPE; the exit is handled below.
-  child.stdin?.on('error', (error) => diag.debug('mcpscope proxy: server stdin', error));
-  input.pipe(toServer).pipe(child.stdin!);
-  child.stdout!.pipe(toClient).pipe(output, { end: false });
+  child.stdin!.on('error', (error) => diag.debug('mcpscope proxy: server stdin', error));
+  const settle = (): void => session.settle();
+  const toServer = relay(
+    input,
+    child.stdin!,
+    (msg, bytes) => session.fromClient(msg, { bytes }),
+    settle,
+    true,
+  );
+  const toClient = relay(
+    child.stdout!,
+    output,
+    (msg, bytes) => session.fromServer(msg, { bytes }),
+    settle,
+    false,
+  );
 
   const exited = new Promise<ServerExit>((resolve) => {
     let startError: Error | undefined;
@@ -92,29 +98,24 @@ export function startStdioProxy(options: StdioProxyOptions): StdioProxyHandle {
       // 'close' does not follow when spawn itself failed.
       if (child.pid === undefined) finish(null, null);
     });
-    // 'close' comes after the server's stdout has ended, but the last lines may still be on their way
-    // through the framer: wait until they have been traced and handed to the agent.
+    // 'close' comes after the server's stdout has ended; wait until its last bytes have been handed to
+    // the agent.
     child.once('close', (code, signal) => {
-      finished(toClient, () => {
-        output.write('', () => finish(code, signal));
-      });
+      toClient.done.then(() => output.write('', () => finish(code, signal)));
     });
     let done = false;
     function finish(code: number | null, signal: NodeJS.Signals | null): void {
       if (done) return;
       done = true;
-      input.unpipe(toServer);
-      // After the responses whose tracing was queued behind their forwarding (see passFirst).
-      setImmediate(() => {
-        session.closeAll();
-        resolve({ code, signal, ...(startError !== undefined ? { error: startError } : {}) });
-      });
+      toServer.stop();
+      session.closeAll();
+      resolve({ code, signal, ...(startError !== undefined ? { error: startError } : {}) });
     }
   });
 
   async function close(): Promise<ServerExit> {
-    input.unpipe(toServer);
-    toServer.end();
+    toServer.stop();
+    child.stdin!.end();
     const term = setTimeout(() => child.kill('SIGTERM'), 2000);
     const kill = setTimeout(() => child.kill('SIGKILL'), 4000);
     const result = await exited;
@@ -128,28 +129,96 @@ export function startStdioProxy(options: StdioProxyOptions): StdioProxyHandle {
 
 const METHOD_KEY = Buffer.from('"method"');
 
+/** One direction of the proxy: framing, tracing and forwarding from `source` to `destination`. */
+interface Relay {
+  /** Resolves once the source has ended and everything it sent has been written on. */
+  readonly done: Promise<void>;
+  /**
+   * Stops reading the source and forwards what is still held back; ends the destination if the relay
+   * owns it.
+   */
+  stop(): void;
+}
+
 /**
- * Only requests are ever rewritten, and every request has a `"method"` key. A line without one (a
- * response: the common case on the way back) is forwarded first and traced just after, so parsing it
- * and ending its span never delay the peer.
+ * Forwards `source` to `destination` line by line. Only requests are ever rewritten, and every request
+ * has a `"method"` key: a line without one (a response, the common case on the way back) is forwarded
+ * first and traced right after the write, in the same tick, so parsing it and ending its span never
+ * delay the peer. Lines are traced in the order they came (earlier lines held for tracing are traced
+ * before a line with a method), so the session sees the messages in wire order. A request's span is
+ * started before it is forwarded (its context goes into the request) and settled after.
+ * @param endDestination end the destination when the source ends (the server's stdin), or leave it
+ *   open (our stdout, which the proxy does not own).
  */
-function passFirst(line: Buffer, trace: (msg: unknown) => boolean): Buffer | undefined {
-  if (line.indexOf(METHOD_KEY) !== -1) return traceLine(line, trace);
-  setImmediate(() => {
-    try {
-      traceLine(line, trace);
-    } catch {
-      // Telemetry only: never let it surface in the host program.
+function relay(
+  source: Readable,
+  destination: Writable,
+  trace: (msg: unknown, bytes: number) => boolean,
+  settle: () => void,
+  endDestination: boolean,
+): Relay {
+  // Lines to trace once the chunk has been forwarded. A count rather than `length = 0`: resetting an
+  // array's length is a runtime call, and this runs twice per call.
+  const later: Array<Buffer | undefined> = [];
+  let laterCount = 0;
+  const traceLater = (): void => {
+    for (let i = 0; i < laterCount; i++) {
+      const line = later[i]!;
+      later[i] = undefined;
+      try {
+        traceLine(line, trace);
+      } catch {
+        // Telemetry only: never let it surface in the host program.
+      }
     }
+    laterCount = 0;
+  };
+  const framer = new LineFramer((line) => {
+    if (line.indexOf(METHOD_KEY) === -1) {
+      later[laterCount++] = line;
+      return undefined;
+    }
+    if (laterCount > 0) traceLater();
+    return traceLine(line, trace);
   });
-  return undefined;
+
+  const onData = (chunk: Buffer): void => {
+    const out = framer.push(chunk);
+    // Same backpressure as `pipe`: stop reading while the destination is full.
+    if (out !== undefined && !destination.write(out)) {
+      source.pause();
+      destination.once('drain', () => {
+        if (!stopped) source.resume();
+      });
+    }
+    if (laterCount > 0) traceLater();
+    settle();
+  };
+  let stopped = false;
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
+    source.off('data', onData);
+    source.pause();
+    const rest = framer.end();
+    if (rest !== undefined) destination.write(rest);
+    if (endDestination) destination.end();
+  };
+  source.on('data', onData);
+  const done = new Promise<void>((resolve) => {
+    finished(source, () => {
+      stop();
+      resolve();
+    });
+  });
+  return { done, stop };
 }
 
 /**
  * Parses one line and lets the session trace it. Returns the re-serialized message when the session
  * changed it; undefined keeps the original bytes (including for lines that are not JSON at all).
  */
-function traceLine(line: Buffer, trace: (msg: unknown) => boolean): Buffer | undefined {
+function traceLine(line: Buffer, trace: (msg: unknown, bytes: number) => boolean): Buffer | undefined {
   const first = firstNonSpace(line);
   // Only objects and batches can be JSON-RPC: skip parsing anything else.
   if (first !== 0x7b && first !== 0x5b) return undefined;
@@ -159,7 +228,7 @@ function traceLine(line: Buffer, trace: (msg: unknown) => boolean): Buffer | und
   } catch {
     return undefined;
   }
-  return trace(msg) ? Buffer.from(JSON.stringify(msg), 'utf8') : undefined;
+  return trace(msg, line.length) ? Buffer.from(JSON.stringify(msg), 'utf8') : undefined;
 }
 
 function firstNonSpace(line: Buffer): number | undefined {

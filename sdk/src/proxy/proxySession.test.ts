@@ -1,0 +1,164 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ProxySession } from './proxySession.js';
+import { ToolListMemory } from './toolListMemory.js';
+
+// The session on its own, fed messages the way the proxies feed them, spans into the real OpenTelemetry
+// SDK with an in-memory exporter (the proxies themselves are tested end to end beside it).
+
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const tracer = provider.getTracer('proxy-session-test');
+
+function newSession(): ProxySession {
+  return new ProxySession({
+    tracer,
+    tools: new ToolListMemory(),
+    networkTransport: 'pipe',
+    serverCommand: 'server --verbose',
+  });
+}
+
+const only = (): ReadableSpan => {
+  const spans = exporter.getFinishedSpans();
+  expect(spans).toHaveLength(1);
+  return spans[0]!;
+};
+
+beforeEach(() => exporter.reset());
+
+describe('ProxySession', () => {
+  it('starts the span with what names the call and sets the rest once the request is forwarded', () => {
+    const session = newSession();
+    const meta: Record<string, unknown> = { progressToken: 'p' };
+    const request = {
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'tools/call',
+      params: { name: 'echo', arguments: {}, _meta: meta },
+    };
+    expect(session.fromClient(request, { bytes: 120 })).toBe(true);
+    // The context is in the request before it goes on: the server joins the proxy's span.
+    expect(meta).toMatchObject({
+      progressToken: 'p',
+      traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
+    });
+    session.settle();
+    session.fromServer({ jsonrpc: '2.0', id: 7, result: { content: [] } }, { bytes: 60 });
+    expect(only().attributes).toEqual({
+      'mcp.method.name': 'tools/call',
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'echo',
+      'mcpscope.source': 'proxy',
+      'mcpscope.layer': 'server',
+      'network.transport': 'pipe',
+      'mcpscope.server.command': 'server --verbose',
+      'jsonrpc.request.id': '7',
+      'mcpscope.transport.request_bytes': 120,
+      'mcpscope.transport.response_bytes': 60,
+    });
+    expect(meta['traceparent']).toContain(only().spanContext().spanId);
+  });
+
+  it('loses no attribute when the caller does not settle before the next message', () => {
+    const session = newSession();
+    session.fromClient({ jsonrpc: '2.0', id: 'a', method: 'ping' }, { bytes: 40 });
+    session.fromServer({ jsonrpc: '2.0', id: 'a', result: {} });
+    expect(only().attributes).toMatchObject({
+      'jsonrpc.request.id': 'a',
+      'mcpscope.transport.request_bytes': 40,
+      'mcpscope.source': 'proxy',
+    });
+  });
+
+  it('records notifications as events shaped like the SDK instrumentation, scrubbing free text', () => {
+    const session = newSession();
+    const key = `sk-${'k'.repeat(30)}`;
+    session.fromClient({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'slow', _meta: { progressToken: 9 } },
+    });
+    session.fromServer({
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: { progressToken: 9, progress: 1, total: 2, message: `using ${key}` },
+    });
+    session.fromServer({
+      jsonrpc: '2.0',
+      method: 'notifications/message',
+      params: { level: 'info', logger: 'db', data: 'secret payload' },
+    });
+    session.fromClient({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 1, reason: 'x'.repeat(600) },
+    });
+    session.fromServer({ jsonrpc: '2.0', id: 1, result: { content: [] } });
+    const events = only().events.map((e) => [e.name, e.attributes]);
+    expect(events).toEqual([
+      [
+        'mcp.progress',
+        {
+          'mcp.method.name': 'notifications/progress',
+          'mcp.direction': 'sent',
+          'mcp.progress.value': 1,
+          'mcp.progress.total': 2,
+          'mcp.message': 'using [REDACTED]',
+        },
+      ],
+      [
+        'mcp.log_message',
+        {
+          'mcp.method.name': 'notifications/message',
+          'mcp.direction': 'sent',
+          'mcp.log.level': 'info',
+          'mcp.log.logger': 'db',
+        },
+      ],
+      [
+        'mcp.cancelled',
+        {
+          'mcp.method.name': 'notifications/cancelled',
+          'mcp.direction': 'received',
+          'mcp.cancel.reason': 'x'.repeat(512),
+        },
+      ],
+    ]);
+  });
+
+  it('ends a request whose id is reused while in flight as duplicate_id, with all its attributes', () => {
+    const session = newSession();
+    // One batch: the second request arrives before the first was ever settled.
+    session.fromClient(
+      [
+        { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'a' } },
+        { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'b' } },
+      ],
+      { bytes: 200 },
+    );
+    const [first] = exporter.getFinishedSpans();
+    expect(first!.name).toBe('tools/call a');
+    expect(first!.attributes).toMatchObject({
+      'error.type': 'duplicate_id',
+      'mcpscope.fault': 'caller',
+      'jsonrpc.request.id': '3',
+      'mcpscope.source': 'proxy',
+    });
+    expect(first!.status.code).toBe(SpanStatusCode.ERROR);
+    session.closeAll();
+    const second = exporter.getFinishedSpans()[1]!;
+    expect(second.name).toBe('tools/call b');
+    expect(second.attributes).toMatchObject({
+      'jsonrpc.request.id': '3',
+      'error.type': 'connection_closed',
+    });
+  });
+});
