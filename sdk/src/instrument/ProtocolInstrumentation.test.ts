@@ -49,6 +49,7 @@ describe('in-memory client and server', () => {
     expect(attr(transportSpan, 'mcpscope.layer')).toBe('transport');
     expect(attr(serverSpan, 'mcpscope.layer')).toBe('server');
     expect(attr(transportSpan, 'mcpscope.transport.kind')).toBe('in-memory');
+    expect(attr(transportSpan, 'gen_ai.tool.name')).toBe('get_weather');
     for (const span of [clientSpan, serverSpan]) {
       expect(attr(span, 'mcp.method.name')).toBe('tools/call');
       expect(attr(span, 'gen_ai.tool.name')).toBe('get_weather');

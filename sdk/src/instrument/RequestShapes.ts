@@ -75,7 +75,6 @@ export class RequestShapes {
       startAttributes[method === 'tools/call' ? ATTR_GEN_AI_TOOL_NAME : ATTR_GEN_AI_PROMPT_NAME] = target;
     const metricAttributes: Attributes = { ...startAttributes };
     if (this.networkTransport !== undefined) metricAttributes[ATTR_NETWORK_TRANSPORT] = this.networkTransport;
-    const transportStartAttributes: Attributes = { [ATTR_MCP_METHOD_NAME]: method };
     return {
       method,
       target,
@@ -84,7 +83,8 @@ export class RequestShapes {
       clientSpanOptions: { kind: SpanKind.CLIENT, attributes: startAttributes },
       serverSpanOptions: { kind: SpanKind.SERVER, attributes: startAttributes },
       transportSpanName: `${this.transportKind} ${method}`,
-      transportSpanOptions: { kind: SpanKind.INTERNAL, attributes: transportStartAttributes },
+      // The transport span names the tool too, so per-tool views can split a call's time by layer.
+      transportSpanOptions: { kind: SpanKind.INTERNAL, attributes: startAttributes },
       metricAttributes,
       failedMetricAttributes: new Map(),
     };
