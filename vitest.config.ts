@@ -8,7 +8,12 @@ export default defineConfig({
   resolve: { conditions: ['mcpscope-source', 'node', 'development|production'] },
   ssr: { resolve: { conditions: ['mcpscope-source', 'node', 'development|production'] } },
   test: {
-    include: ['sdk/src/**/*.test.ts', 'collector/src/**/*.test.ts', 'dashboard/src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'sdk/src/**/*.test.ts',
+      'collector/src/**/*.test.ts',
+      'dashboard/src/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
     testTimeout: 60_000,

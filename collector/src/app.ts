@@ -40,7 +40,12 @@ function resolveDashboardDir(config: CollectorConfig): string | undefined {
 }
 
 /** Builds the Express app over an open storage. Exposed for tests that bring their own storage. */
-export function createApp(config: CollectorConfig, storage: Storage, batcher: Batcher, metrics: CollectorMetrics) {
+export function createApp(
+  config: CollectorConfig,
+  storage: Storage,
+  batcher: Batcher,
+  metrics: CollectorMetrics,
+) {
   const app = express();
   app.disable('x-powered-by');
   // Ids in URLs and tokens in headers are all the app needs of a proxy: trust none.
@@ -54,7 +59,9 @@ export function createApp(config: CollectorConfig, storage: Storage, batcher: Ba
       await storage.ping();
       res.json({ status: 'ready', storage: storage.describe() });
     } catch (err) {
-      res.status(503).json({ status: 'unavailable', error: err instanceof Error ? err.message : String(err) });
+      res
+        .status(503)
+        .json({ status: 'unavailable', error: err instanceof Error ? err.message : String(err) });
     }
   });
   app.get('/metrics', async (_req, res) => {
@@ -82,18 +89,31 @@ export function createApp(config: CollectorConfig, storage: Storage, batcher: Ba
     app.get('/', (_req, res) => {
       res
         .type('text/plain')
-        .send('mcpscope collector is running, but the dashboard is not built. Run `npm run build` at the repository root.');
+        .send(
+          'mcpscope collector is running, but the dashboard is not built. Run `npm run build` at the repository root.',
+        );
     });
   }
   return app;
 }
 
 /** Opens storage (running migrations), starts the batcher and the HTTP server. */
-export async function startCollector(config: CollectorConfig, opts: CollectorOptions = {}): Promise<Collector> {
+export async function startCollector(
+  config: CollectorConfig,
+  opts: CollectorOptions = {},
+): Promise<Collector> {
   const log = opts.log ?? (() => {});
   const storage = await openStorage(config, { log });
   const metrics = createMetrics();
-  const batcher = new Batcher(storage, {}, metrics);
+  const batcher = new Batcher(
+    storage,
+    {
+      maxQueueSpans: config.queueMaxSpans,
+      maxQueueBytes: config.queueMaxBytes,
+      maxBatchRows: config.batchMaxRows,
+    },
+    metrics,
+  );
   const app = createApp(config, storage, batcher, metrics);
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));

@@ -4,14 +4,20 @@ import { CONFIG_ENV_VARS, configFromEnv } from './config.js';
 describe('configFromEnv', () => {
   it('has documented defaults', () => {
     const c = configFromEnv({});
-    expect(c).toMatchObject({ port: 4318, dataDir: './mcpscope-data', clickhouseDatabase: 'mcpscope', retentionDays: 30 });
+    expect(c).toMatchObject({
+      port: 4318,
+      dataDir: './mcpscope-data',
+      clickhouseDatabase: 'mcpscope',
+      retentionDays: 30,
+    });
     expect(c.clickhouseUrl).toBeUndefined();
   });
 
   it('reads every variable it lists', () => {
     const base = configFromEnv({});
     for (const name of CONFIG_ENV_VARS) {
-      const value = name.endsWith('PORT') || name.endsWith('DAYS') ? '7' : `value-of-${name}`;
+      const numeric = /(PORT|DAYS|MAX_SPANS|MAX_BYTES|MAX_ROWS)$/.test(name);
+      const value = numeric ? '7' : `value-of-${name}`;
       const changed = configFromEnv({ [name]: value });
       expect(changed, `${name} is listed but not read`).not.toEqual(base);
     }

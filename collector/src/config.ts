@@ -25,6 +25,18 @@ export interface CollectorConfig {
   retentionDays: number;
   /** Directory of the built dashboard; default: the one inside @mcpscope/dashboard. */
   dashboardDir?: string;
+  /**
+   * Spans accepted and not yet committed beyond which OTLP requests get 429 (the sender retries).
+   * `MCPSCOPE_QUEUE_MAX_SPANS`, default 200 000 (see BatcherOptions.maxQueueSpans).
+   */
+  queueMaxSpans?: number;
+  /** Approximate bytes of such spans beyond which requests get 429. `MCPSCOPE_QUEUE_MAX_BYTES`, default 256 MiB. */
+  queueMaxBytes?: number;
+  /**
+   * Most spans in one insert. `MCPSCOPE_BATCH_MAX_ROWS`, default 50 000 (see BatcherOptions.maxBatchRows):
+   * under load, the requests that wait for a free insert slot all go in the next insert, up to this.
+   */
+  batchMaxRows?: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
@@ -47,7 +59,20 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorCo
     readToken: env['MCPSCOPE_READ_TOKEN'] || undefined,
     retentionDays: num(env['MCPSCOPE_RETENTION_DAYS'], 30),
     dashboardDir: env['MCPSCOPE_DASHBOARD_DIR'] || undefined,
+    queueMaxSpans: optionalCount(env, 'MCPSCOPE_QUEUE_MAX_SPANS'),
+    queueMaxBytes: optionalCount(env, 'MCPSCOPE_QUEUE_MAX_BYTES'),
+    batchMaxRows: optionalCount(env, 'MCPSCOPE_BATCH_MAX_ROWS'),
   };
+}
+
+/** A positive integer from the environment, or undefined when unset (the component's default applies). */
+function optionalCount(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`invalid number: ${name}=${v} (expected a positive integer)`);
+  return n;
 }
 
 /** Environment variables the collector reads (checked against docker-compose.yml by a test). */
@@ -64,4 +89,7 @@ export const CONFIG_ENV_VARS = [
   'MCPSCOPE_READ_TOKEN',
   'MCPSCOPE_RETENTION_DAYS',
   'MCPSCOPE_DASHBOARD_DIR',
+  'MCPSCOPE_QUEUE_MAX_SPANS',
+  'MCPSCOPE_QUEUE_MAX_BYTES',
+  'MCPSCOPE_BATCH_MAX_ROWS',
 ] as const;

@@ -31,16 +31,39 @@ interface Sdk {
   InMemoryTransport: { createLinkedPair(): [unknown, unknown] };
 }
 const versions: [string, Sdk][] = [
-  ['1.4.0', { Client: oldClient.Client, McpServer: oldServer.McpServer, InMemoryTransport: oldMemory.InMemoryTransport } as unknown as Sdk],
-  ['current', { Client: newClient.Client, McpServer: newServer.McpServer, InMemoryTransport: newMemory.InMemoryTransport } as unknown as Sdk],
+  [
+    '1.4.0',
+    {
+      Client: oldClient.Client,
+      McpServer: oldServer.McpServer,
+      InMemoryTransport: oldMemory.InMemoryTransport,
+    } as unknown as Sdk,
+  ],
+  [
+    'current',
+    {
+      Client: newClient.Client,
+      McpServer: newServer.McpServer,
+      InMemoryTransport: newMemory.InMemoryTransport,
+    } as unknown as Sdk,
+  ],
 ];
 
 describe.each(versions)('@modelcontextprotocol/sdk %s', (_label, sdk) => {
   it('is traced on all three layers in one trace, with the isError result typed', async () => {
-    const server = instrumentServer(new sdk.McpServer({ name: 'weather', version: '1.0.0' }) as never) as unknown as InstanceType<Sdk['McpServer']>;
-    server.tool('get_weather', { city: z.string() }, ({ city }) => ({ content: [{ type: 'text', text: `${city}: 20°C` }] }));
-    server.tool('decline', { city: z.string() }, () => ({ isError: true, content: [{ type: 'text', text: 'no' }] }));
-    const client = instrumentClient(new sdk.Client({ name: 'agent', version: '1.0.0' }) as never) as unknown as InstanceType<Sdk['Client']>;
+    const server = instrumentServer(
+      new sdk.McpServer({ name: 'weather', version: '1.0.0' }) as never,
+    ) as unknown as InstanceType<Sdk['McpServer']>;
+    server.tool('get_weather', { city: z.string() }, ({ city }) => ({
+      content: [{ type: 'text', text: `${city}: 20°C` }],
+    }));
+    server.tool('decline', { city: z.string() }, () => ({
+      isError: true,
+      content: [{ type: 'text', text: 'no' }],
+    }));
+    const client = instrumentClient(
+      new sdk.Client({ name: 'agent', version: '1.0.0' }) as never,
+    ) as unknown as InstanceType<Sdk['Client']>;
     const [a, b] = sdk.InMemoryTransport.createLinkedPair();
     await Promise.all([server.connect(b), client.connect(a)]);
 
@@ -50,10 +73,18 @@ describe.each(versions)('@modelcontextprotocol/sdk %s', (_label, sdk) => {
     expect(declined).toMatchObject({ isError: true });
     await client.close();
 
-    const spans = telemetry.spans().filter((s) => s.attributes['gen_ai.tool.name'] === 'get_weather' || s.attributes['mcp.method.name'] === 'tools/call');
+    const spans = telemetry
+      .spans()
+      .filter(
+        (s) =>
+          s.attributes['gen_ai.tool.name'] === 'get_weather' ||
+          s.attributes['mcp.method.name'] === 'tools/call',
+      );
     const ofCall = (tool: string) => {
       const clientSpan = spans.find((s) => s.kind === SpanKind.CLIENT && s.name === `tools/call ${tool}`)!;
-      const traceSpans = telemetry.spans().filter((s) => s.spanContext().traceId === clientSpan.spanContext().traceId);
+      const traceSpans = telemetry
+        .spans()
+        .filter((s) => s.spanContext().traceId === clientSpan.spanContext().traceId);
       return {
         clientSpan,
         transport: traceSpans.find((s) => s.attributes['mcpscope.layer'] === 'transport')!,

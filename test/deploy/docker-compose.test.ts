@@ -7,7 +7,10 @@ import { REPO_ROOT } from '../helpers/collector.js';
 
 // No Docker engine runs here: the compose file is checked by reading it, not by running it.
 interface ComposeFile {
-  services: Record<string, { image?: string; build?: { context: string; dockerfile: string }; environment?: Record<string, string> }>;
+  services: Record<
+    string,
+    { image?: string; build?: { context: string; dockerfile: string }; environment?: Record<string, string> }
+  >;
 }
 
 describe('docker-compose.yml', () => {

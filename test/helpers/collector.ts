@@ -37,7 +37,16 @@ export async function startCollector(opts: StartCollectorOptions = {}): Promise<
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'mcpscope-test-'));
   const child = spawn(
     process.execPath,
-    [...TS_NODE_ARGS, path.join(REPO_ROOT, 'collector/src/cli/main.ts'), 'start', '--port', '0', '--data', dataDir, ...(opts.args ?? [])],
+    [
+      ...TS_NODE_ARGS,
+      path.join(REPO_ROOT, 'collector/src/cli/main.ts'),
+      'start',
+      '--port',
+      '0',
+      '--data',
+      dataDir,
+      ...(opts.args ?? []),
+    ],
     {
       cwd: REPO_ROOT,
       env: { ...process.env, MCPSCOPE_HOST: '127.0.0.1', ...opts.env },
@@ -84,7 +93,11 @@ export async function startCollector(opts: StartCollectorOptions = {}): Promise<
 }
 
 /** Polls `fn` until it returns a truthy value or the timeout passes. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -94,7 +107,8 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

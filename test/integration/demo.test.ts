@@ -5,8 +5,20 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorsResponse, OverviewResponse, ToolChangesResponse, TraceResponse, TracesResponse } from '@mcpscope/collector';
-import { REPO_ROOT, TS_NODE_ARGS, startCollector, waitFor, type TestCollector } from '../helpers/collector.js';
+import type {
+  ErrorsResponse,
+  OverviewResponse,
+  ToolChangesResponse,
+  TraceResponse,
+  TracesResponse,
+} from '@mcpscope/collector';
+import {
+  REPO_ROOT,
+  TS_NODE_ARGS,
+  startCollector,
+  waitFor,
+  type TestCollector,
+} from '../helpers/collector.js';
 
 let collector: TestCollector;
 let demoOutput = '';
@@ -22,8 +34,22 @@ beforeAll(async () => {
   collector = await startCollector();
   const child = spawn(
     process.execPath,
-    [...TS_NODE_ARGS, path.join(REPO_ROOT, 'collector/src/cli/main.ts'), 'demo', '--endpoint', collector.url, '--duration', '8', '--rate', '15'],
-    { cwd: REPO_ROOT, env: { ...process.env, MCPSCOPE_DEMO_RUG_PULL_MS: '3000', OTEL_BSP_SCHEDULE_DELAY: '100' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      ...TS_NODE_ARGS,
+      path.join(REPO_ROOT, 'collector/src/cli/main.ts'),
+      'demo',
+      '--endpoint',
+      collector.url,
+      '--duration',
+      '8',
+      '--rate',
+      '15',
+    ],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, MCPSCOPE_DEMO_RUG_PULL_MS: '3000', OTEL_BSP_SCHEDULE_DELAY: '100' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   child.stdout.on('data', (d: Buffer) => (demoOutput += d.toString()));
   child.stderr.on('data', (d: Buffer) => (demoOutput += d.toString()));

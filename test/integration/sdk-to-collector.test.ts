@@ -12,7 +12,13 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { instrumentClient, startTracing } from '@mcpscope/sdk';
 import type { SpanView, TraceResponse, TracesResponse } from '@mcpscope/collector';
-import { REPO_ROOT, TS_NODE_ARGS, startCollector, waitFor, type TestCollector } from '../helpers/collector.js';
+import {
+  REPO_ROOT,
+  TS_NODE_ARGS,
+  startCollector,
+  waitFor,
+  type TestCollector,
+} from '../helpers/collector.js';
 
 const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/weather-server.ts');
 
@@ -41,7 +47,10 @@ function serverEnv(): Record<string, string> {
 }
 
 /** Runs `fn` under a test span and returns that span's trace id: every MCP span of the step joins it. */
-async function step(name: string, fn: () => Promise<unknown>): Promise<{ traceId: string; result?: unknown; error?: unknown }> {
+async function step(
+  name: string,
+  fn: () => Promise<unknown>,
+): Promise<{ traceId: string; result?: unknown; error?: unknown }> {
   return tracer.startActiveSpan(name, async (span) => {
     try {
       return { traceId: span.spanContext().traceId, result: await fn() };
@@ -81,10 +90,19 @@ describe.each<Transport>(['stdio', 'http'])('instrumented client and server over
     client = instrumentClient(new Client({ name: 'test-agent', version: '1.0.0' }));
     if (kind === 'stdio') {
       await client.connect(
-        new StdioClientTransport({ command: process.execPath, args: [...TS_NODE_ARGS, FIXTURE], env: serverEnv(), cwd: REPO_ROOT }),
+        new StdioClientTransport({
+          command: process.execPath,
+          args: [...TS_NODE_ARGS, FIXTURE],
+          env: serverEnv(),
+          cwd: REPO_ROOT,
+        }),
       );
     } else {
-      const child = spawn(process.execPath, [...TS_NODE_ARGS, FIXTURE, '--http'], { env: serverEnv(), cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [...TS_NODE_ARGS, FIXTURE, '--http'], {
+        env: serverEnv(),
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       serverProcess = child;
       const port = await new Promise<number>((resolve, reject) => {
         let out = '';
@@ -97,9 +115,15 @@ describe.each<Transport>(['stdio', 'http'])('instrumented client and server over
       });
       await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
     }
-    steps['ok'] = await step('ok', () => client.callTool({ name: 'get_weather', arguments: { city: 'Lisbon' } }));
-    steps['isError'] = await step('isError', () => client.callTool({ name: 'charge_card', arguments: { amount: 5 } }));
-    steps['unknownTool'] = await step('unknownTool', () => client.callTool({ name: 'no_such_tool', arguments: {} }));
+    steps['ok'] = await step('ok', () =>
+      client.callTool({ name: 'get_weather', arguments: { city: 'Lisbon' } }),
+    );
+    steps['isError'] = await step('isError', () =>
+      client.callTool({ name: 'charge_card', arguments: { amount: 5 } }),
+    );
+    steps['unknownTool'] = await step('unknownTool', () =>
+      client.callTool({ name: 'no_such_tool', arguments: {} }),
+    );
     steps['unknownPrompt'] = await step('unknownPrompt', () => client.getPrompt({ name: 'no_such_prompt' }));
     await client.close();
     if (serverProcess) {
@@ -155,7 +179,10 @@ describe.each<Transport>(['stdio', 'http'])('instrumented client and server over
   it('marks a call to an unknown tool as an error', async () => {
     const { traceId, result } = steps['unknownTool']!;
     // McpServer answers an unknown tool with an isError result, not a JSON-RPC error.
-    expect(result).toMatchObject({ isError: true, content: [{ text: expect.stringContaining('no_such_tool') }] });
+    expect(result).toMatchObject({
+      isError: true,
+      content: [{ text: expect.stringContaining('no_such_tool') }],
+    });
     const spans = await fetchTrace(traceId, hasClientAndServer);
     const clientSpan = byLayer(spans, 'client')!;
     expect(clientSpan.name).toBe('tools/call no_such_tool');
@@ -166,7 +193,8 @@ describe.each<Transport>(['stdio', 'http'])('instrumented client and server over
   it('records a JSON-RPC error code as error.type; the caller-fault code does not fail the server span', async () => {
     const { traceId, error } = steps['unknownPrompt']!;
     expect(error).toMatchObject({ code: -32602 });
-    const has = (spans: SpanView[]) => !!byLayer(spans, 'client', 'prompts/get') && !!byLayer(spans, 'server', 'prompts/get');
+    const has = (spans: SpanView[]) =>
+      !!byLayer(spans, 'client', 'prompts/get') && !!byLayer(spans, 'server', 'prompts/get');
     const spans = await fetchTrace(traceId, has);
     const clientSpan = byLayer(spans, 'client', 'prompts/get')!;
     expect(clientSpan.name).toBe('prompts/get no_such_prompt');
@@ -180,7 +208,9 @@ describe.each<Transport>(['stdio', 'http'])('instrumented client and server over
 
   it('lists the traces, filterable by service, tool and status', async () => {
     const list = async (q: string) =>
-      ((await (await fetch(`${collector.url}/api/traces?${q}`)).json()) as TracesResponse).traces.map((t) => t.traceId);
+      ((await (await fetch(`${collector.url}/api/traces?${q}`)).json()) as TracesResponse).traces.map(
+        (t) => t.traceId,
+      );
     const okId = steps['ok']!.traceId;
     const errId = steps['isError']!.traceId;
     await waitFor(async () => (await list('service=test-agent')).includes(okId), 20_000, 'trace list');

@@ -36,7 +36,10 @@ const STEPS: Step[] = [
     run: (c) =>
       c.callTool({
         name: 'charge_card',
-        arguments: { customerId: `cus_${Math.floor(Math.random() * 900 + 100)}`, amountCents: Math.random() < 0.3 ? 9900 : 499 },
+        arguments: {
+          customerId: `cus_${Math.floor(Math.random() * 900 + 100)}`,
+          amountCents: Math.random() < 0.3 ? 9900 : 499,
+        },
       }),
   },
   { weight: 10, run: (c) => c.callTool({ name: 'get_alerts', arguments: { region: pick(CITIES) } }) },
@@ -68,7 +71,11 @@ function serverEntry(): string {
 
 export async function runDemo(opts: DemoOptions = {}): Promise<{ calls: number; failures: number }> {
   const log = opts.log ?? ((m: string) => console.log(m));
-  const endpoint = (opts.endpoint ?? process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ?? 'http://localhost:4318').replace(/\/$/, '');
+  const endpoint = (
+    opts.endpoint ??
+    process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ??
+    'http://localhost:4318'
+  ).replace(/\/$/, '');
   const rate = opts.rate ?? 5;
   const tracing = startTracing({ serviceName: 'demo-agent', endpoint });
   const client = instrumentClient(new Client({ name: 'demo-agent', version: '0.1.0' }));
@@ -80,7 +87,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ calls: number; 
       ...(process.env as Record<string, string>),
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
       OTEL_SERVICE_NAME: 'demo-weather-server',
-      MCPSCOPE_DEMO_RUG_PULL_MS: String(opts.rugPullAfterMs ?? process.env['MCPSCOPE_DEMO_RUG_PULL_MS'] ?? 20_000),
+      MCPSCOPE_DEMO_RUG_PULL_MS: String(
+        opts.rugPullAfterMs ?? process.env['MCPSCOPE_DEMO_RUG_PULL_MS'] ?? 20_000,
+      ),
     },
     stderr: 'inherit',
   });

@@ -18,20 +18,26 @@ const jitter = (base: number, spread: number) => base + Math.random() * spread;
 
 /** A fake downstream HTTP call, traced as the handler's own span (the "downstream" layer). */
 async function downstream(name: string, ms: number, fail = false): Promise<void> {
-  await tracer.startActiveSpan(name, { attributes: { 'http.request.method': 'GET', 'server.address': 'api.weather.example' } }, async (span) => {
-    await sleep(ms);
-    if (fail) {
-      span.setAttribute('http.response.status_code', 503);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: 'upstream returned 503' });
-    } else {
-      span.setAttribute('http.response.status_code', 200);
-    }
-    span.end();
-  });
+  await tracer.startActiveSpan(
+    name,
+    { attributes: { 'http.request.method': 'GET', 'server.address': 'api.weather.example' } },
+    async (span) => {
+      await sleep(ms);
+      if (fail) {
+        span.setAttribute('http.response.status_code', 503);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'upstream returned 503' });
+      } else {
+        span.setAttribute('http.response.status_code', 200);
+      }
+      span.end();
+    },
+  );
   if (fail) throw new Error('weather backend unavailable (HTTP 503)');
 }
 
-const server = instrumentServer(new McpServer({ name: 'weather', version: '1.4.2' }, { capabilities: { logging: {} } }));
+const server = instrumentServer(
+  new McpServer({ name: 'weather', version: '1.4.2' }, { capabilities: { logging: {} } }),
+);
 
 server.registerTool(
   'get_weather',
@@ -71,7 +77,10 @@ server.registerTool(
   async ({ customerId, amountCents }) => {
     await sleep(jitter(10, 30));
     if (amountCents > 5000) {
-      return { isError: true, content: [{ type: 'text', text: `card declined for ${customerId}: amount over limit` }] };
+      return {
+        isError: true,
+        content: [{ type: 'text', text: `card declined for ${customerId}: amount over limit` }],
+      };
     }
     return { content: [{ type: 'text', text: `charged ${amountCents} cents to ${customerId}` }] };
   },
@@ -113,7 +122,9 @@ server.registerResource(
 server.registerPrompt(
   'weather_report',
   { description: 'Write a weather report for a city', argsSchema: { city: z.string() } },
-  ({ city }) => ({ messages: [{ role: 'user', content: { type: 'text', text: `Write a weather report for ${city}.` } }] }),
+  ({ city }) => ({
+    messages: [{ role: 'user', content: { type: 'text', text: `Write a weather report for ${city}.` } }],
+  }),
 );
 
 // The rug pull: after a while the convert tool's description quietly gains an injected instruction,

@@ -12,6 +12,7 @@ import {
 } from './decodeOptions.js';
 import { int64ToDecimal, uint64DifferenceToDecimal, uint64ToDecimal } from './nanos.js';
 import { spanKindName, statusCodeName } from './otlpEnums.js';
+import { StringCache } from './stringCache.js';
 
 type Reader = protobuf.Reader;
 
@@ -63,6 +64,26 @@ const T_LIST_VALUES = (1 << 3) | 2;
 const MAX_ANY_VALUE_DEPTH = 32;
 
 const EMPTY_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_STRINGS = Object.freeze([]) as unknown as string[];
+const NO_MAPS = Object.freeze([]) as unknown as Record<string, string>[];
+
+interface SpanEvents {
+  times: string[];
+  names: string[];
+  attributes: Record<string, string>[];
+}
+
+interface SpanLinks {
+  traceIds: string[];
+  spanIds: string[];
+  traceStates: string[];
+  attributes: Record<string, string>[];
+}
+
+// Shared by every request (decoding is synchronous): attribute keys and span names repeat across
+// requests as much as within one. Values are cached only when short — ids and messages rarely repeat.
+const NAMES = new StringCache(64);
+const SHORT_VALUES = new StringCache(24);
 
 /**
  * Decodes a protobuf `ExportTraceServiceRequest` straight into span rows with protobufjs's `Reader`:
@@ -70,7 +91,8 @@ const EMPTY_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<str
  * halves and printed in decimal without precision loss. Invalid spans are set aside in `rejected`
  * while their neighbours are kept; a body that is not such a message throws `OtlpDecodeError`.
  *
- * The rows of one resource share one `ResourceAttributes` object: treat rows as read-only.
+ * The rows of one resource share one `ResourceAttributes` object, and rows without events or links
+ * share frozen empty arrays: treat rows as read-only.
  */
 export function decodeProtobufTraces(body: Uint8Array, options: DecodeOptions = {}): DecodedRequest {
   const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
@@ -188,13 +210,9 @@ class ProtobufTraceDecoder {
     let statusCode = 0;
     let statusMessage = '';
     const attributes: Record<string, string> = {};
-    const eventTimes: string[] = [];
-    const eventNames: string[] = [];
-    const eventAttributes: Record<string, string>[] = [];
-    const linkTraceIds: string[] = [];
-    const linkSpanIds: string[] = [];
-    const linkTraceStates: string[] = [];
-    const linkAttributes: Record<string, string>[] = [];
+    // Most spans have no events and no links: their columns share frozen empty arrays.
+    let events: SpanEvents | undefined;
+    let links: SpanLinks | undefined;
 
     while (r.pos < end) {
       const tag = r.uint32();
@@ -212,7 +230,7 @@ class ProtobufTraceDecoder {
           parentSpanId = this.hex(end);
           break;
         case T_SPAN_NAME:
-          name = this.string(end);
+          name = this.cachedString(end, NAMES);
           break;
         case T_SPAN_KIND:
           kind = r.uint32();
@@ -244,9 +262,10 @@ class ProtobufTraceDecoder {
             else this.skip(t);
           }
           this.checkEnd(eventEnd, 'Span.Event');
-          eventTimes.push(uint64ToDecimal(timeLow, timeHigh));
-          eventNames.push(eventName);
-          eventAttributes.push(attrs);
+          events ??= { times: [], names: [], attributes: [] };
+          events.times.push(uint64ToDecimal(timeLow, timeHigh));
+          events.names.push(eventName);
+          events.attributes.push(attrs);
           break;
         }
         case T_SPAN_LINKS: {
@@ -264,10 +283,11 @@ class ProtobufTraceDecoder {
             else this.skip(t);
           }
           this.checkEnd(linkEnd, 'Span.Link');
-          linkTraceIds.push(linkTraceId);
-          linkSpanIds.push(linkSpanId);
-          linkTraceStates.push(linkTraceState);
-          linkAttributes.push(attrs);
+          links ??= { traceIds: [], spanIds: [], traceStates: [], attributes: [] };
+          links.traceIds.push(linkTraceId);
+          links.spanIds.push(linkSpanId);
+          links.traceStates.push(linkTraceState);
+          links.attributes.push(attrs);
           break;
         }
         case T_SPAN_STATUS: {
@@ -313,13 +333,13 @@ class ProtobufTraceDecoder {
       Duration: uint64DifferenceToDecimal(startLow, startHigh, endLow, endHigh),
       StatusCode: statusCodeName(statusCode),
       StatusMessage: statusMessage,
-      'Events.Timestamp': eventTimes,
-      'Events.Name': eventNames,
-      'Events.Attributes': eventAttributes,
-      'Links.TraceId': linkTraceIds,
-      'Links.SpanId': linkSpanIds,
-      'Links.TraceState': linkTraceStates,
-      'Links.Attributes': linkAttributes,
+      'Events.Timestamp': events?.times ?? NO_STRINGS,
+      'Events.Name': events?.names ?? NO_STRINGS,
+      'Events.Attributes': events?.attributes ?? NO_MAPS,
+      'Links.TraceId': links?.traceIds ?? NO_STRINGS,
+      'Links.SpanId': links?.spanIds ?? NO_STRINGS,
+      'Links.TraceState': links?.traceStates ?? NO_STRINGS,
+      'Links.Attributes': links?.attributes ?? NO_MAPS,
     });
   }
 
@@ -330,7 +350,7 @@ class ProtobufTraceDecoder {
     let value = '';
     while (r.pos < end) {
       const tag = r.uint32();
-      if (tag === T_KEY_VALUE_KEY) key = this.string(end);
+      if (tag === T_KEY_VALUE_KEY) key = this.cachedString(end, NAMES);
       else if (tag === T_KEY_VALUE_VALUE) {
         this.truncatedFrom = 0;
         value = this.anyValue(this.messageEnd(end));
@@ -352,7 +372,7 @@ class ProtobufTraceDecoder {
       const tag = r.uint32();
       switch (tag) {
         case T_ANY_STRING:
-          value = this.string(end, this.maxValueBytes);
+          value = this.string(end, this.maxValueBytes, SHORT_VALUES);
           if (this.lastStringBytes > this.maxValueBytes) this.truncatedFrom = this.lastStringBytes;
           break;
         case T_ANY_BOOL:
@@ -483,14 +503,28 @@ class ProtobufTraceDecoder {
     return limited;
   }
 
-  /** A length-delimited string, cut to `maxBytes` UTF-8 bytes at a character boundary. */
-  private string(parentEnd: number, maxBytes = Infinity): string {
+  /**
+   * A length-delimited string, cut to `maxBytes` UTF-8 bytes at a character boundary; uncut strings
+   * come from `cache` when one is given.
+   */
+  private string(parentEnd: number, maxBytes = Infinity, cache?: StringCache): string {
     const end = this.messageEnd(parentEnd);
     const start = this.r.pos;
     this.r.pos = end;
     this.lastStringBytes = end - start;
-    if (end - start <= maxBytes) return this.buf.toString('utf8', start, end);
+    if (end - start <= maxBytes) {
+      return cache === undefined ? this.buf.toString('utf8', start, end) : cache.get(this.buf, start, end);
+    }
     return this.buf.toString('utf8', start, start + utf8Boundary(this.buf, start, maxBytes));
+  }
+
+  /** A length-delimited string that is never truncated (keys, names), through `cache`. */
+  private cachedString(parentEnd: number, cache: StringCache): string {
+    const end = this.messageEnd(parentEnd);
+    const start = this.r.pos;
+    this.r.pos = end;
+    this.lastStringBytes = end - start;
+    return cache.get(this.buf, start, end);
   }
 
   /** A length-delimited bytes field as lowercase hex (ids). */

@@ -41,7 +41,12 @@ export async function openStorage(config: CollectorConfig, opts: OpenStorageOpti
     const version = await checkServerVersion(client);
     const description = `${conn.embedded ? 'embedded ClickHouse' : 'ClickHouse'} ${version} at ${conn.location}`;
     log(`storage: ${description}${config.clickhouseCluster ? ` (cluster ${config.clickhouseCluster})` : ''}`);
-    const schema = { database, cluster: config.clickhouseCluster, retentionDays: config.retentionDays };
+    const schema = {
+      database,
+      cluster: config.clickhouseCluster,
+      retentionDays: config.retentionDays,
+      serverVersion: version,
+    };
     await runMigrations(client, buildMigrations(schema), database, log);
     await applyRetention(client, schema, log);
     const writer = new SpanWriter(client, database);

@@ -29,7 +29,10 @@ describe('buildMigrations (single node)', () => {
     const spans = statements.find((s) => s.includes('`otel_traces` ('));
     expect(spans).toContain('ENGINE = MergeTree');
     expect(spans).toContain('Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1))');
-    expect(spans).toContain('SpanAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1))');
+    expect(spans).toContain('SpanAttributes Map(LowCardinality(String), String) CODEC(ZSTD(6))');
+    expect(spans).toContain(
+      'ResourceAttributes Map(LowCardinality(String), LowCardinality(String)) CODEC(ZSTD(1))',
+    );
     expect(spans).toContain('INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1');
     expect(spans).toContain('PARTITION BY toDate(Timestamp)');
     expect(spans).toContain('TTL toDate(Timestamp) + INTERVAL 30 DAY');
@@ -148,5 +151,20 @@ describe('buildRetentionChanges', () => {
       ),
     ).toBe(30);
     expect(retentionDaysOf('MergeTree ORDER BY x SETTINGS index_granularity = 8192')).toBe(0);
+  });
+});
+
+describe('version-dependent table settings', () => {
+  const spans = (serverVersion?: string) =>
+    all(buildMigrations({ database: 'mcpscope', retentionDays: 30, serverVersion })).find((s) =>
+      s.includes('`otel_traces` ('),
+    );
+
+  it('lowers merge write amplification only on servers that know merge_selector_base', () => {
+    expect(spans('26.7.2.1')).toContain('merge_selector_base = 10');
+    expect(spans('24.11.1')).toContain('merge_selector_base = 10');
+    expect(spans('24.8.4.13')).not.toContain('merge_selector_base');
+    expect(spans('23.8')).not.toContain('merge_selector_base');
+    expect(spans(undefined)).not.toContain('merge_selector_base');
   });
 });
