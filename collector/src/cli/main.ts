@@ -53,7 +53,9 @@ async function start(argv: string[]): Promise<void> {
   console.log('');
   console.log('Point an instrumented app at it:');
   console.log(`  OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint} node your-agent.js`);
-  console.log(`or see it populated in a minute:  mcpscope demo --endpoint ${endpoint}   (from a clone: npm run demo)`);
+  console.log(
+    `or see it populated in a minute:  mcpscope demo --endpoint ${endpoint}   (from a clone: npm run demo)`,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {
