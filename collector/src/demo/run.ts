@@ -25,6 +25,7 @@ export interface DemoOptions {
 
 const CITIES = ['Lisbon', 'Porto', 'Berlin', 'Nairobi', 'Osaka', 'Lima', 'Oslo'];
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
+const customer = () => `cus_${Math.floor(Math.random() * 900 + 100)}`;
 
 /** One step of the traffic mix, chosen by weight. */
 type Step = { weight: number; run: (c: Client) => Promise<unknown> };
@@ -32,15 +33,13 @@ const STEPS: Step[] = [
   { weight: 30, run: (c) => c.callTool({ name: 'get_weather', arguments: { city: pick(CITIES) } }) },
   { weight: 6, run: (c) => c.callTool({ name: 'get_forecast', arguments: { city: pick(CITIES), days: 5 } }) },
   {
-    weight: 10,
-    run: (c) =>
-      c.callTool({
-        name: 'charge_card',
-        arguments: {
-          customerId: `cus_${Math.floor(Math.random() * 900 + 100)}`,
-          amountCents: Math.random() < 0.3 ? 9900 : 499,
-        },
-      }),
+    weight: 7,
+    run: (c) => c.callTool({ name: 'charge_card', arguments: { customerId: customer(), amountCents: 499 } }),
+  },
+  // Over the card limit: the tool answers with an isError result.
+  {
+    weight: 3,
+    run: (c) => c.callTool({ name: 'charge_card', arguments: { customerId: customer(), amountCents: 9900 } }),
   },
   { weight: 10, run: (c) => c.callTool({ name: 'get_alerts', arguments: { region: pick(CITIES) } }) },
   { weight: 8, run: (c) => c.callTool({ name: 'convert_units', arguments: { value: 21, to: 'F' } }) },
@@ -54,7 +53,10 @@ const STEPS: Step[] = [
   { weight: 2, run: (c) => c.ping() },
 ];
 const TOTAL_WEIGHT = STEPS.reduce((n, s) => n + s.weight, 0);
-function nextStep(): Step {
+/** The first calls tour every step once, so even a short demo shows every case; then the weighted mix. */
+function nextStep(callIndex: number): Step {
+  const tour = STEPS[callIndex];
+  if (tour) return tour;
   let r = Math.random() * TOTAL_WEIGHT;
   for (const s of STEPS) {
     r -= s.weight;
@@ -112,7 +114,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ calls: number; 
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   while (!stopped && Date.now() < deadline) {
-    const p = nextStep()
+    const p = nextStep(calls)
       .run(client)
       .then(
         (r) => {

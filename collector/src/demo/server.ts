@@ -86,6 +86,7 @@ server.registerTool(
   },
 );
 
+let alertCalls = 0;
 server.registerTool(
   'get_alerts',
   {
@@ -94,8 +95,10 @@ server.registerTool(
     annotations: { readOnlyHint: true },
   },
   async ({ region }) => {
-    // About one call in four hits the flaky backend and throws: a downstream failure.
-    await downstream('GET /v1/alerts', jitter(20, 40), Math.random() < 0.25);
+    // Every fourth call hits the flaky backend and throws: a downstream failure (deterministic, so even a
+    // short demo shows one).
+    alertCalls++;
+    await downstream('GET /v1/alerts', jitter(20, 40), alertCalls % 4 === 1);
     return { content: [{ type: 'text', text: `no alerts for ${region}` }] };
   },
 );
