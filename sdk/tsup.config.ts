@@ -2,7 +2,14 @@ import { defineConfig } from 'tsup';
 
 // ESM and CommonJS builds of the public entry points, so both kinds of consumer work.
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'proxy/index': 'src/proxy/index.ts', cli: 'src/cli.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'proxy/index': 'src/proxy/index.ts',
+    cli: 'src/cli.ts',
+    // Light entry points for the collector: attribute names and canonical JSON without the OpenTelemetry SDK.
+    semconv: 'src/semconv.ts',
+    'canonical-json': 'src/tools/canonicalJson.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -4,7 +4,7 @@
  * the inputs (ids come from a counter-seeded generator), so tests can state exact expectations.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonicalJson.js';
+import { canonicalJson } from '@mcpscope/sdk/canonical-json';
 import type { SpanRow, StatusCodeName } from './rows.js';
 
 let counter = 0;

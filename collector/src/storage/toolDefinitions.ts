@@ -15,7 +15,7 @@ import {
   ATTR_SERVER_PORT,
   METHOD_TOOLS_LIST,
 } from './attributes.js';
-import { canonicalJson } from './canonicalJson.js';
+import { canonicalJson } from '@mcpscope/sdk/canonical-json';
 import type { SpanRow } from './rows.js';
 
 /** One row of `mcp_tool_definitions`, as inserted with JSONEachRow. */
