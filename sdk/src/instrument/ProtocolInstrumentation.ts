@@ -611,7 +611,7 @@ export class ProtocolInstrumentation {
         transportSpan.end();
       }
       if (span.isRecording()) {
-        if (result) this.afterOutgoingResult(call, result, span);
+        if (result) this.afterResult(call.method, result, (call.rawResult ?? result)['tools'], true, span);
         if (outcome) {
           span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType);
           if (outcome.rpcStatusCode !== undefined)
@@ -642,18 +642,26 @@ export class ProtocolInstrumentation {
     }
   };
 
-  private afterOutgoingResult(call: OutgoingCall, result: Record<string, unknown>, span: Span): void {
-    switch (call.method) {
+  /**
+   * What a successful result adds to its span, on either side. `tools` is a tools/list result's tool list;
+   * `learnAnnotations` says whether this side learns tool annotations from it (an McpServer knows its own).
+   */
+  private afterResult(
+    method: string,
+    result: Record<string, unknown>,
+    tools: unknown,
+    learnAnnotations: boolean,
+    span: Span,
+  ): void {
+    switch (method) {
       case 'initialize':
         this.onInitializeResult(result);
         span.setAttributes(this.peerAttributes());
         break;
-      case 'tools/list': {
-        const tools = (call.rawResult ?? result)['tools'];
-        this.toolAnnotations = annotationsByTool(tools);
+      case 'tools/list':
+        if (learnAnnotations) this.toolAnnotations = annotationsByTool(tools);
         span.setAttributes(this.toolsListAttributes(tools));
         break;
-      }
       case 'tools/call':
         if (this.opts.capture)
           span.setAttributes(captureAttributes(ATTR_GEN_AI_TOOL_CALL_RESULT, result, this.opts.capture));
@@ -735,7 +743,7 @@ export class ProtocolInstrumentation {
       outcome = toolErrorOutcome(this.tracksToolHandler && !call.handlerRan);
     }
     if (span.isRecording()) {
-      if (result) this.afterIncomingResult(call, result, span);
+      if (result) this.afterResult(call.method, result, result['tools'], !this.mcpServer, span);
       if (response && conn.measureBytes)
         span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, jsonBytes(response));
       if (outcome) {
@@ -759,27 +767,6 @@ export class ProtocolInstrumentation {
       (performance.now() - call.startTime) / 1000,
       metricAttributesOf(call.shape, outcome?.errorType),
     );
-  }
-
-  private afterIncomingResult(call: IncomingCall, result: Record<string, unknown>, span: Span): void {
-    switch (call.method) {
-      case 'initialize':
-        this.onInitializeResult(result);
-        span.setAttributes(this.peerAttributes());
-        break;
-      case 'tools/list': {
-        const tools = result['tools'];
-        if (!this.mcpServer) this.toolAnnotations = annotationsByTool(tools);
-        span.setAttributes(this.toolsListAttributes(tools));
-        break;
-      }
-      case 'tools/call':
-        if (this.opts.capture)
-          span.setAttributes(captureAttributes(ATTR_GEN_AI_TOOL_CALL_RESULT, result, this.opts.capture));
-        break;
-      default:
-        break;
-    }
   }
 
   // ── message dispatch ──────────────────────────────────────────────────────────────────────────────
