@@ -3,22 +3,21 @@
  * browser: the API's 401 brings up the token form, the token is kept in localStorage and sent as a
  * Bearer header, and a reload goes straight to the data.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_IDS } from '../../dashboard/src/testIds.js';
 import { REPO_ROOT, startCollector, type TestCollector } from '../helpers/collector.js';
+import { launchBrowser, type TestBrowser } from './browser.js';
 
 const TOKEN = 'e2e-read-token-0123456789';
 const byTestId = (id: string): string => `[data-testid="${id}"]`;
 
 let collector: TestCollector;
-let userDataDir: string;
-let browser: BrowserContext;
+let testBrowser: TestBrowser;
 let page: Page;
-const problems: string[] = [];
+let problems: string[] = [];
 const apiAuthHeaders: (string | undefined)[] = [];
 
 beforeAll(async () => {
@@ -27,35 +26,15 @@ beforeAll(async () => {
   }
   mkdirSync(path.join(REPO_ROOT, 'test/artifacts'), { recursive: true });
   collector = await startCollector({ env: { MCPSCOPE_READ_TOKEN: TOKEN } });
-  userDataDir = mkdtempSync(path.join(tmpdir(), 'mcpscope-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 800 },
-  });
-  page = browser.pages()[0] ?? (await browser.newPage());
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
+  testBrowser = await launchBrowser({ width: 1280, height: 800 });
+  ({ page, problems } = testBrowser);
   page.on('request', (req) => {
     if (new URL(req.url()).pathname.startsWith('/api/')) apiAuthHeaders.push(req.headers()['authorization']);
   });
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await testBrowser?.close();
   await collector?.stop();
 });
 

@@ -4,28 +4,26 @@
  * Any console error or failed request fails the test. Screenshots go to test/artifacts/.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceResponse } from '../../collector/src/api/types.js';
 import { TEST_IDS } from '../../dashboard/src/testIds.js';
 import { REPO_ROOT, startCollector, waitFor, type TestCollector } from '../helpers/collector.js';
 import type { SentTrace } from './sendDemoTrace.js';
 import type { LargeTrace } from './sendLargeTrace.js';
+import { launchBrowser, type TestBrowser } from './browser.js';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test/artifacts');
-const CHROMIUM = '/usr/bin/chromium';
 const byTestId = (id: string): string => `[data-testid="${id}"]`;
 
 let collector: TestCollector;
 let sent: SentTrace;
-let userDataDir: string;
-let browser: BrowserContext;
+let testBrowser: TestBrowser;
 let page: Page;
 /** Problems the page reported: console errors, uncaught exceptions, failed or refused requests. */
-const problems: string[] = [];
+let problems: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(path.join(REPO_ROOT, 'dashboard/dist/index.html'))) {
@@ -36,37 +34,15 @@ beforeAll(async () => {
   sent = await runSender<SentTrace>('sendDemoTrace.ts', [collector.url]);
   await waitForTrace(sent.traceId, sent.spanCount);
 
-  userDataDir = mkdtempSync(path.join(tmpdir(), 'mcpscope-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1440, height: 900 },
-  });
-  page = browser.pages()[0] ?? (await browser.newPage());
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) =>
-    problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`),
-  );
+  testBrowser = await launchBrowser({ width: 1440, height: 900 });
+  ({ page, problems } = testBrowser);
   page.on('response', (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
   });
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await testBrowser?.close();
   await collector?.stop();
 });
 

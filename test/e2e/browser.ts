@@ -1,0 +1,55 @@
+/**
+ * Debian's Chromium under playwright-core for the end-to-end tests: headless, a fresh profile, the flags
+ * this machine's closed network needs, and the page's console errors, uncaught exceptions and failed
+ * requests collected in `problems` (tests assert it stays empty, or holds only what they expect).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+export interface TestBrowser {
+  context: BrowserContext;
+  page: Page;
+  /** Problems the page reported so far. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(viewport: { width: number; height: number }): Promise<TestBrowser> {
+  const userDataDir = mkdtempSync(path.join(tmpdir(), 'mcpscope-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('requestfailed', (req) =>
+    problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`),
+  );
+  return {
+    context,
+    page,
+    problems,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
