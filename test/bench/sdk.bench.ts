@@ -1,10 +1,13 @@
 /**
  * `npm run bench:sdk` — the time mcpscope adds to an MCP tools/call, against the bare MCP SDK and
  * against the peers (Sentry's `wrapMcpServerWithSentry` on the server + `@traceloop/instrumentation-mcp`
- * on the client), over InMemoryTransport and over stdio (a real child-process server). A fourth row,
- * `two-span`, is the reference the design's target is anchored on: a minimal two-span wrapper with the
- * same OpenTelemetry setup. At the end, sdk/otelFloor.ts measures the OpenTelemetry SDK work alone that
- * one mcpscope call needs (no MCP): the floor of mcpscope's added time on this machine.
+ * on the client), over InMemoryTransport and over stdio (a real child-process server). Two reference
+ * rows use the same OpenTelemetry setup and no mcpscope code: `two-span`, the minimal two-span wrapper
+ * the design's target is anchored on, and `three-span`, the least any implementation of the
+ * requirement must do (CLIENT, transport and SERVER spans, W3C context injected into `params._meta`
+ * and extracted by the server, the handler in the server span's context; see benchTelemetry.ts). At
+ * the end, sdk/otelFloor.ts measures the OpenTelemetry SDK work alone that one mcpscope call needs
+ * (no MCP, tight loop).
  *
  * Method. Each configuration runs in a process of its own (sdk/benchChild.ts; over stdio it starts its
  * own server process), because Sentry, traceloop and OpenTelemetry install process-wide state
@@ -31,7 +34,8 @@
  * builds it first). `--source` runs the TypeScript sources instead (tsx adds `__name` helpers, so a
  * little slower). Environment overrides: MCPSCOPE_BENCH_ROUNDS (40), MCPSCOPE_BENCH_WARMUP_ROUNDS (6),
  * MCPSCOPE_BENCH_CALLS_IN_MEMORY (500), MCPSCOPE_BENCH_CALLS_STDIO (200), MCPSCOPE_BENCH_TRANSPORTS
- * (in-memory,stdio), MCPSCOPE_BENCH_CONFIGS (mcpscope,peers,two-span; bare is always included).
+ * (in-memory,stdio), MCPSCOPE_BENCH_CONFIGS (mcpscope,peers,two-span,three-span; bare is always
+ * included).
  * Profiling: sdk/profile.ts.
  */
 import { execFile, fork, type ChildProcess } from 'node:child_process';
@@ -249,11 +253,16 @@ function printTransport(transport: BenchTransport, calls: number, results: Confi
 function printRatios(label: string, results: ConfigResult[], which: 'wall' | 'cpu'): void {
   const mcpscope = results.find((result) => result.config === 'mcpscope')?.[which].added?.median;
   const peers = results.find((result) => result.config === 'peers')?.[which].added?.median;
+  const minimal = results.find((result) => result.config === 'three-span')?.[which].added?.median;
   if (mcpscope === undefined) return;
   const parts = [
     `mcpscope added / ${TARGET_ADDED_MICROS} µs target = ${ratio(mcpscope, TARGET_ADDED_MICROS)}`,
   ];
   if (peers !== undefined) parts.push(`mcpscope added / peers added = ${ratio(mcpscope, peers)}`);
+  if (minimal !== undefined) {
+    parts.push(`mcpscope added / three-span added = ${ratio(mcpscope, minimal)}`);
+    parts.push(`three-span added / target = ${ratio(minimal, TARGET_ADDED_MICROS)}`);
+  }
   console.log(`${label}: ${parts.join('; ')}`);
 }
 
@@ -313,6 +322,7 @@ for (const { transport, results } of all) {
     const ours = byConfig('mcpscope')?.[which].added;
     const theirs = byConfig('peers')?.[which].added;
     const reference = byConfig('two-span')?.[which].added;
+    const minimal = byConfig('three-span')?.[which].added;
     summaryRows.push([
       transport,
       which === 'wall' ? 'wall' : 'CPU',
@@ -320,8 +330,10 @@ for (const { transport, results } of all) {
       ours ? fmtSpread(ours) : '—',
       theirs ? fmtSpread(theirs) : '—',
       reference ? fmtSpread(reference) : '—',
+      minimal ? fmtSpread(minimal) : '—',
       ours ? ratio(ours.median, TARGET_ADDED_MICROS) : '—',
       ours && theirs ? ratio(ours.median, theirs.median) : '—',
+      ours && minimal ? ratio(ours.median, minimal.median) : '—',
     ]);
   }
 }
@@ -333,8 +345,10 @@ printTable(
     'mcpscope added',
     'peers added',
     'two-span added',
+    'three-span added',
     'mcpscope / target',
     'mcpscope / peers',
+    'mcpscope / three-span',
   ],
   summaryRows,
 );
@@ -345,7 +359,10 @@ console.log(
 );
 console.log(
   'peers = Sentry wrapMcpServerWithSentry (server) + @traceloop/instrumentation-mcp (client); ' +
-    'two-span = a minimal CLIENT + SERVER span wrapper (no transport span, propagation, attributes or metrics).',
+    'two-span = a minimal CLIENT + SERVER span wrapper (no transport span, propagation, attributes or metrics); ' +
+    'three-span = the least the requirement needs: CLIENT, transport and SERVER spans with W3C context ' +
+    'through params._meta and the handler in the server span (two attributes each, no metrics, no error ' +
+    'handling): with this OpenTelemetry setup, no implementation of all three layers with propagation adds less.',
 );
 
 /** Runs sdk/otelFloor.ts in a process of its own (it installs OpenTelemetry globals). */

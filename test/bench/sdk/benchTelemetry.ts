@@ -21,7 +21,7 @@ import { DropSpanExporter } from './DropSpanExporter.js';
 import type { SpanSummary } from './SpanSummary.js';
 
 /** The configurations the benchmark compares (`two-span` is a reference point, see setupTwoSpan). */
-export const BENCH_CONFIGS = ['bare', 'mcpscope', 'peers', 'two-span'] as const;
+export const BENCH_CONFIGS = ['bare', 'mcpscope', 'peers', 'two-span', 'three-span'] as const;
 export type BenchConfig = (typeof BENCH_CONFIGS)[number];
 
 export function parseConfig(value: string | undefined): BenchConfig {
@@ -97,6 +97,8 @@ export async function setupTelemetry(
       return setupMcpscope();
     case 'two-span':
       return setupTwoSpan();
+    case 'three-span':
+      return setupThreeSpan();
     case 'peers':
       return setupPeers(ends, clientClass);
   }
@@ -132,17 +134,6 @@ function setupTwoSpan(): BenchTelemetry {
   const pipeline = createTracePipeline();
   registerOtelGlobals(pipeline.provider);
   const tracer = pipeline.provider.getTracer('two-span');
-  const endOn = <T>(span: Span, promise: Promise<T>): Promise<T> =>
-    promise.then(
-      (value) => {
-        span.end();
-        return value;
-      },
-      (error: unknown) => {
-        span.end();
-        throw error;
-      },
-    );
   return {
     instrumentClient: (client) => {
       const callTool = client.callTool.bind(client);
@@ -169,7 +160,100 @@ function setupTwoSpan(): BenchTelemetry {
   };
 }
 
-type Handler = (request: { params?: { name?: string } }, extra: unknown) => Promise<unknown>;
+/**
+ * The least any implementation of the requirement has to do, with the same OpenTelemetry setup as
+ * mcpscope (without the MeterProvider) and no mcpscope code: a CLIENT span around `callTool`, a
+ * transport span under it whose context is injected into `params._meta` through the global propagator
+ * (a copy of the caller's params), and a SERVER span around the server's tools/call handler, parented
+ * on the context extracted from `_meta`, with the handler running in its context. Each span carries
+ * only `mcp.method.name` and the tool name; no metrics, no error classification. The transport span
+ * ends with the client span (a real one ends when the response arrives, which needs a hook more), so
+ * this is a lower bound.
+ */
+function setupThreeSpan(): BenchTelemetry {
+  const pipeline = createTracePipeline();
+  registerOtelGlobals(pipeline.provider);
+  const tracer = pipeline.provider.getTracer('three-span');
+  const getter = {
+    keys: (carrier: Record<string, unknown>) => Object.keys(carrier),
+    get: (carrier: Record<string, unknown>, key: string) => {
+      const value = carrier[key];
+      return typeof value === 'string' ? value : undefined;
+    },
+  };
+  return {
+    instrumentClient: (client) => {
+      const callTool = client.callTool.bind(client);
+      client.callTool = (params, resultSchema, options) => {
+        const attributes = { 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': params.name };
+        const parent = context.active();
+        const span = tracer.startSpan(
+          `tools/call ${params.name}`,
+          { kind: SpanKind.CLIENT, attributes },
+          parent,
+        );
+        const transport = tracer.startSpan(
+          'transport tools/call',
+          { kind: SpanKind.INTERNAL, attributes },
+          trace.setSpan(parent, span),
+        );
+        const meta: Record<string, unknown> = { ...params._meta };
+        propagation.inject(trace.setSpan(parent, transport), meta);
+        return callTool({ ...params, _meta: meta }, resultSchema, options).then(
+          (value) => {
+            transport.end();
+            span.end();
+            return value;
+          },
+          (error: unknown) => {
+            transport.end();
+            span.end();
+            throw error;
+          },
+        );
+      };
+    },
+    instrumentServer: (server) => {
+      const handlers = (server.server as unknown as { _requestHandlers: Map<string, Handler> })
+        ._requestHandlers;
+      const handler = handlers.get('tools/call');
+      if (!handler) throw new Error('the bench server has no tools/call handler');
+      handlers.set('tools/call', (request, extra) => {
+        const active = context.active();
+        const parent = propagation.extract(active, request.params?._meta ?? {}, getter);
+        const name = request.params?.name;
+        const span = tracer.startSpan(
+          `tools/call ${name}`,
+          {
+            kind: SpanKind.SERVER,
+            attributes: { 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': name },
+          },
+          parent,
+        );
+        return endOn(span, context.with(trace.setSpan(parent, span), handler, undefined, request, extra));
+      });
+    },
+    snapshot: (retainNext) => pipeline.take(retainNext),
+  };
+}
+
+function endOn<T>(span: Span, promise: Promise<T>): Promise<T> {
+  return promise.then(
+    (value) => {
+      span.end();
+      return value;
+    },
+    (error: unknown) => {
+      span.end();
+      throw error;
+    },
+  );
+}
+
+type Handler = (
+  request: { params?: { name?: string; _meta?: Record<string, unknown> } },
+  extra: unknown,
+) => Promise<unknown>;
 
 async function setupPeers(ends: Ends, clientClass: typeof Client | undefined): Promise<BenchTelemetry> {
   let sentry: SentryCounter | undefined;

@@ -13,7 +13,8 @@ export interface Verification {
  * Checks the spans of `calls` echo calls. mcpscope: a CLIENT span, a transport span under it and a
  * SERVER span under the transport span (the parent id crossing the wire in `params._meta`), all in one
  * trace, with the transport kind and, where messages are serialized, byte sizes; plus both operation
- * histograms. Peers: one traceloop client span and one Sentry server span per call. Bare: no spans.
+ * histograms. Peers: one traceloop client span and one Sentry server span per call. three-span: a
+ * transport span under each client span and a server span under each transport span. Bare: no spans.
  */
 export function verifySpans(
   config: BenchConfig,
@@ -84,6 +85,24 @@ export function verifySpans(
       check(
         client.length === 2 * calls,
         `${client.length}/${2 * calls} spans "tools/call echo" (client and server)`,
+      );
+      break;
+    }
+    case 'three-span': {
+      const own = spans.filter((s) => s.category === 'three-span');
+      const byId = new Map(own.map((s) => [s.spanId, s]));
+      const parentOf = (s: SpanSummary): SpanSummary | undefined =>
+        s.parentSpanId === undefined ? undefined : byId.get(s.parentSpanId);
+      const transports = own.filter(
+        (s) => s.name === 'transport tools/call' && parentOf(s)?.name === 'tools/call echo',
+      );
+      const servers = own.filter(
+        (s) => s.name === 'tools/call echo' && parentOf(s)?.name === 'transport tools/call',
+      );
+      check(
+        own.length === 3 * calls && transports.length === calls && servers.length === calls,
+        `${own.length}/${3 * calls} spans: ${transports.length} transport spans under client spans, ` +
+          `${servers.length} server spans under transport spans (propagated in params._meta)`,
       );
       break;
     }
