@@ -80,8 +80,12 @@ export const ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES = 'mcpscope.transport.request
 export const ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES = 'mcpscope.transport.response_bytes';
 /** Prefix of the tool annotations copied onto each tools/call: `mcpscope.tool.annotations.readOnlyHint` … */
 export const ATTR_MCPSCOPE_TOOL_ANNOTATIONS_PREFIX = 'mcpscope.tool.annotations.';
-/** SHA-256 (hex) of the canonical JSON of the whole tool set, on every tools/list span. */
+/**
+ * SHA-256 (hex) of the canonical JSON of the whole tool set, on the tools/list span that completes it:
+ * every tools/list of an unpaginated server, the last page of a paginated one (over all its pages).
+ */
 export const ATTR_MCPSCOPE_TOOLS_FINGERPRINT = 'mcpscope.tools.fingerprint';
+/** Tools in the set (with the fingerprint) or, on a page with more pages to come, in that page. */
 export const ATTR_MCPSCOPE_TOOLS_COUNT = 'mcpscope.tools.count';
 /**
  * JSON array `[{ name, fingerprint, definition }]` of the canonical tool definitions, on a tools/list

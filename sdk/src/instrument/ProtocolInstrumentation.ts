@@ -509,7 +509,7 @@ export class ProtocolInstrumentation {
       }
       if (method === 'initialize' && params) this.setImplementation('client', params['clientInfo']);
       const signal = (options as { signal?: unknown } | undefined)?.signal;
-      return new OutgoingCall(
+      const call = new OutgoingCall(
         this.endOutgoing,
         conn,
         span,
@@ -517,6 +517,8 @@ export class ProtocolInstrumentation {
         shape,
         signal instanceof AbortSignal ? signal : undefined,
       );
+      if (method === 'tools/list') call.listCursor = params?.['cursor'];
+      return call;
     } catch (error) {
       reportInternalError(error);
       return undefined;
@@ -611,7 +613,10 @@ export class ProtocolInstrumentation {
         transportSpan.end();
       }
       if (span.isRecording()) {
-        if (result) this.afterResult(call.method, result, (call.rawResult ?? result)['tools'], true, span);
+        if (result) {
+          const raw = call.rawResult ?? result;
+          this.afterResult(call.method, raw, call.listCursor, conn, true, span);
+        }
         if (outcome) {
           span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType);
           if (outcome.rpcStatusCode !== undefined)
@@ -643,13 +648,16 @@ export class ProtocolInstrumentation {
   };
 
   /**
-   * What a successful result adds to its span, on either side. `tools` is a tools/list result's tool list;
-   * `learnAnnotations` says whether this side learns tool annotations from it (an McpServer knows its own).
+   * What a successful result adds to its span, on either side. For tools/list, `result` is the result as
+   * it came over the wire (fingerprints cover what the server sent, not what the SDK parsed),
+   * `listCursor` the page the request asked for; `learnAnnotations` says whether this side learns tool
+   * annotations from it (an McpServer knows its own).
    */
   private afterResult(
     method: string,
     result: Record<string, unknown>,
-    tools: unknown,
+    listCursor: unknown,
+    conn: Connection | undefined,
     learnAnnotations: boolean,
     span: Span,
   ): void {
@@ -658,10 +666,24 @@ export class ProtocolInstrumentation {
         this.onInitializeResult(result);
         span.setAttributes(this.peerAttributes());
         break;
-      case 'tools/list':
-        if (learnAnnotations) this.toolAnnotations = annotationsByTool(tools);
-        span.setAttributes(this.toolsListAttributes(tools));
+      case 'tools/list': {
+        const tools = Array.isArray(result['tools']) ? (result['tools'] as unknown[]) : [];
+        if (learnAnnotations) {
+          const learnt = annotationsByTool(tools);
+          if (listCursor === undefined) this.toolAnnotations = learnt;
+          else for (const [name, attributes] of learnt) this.toolAnnotations.set(name, attributes);
+        }
+        const nextCursor = result['nextCursor'];
+        const wholeSet = conn
+          ? conn.toolPages.page(listCursor, tools, nextCursor)
+          : typeof nextCursor === 'string' || listCursor !== undefined
+            ? undefined
+            : tools;
+        span.setAttributes(
+          wholeSet ? this.toolsListAttributes(wholeSet) : { [ATTR_MCPSCOPE_TOOLS_COUNT]: tools.length },
+        );
         break;
+      }
       case 'tools/call':
         if (this.opts.capture)
           span.setAttributes(captureAttributes(ATTR_GEN_AI_TOOL_CALL_RESULT, result, this.opts.capture));
@@ -715,6 +737,7 @@ export class ProtocolInstrumentation {
       if (conn.measureBytes) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, jsonBytes(message));
     }
     const call = new IncomingCall(span, shape, message.id as string | number);
+    if (method === 'tools/list') call.listCursor = params?.['cursor'];
     conn.incoming.set(call.id, call);
     return trace.setSpan(parent, span);
   }
@@ -743,7 +766,7 @@ export class ProtocolInstrumentation {
       outcome = toolErrorOutcome(this.tracksToolHandler && !call.handlerRan);
     }
     if (span.isRecording()) {
-      if (result) this.afterResult(call.method, result, result['tools'], !this.mcpServer, span);
+      if (result) this.afterResult(call.method, result, call.listCursor, conn, !this.mcpServer, span);
       if (response && conn.measureBytes)
         span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, jsonBytes(response));
       if (outcome) {
@@ -998,11 +1021,11 @@ export class ProtocolInstrumentation {
   }
 
   /**
-   * `mcpscope.tools.fingerprint`/`count` on every tools/list span, and the full definitions when the
-   * set differs from the last one seen for this server identity (name + address or command).
+   * `mcpscope.tools.fingerprint`/`count` of a whole tool set, and the full definitions when the set
+   * differs from the last one seen for this server identity (name + address or command).
    */
-  private toolsListAttributes(tools: unknown): Attributes {
-    const set = fingerprintTools(Array.isArray(tools) ? (tools as unknown[]) : []);
+  private toolsListAttributes(tools: readonly unknown[]): Attributes {
+    const set = fingerprintTools(tools);
     const attributes: Attributes = {
       [ATTR_MCPSCOPE_TOOLS_FINGERPRINT]: set.fingerprint,
       [ATTR_MCPSCOPE_TOOLS_COUNT]: set.count,

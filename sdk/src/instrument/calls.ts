@@ -1,5 +1,6 @@
 import type { Context, Span } from '@opentelemetry/api';
 import type { TransportInfo } from '../transport/transportInfo.js';
+import { ToolListPages } from '../tools/ToolListPages.js';
 import { InFlight } from './InFlight.js';
 import type { RequestShape } from './RequestShapes.js';
 
@@ -19,6 +20,8 @@ export class Connection {
   /** Requests this process received and has not answered yet, by JSON-RPC id. */
   readonly incoming = new InFlight<string | number, IncomingCall>();
   readonly startedAt = performance.now();
+  /** The pages of a paginated tools/list seen so far (a connection lists tools in one direction). */
+  readonly toolPages = new ToolListPages();
   closed = false;
 
   constructor(
@@ -43,6 +46,8 @@ export class OutgoingCall {
   rawResult: Record<string, unknown> | undefined;
   id: number | undefined;
   httpStatus: number | undefined;
+  /** `params.cursor` of a tools/list request (which page it asks for). */
+  listCursor: unknown;
   ended = false;
   readonly startTime = performance.now();
   readonly method: string;
@@ -70,6 +75,8 @@ export class IncomingCall {
   /** Set when McpServer ran the tool's own code (so an isError result is the tool's, not the caller's). */
   handlerRan = false;
   exceptionRecorded = false;
+  /** `params.cursor` of a tools/list request (which page it asks for). */
+  listCursor: unknown;
   readonly startTime = performance.now();
   readonly method: string;
   readonly target: string | undefined;
