@@ -29,6 +29,7 @@ import {
   type JsonRpcMessage,
 } from '../propagation/meta.js';
 import {
+  ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
@@ -60,6 +61,7 @@ import {
 } from '../semconv.js';
 import { fingerprintTools } from '../tools/fingerprint.js';
 import { toolSetTracker } from '../tools/toolSetTracker.js';
+import { CLIENT_PEER_KEY, clientPeerAttributes, forwardedFor } from '../transport/clientPeer.js';
 import { describeTransport } from '../transport/transportInfo.js';
 import { Connection, IncomingCall, OutgoingCall, type TransportLike } from './calls.js';
 import { notificationEventAttributes, notificationEventName } from './notificationEvents.js';
@@ -357,7 +359,33 @@ export class ProtocolInstrumentation {
     this.wrapSend(transport, newHolder);
     this.wrapStart(transport, newHolder);
     if (info.http && this.role === 'client') this.wrapFetch(transport);
+    if (info.http && this.role === 'server') this.wrapRequestEntry(transport);
     return conn;
+  }
+
+  /**
+   * Server side of HTTP: runs the Node transports' request entry points (`handleRequest` of Streamable
+   * HTTP, `handlePostMessage` of SSE) in a context carrying the client's address, which the messages of
+   * that request read when they arrive (the MCP SDK does not pass the socket on). Needs a context
+   * manager to carry it across the body parsing; without one, only a forwarded-for header is seen.
+   */
+  private wrapRequestEntry(transport: TransportLike): void {
+    const fields = transport as unknown as Record<string, unknown>;
+    for (const name of ['handleRequest', 'handlePostMessage']) {
+      const original = fields[name];
+      if (typeof original !== 'function') continue;
+      fields[name] = function mcpscopeRequestEntry(this: unknown, ...args: unknown[]): unknown {
+        let peer: Attributes | undefined;
+        try {
+          peer = clientPeerAttributes(args[0]);
+        } catch (error) {
+          reportInternalError(error);
+        }
+        if (!peer) return (original as Fn).apply(this, args);
+        const ctx = context.active().setValue(CLIENT_PEER_KEY, peer);
+        return context.with(ctx, original as Fn, this, ...args);
+      };
+    }
   }
 
   private wrapSend(transport: TransportLike, holder: TransportHolder): void {
@@ -735,6 +763,14 @@ export class ProtocolInstrumentation {
       }
       if (this.opts.capture) this.addCapturedArguments(span, method, params);
       if (conn.measureBytes) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, jsonBytes(message));
+      if (conn.info.http) {
+        const peer = active.getValue(CLIENT_PEER_KEY) as Attributes | undefined;
+        if (peer) span.setAttributes(peer);
+        else if (headers !== null && typeof headers === 'object') {
+          const forwarded = forwardedFor(headers as Record<string, unknown>);
+          if (forwarded) span.setAttribute(ATTR_CLIENT_ADDRESS, forwarded);
+        }
+      }
     }
     const call = new IncomingCall(span, shape, message.id as string | number);
     if (method === 'tools/list') call.listCursor = params?.['cursor'];

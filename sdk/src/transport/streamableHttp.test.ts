@@ -112,6 +112,12 @@ describe('Streamable HTTP', () => {
     expect(clientSpan.attributes['server.port']).toBe(Number(new URL(base).port));
     expect(clientSpan.attributes['mcp.session.id']).toBe(transport.sessionId);
     expect(serverSpan.attributes['mcp.session.id']).toBe(transport.sessionId);
+    // The server side names its peer: the client's socket address and (ephemeral) port.
+    expect(serverSpan.attributes['client.address']).toBe('127.0.0.1');
+    const clientPort = serverSpan.attributes['client.port'];
+    expect(
+      typeof clientPort === 'number' && clientPort > 0 && clientPort !== Number(new URL(base).port),
+    ).toBe(true);
     const httpSpan = spans.find(
       (span) =>
         span.name === 'POST /mcp' &&
@@ -166,6 +172,24 @@ describe('Streamable HTTP', () => {
     const serverSpan = onlySpan(telemetry.spans(), 'ping', SpanKind.SERVER);
     expect(serverSpan.spanContext().traceId).toBe(traceId);
     expect(serverSpan.parentSpanContext?.spanId).toBe(parentId);
+    await client.close();
+  });
+
+  it('names the client behind a forwarding proxy, without the proxy’s port', async () => {
+    const client = instrumentClient(new Client({ name: 'behind-proxy', version: '1.0.0' }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${base}/stateless`), {
+        requestInit: { headers: { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' } },
+      }),
+    );
+    telemetry.reset();
+    await client.ping();
+    await waitFor(() =>
+      telemetry.spans().some((span) => span.name === 'ping' && span.kind === SpanKind.SERVER),
+    );
+    const serverSpan = onlySpan(telemetry.spans(), 'ping', SpanKind.SERVER);
+    expect(serverSpan.attributes['client.address']).toBe('203.0.113.7');
+    expect(serverSpan.attributes['client.port']).toBeUndefined();
     await client.close();
   });
 
