@@ -225,10 +225,30 @@ describe('server-initiated requests and notifications', () => {
 
     telemetry.reset();
     server.sendToolListChanged();
-    await waitFor(() => telemetry.spans().some((span) => span.name === 'notifications/tools/list_changed'));
-    const alone = onlySpan(telemetry.spans(), 'notifications/tools/list_changed');
-    expect(alone.kind).toBe(SpanKind.SERVER);
+    await waitFor(
+      () => telemetry.spans().filter((span) => span.name === 'notifications/tools/list_changed').length === 2,
+    );
+    // A notification outside any request: a span on each side, the receiver's the child of the sender's
+    // (trace context travels in the notification's _meta), kind following the direction.
+    const sent = onlySpan(telemetry.spans(), 'notifications/tools/list_changed', SpanKind.CLIENT);
+    const alone = onlySpan(telemetry.spans(), 'notifications/tools/list_changed', SpanKind.SERVER);
+    expect(sent.attributes['mcp.method.name']).toBe('notifications/tools/list_changed');
+    expect(sent.attributes['mcpscope.layer']).toBe('client');
+    expect(sent.events[0]?.name).toBe('mcp.list_changed');
+    expect(sent.events[0]?.attributes?.['mcp.direction']).toBe('sent');
+    expect(alone.spanContext().traceId).toBe(sent.spanContext().traceId);
+    expect(alone.parentSpanContext?.spanId).toBe(sent.spanContext().spanId);
     expect(alone.events[0]?.name).toBe('mcp.list_changed');
+
+    // The client's own standalone notification (roots changed) goes the other way.
+    telemetry.reset();
+    await client.sendRootsListChanged();
+    await waitFor(
+      () => telemetry.spans().filter((span) => span.name === 'notifications/roots/list_changed').length === 2,
+    );
+    const rootsSent = onlySpan(telemetry.spans(), 'notifications/roots/list_changed', SpanKind.CLIENT);
+    const rootsReceived = onlySpan(telemetry.spans(), 'notifications/roots/list_changed', SpanKind.SERVER);
+    expect(rootsReceived.parentSpanContext?.spanId).toBe(rootsSent.spanContext().spanId);
     await client.close();
     await server.close();
   });

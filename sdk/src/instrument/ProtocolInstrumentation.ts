@@ -850,8 +850,7 @@ export class ProtocolInstrumentation {
         }
         return injectIntoMessage(message, context.active());
       }
-      this.sendNotification(conn, message, options);
-      return injectIntoMessage(message, context.active());
+      return injectIntoMessage(message, this.sendNotification(conn, message, options));
     }
     if (message.id !== undefined) {
       const call = conn.incoming.get(message.id);
@@ -872,30 +871,56 @@ export class ProtocolInstrumentation {
     return undefined;
   }
 
+  /**
+   * A notification going out. A cancellation becomes an event on the request it cancels, one related to
+   * a request being handled an event on that request's span; any other (list_changed, resources/updated,
+   * a log message outside a request, roots/list_changed…) gets a short span of its own, kind following
+   * the direction like a request's. Returns the context to inject into the message: that span's, so the
+   * receiver's span of the notification joins it.
+   */
   private sendNotification(
     conn: Connection,
     message: JsonRpcMessage,
     options: Record<string, unknown> | undefined,
-  ): void {
+  ): Context {
     const method = message.method as string;
     const params = message.params;
+    const active = context.active();
     if (method === 'notifications/cancelled') {
       const call = conn.outgoing.get(Number(params?.['requestId']));
       call?.span.addEvent(
         notificationEventName(method),
         notificationEventAttributes(method, params, 'sent', false),
       );
-      return;
+      return active;
     }
+    if (method === 'notifications/initialized') return active;
+    const capture = this.opts.capture !== undefined;
     const relatedId = options?.['relatedRequestId'];
-    if (relatedId === undefined) return;
-    const call = conn.incoming.get(relatedId as string | number);
-    if (call?.span.isRecording()) {
-      call.span.addEvent(
+    const call = relatedId === undefined ? undefined : conn.incoming.get(relatedId as string | number);
+    if (call) {
+      if (call.span.isRecording()) {
+        call.span.addEvent(
+          notificationEventName(method),
+          notificationEventAttributes(method, params, 'sent', capture),
+        );
+      }
+      return active;
+    }
+    const span = this.opts.tracer.startSpan(
+      method,
+      { kind: SpanKind.CLIENT, attributes: this.outgoingBase },
+      active,
+    );
+    if (span.isRecording()) {
+      span.setAttribute(ATTR_MCP_METHOD_NAME, method);
+      span.addEvent(
         notificationEventName(method),
-        notificationEventAttributes(method, params, 'sent', this.opts.capture !== undefined),
+        notificationEventAttributes(method, params, 'sent', capture),
       );
     }
+    span.end();
+    return trace.setSpan(active, span);
   }
 
   /**
