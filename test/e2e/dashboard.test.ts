@@ -153,6 +153,40 @@ describe('dashboard in a real browser', () => {
     );
   });
 
+  it('moves through the waterfall with the keyboard, the focus following the selection', async () => {
+    await page.goto(`${collector.url}/traces/${sent.traceId}`);
+    const row = (spanId: string) => page.locator(`${byTestId(TEST_IDS.spanRow)}[data-span-id="${spanId}"]`);
+    const atSpan = (spanId: string) => page.waitForURL(`**/traces/${sent.traceId}?span=${spanId}`);
+    const focusedAttribute = async (name: string) =>
+      (await page.evaluate(`document.activeElement?.getAttribute('${name}') ?? null`)) as string | null;
+    const focused = () => focusedAttribute('data-span-id');
+    await row(sent.spans.weatherClient).click();
+    await atSpan(sent.spans.weatherClient);
+    // Client → its transport span → the server span: two presses, each from the row the last one focused.
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await atSpan(sent.spans.weatherServer);
+    await expect.poll(focused).toBe(sent.spans.weatherServer);
+    // ← collapses the server span (it has a downstream child), a second ← goes up to its parent.
+    await page.keyboard.press('ArrowLeft');
+    await expect(row(sent.spans.weatherServer).getAttribute('aria-expanded')).resolves.toBe('false');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(focused).not.toBe(sent.spans.weatherServer);
+    const parentLevel = await focusedAttribute('aria-level');
+    const serverLevel = await row(sent.spans.weatherServer).getAttribute('aria-level');
+    expect(Number(parentLevel)).toBe(Number(serverLevel) - 1);
+    // ↓ back to the collapsed server span, → expands it; End and Home jump to the last and first rows.
+    await page.keyboard.press('ArrowDown');
+    await atSpan(sent.spans.weatherServer);
+    await page.keyboard.press('ArrowRight');
+    await expect(row(sent.spans.weatherServer).getAttribute('aria-expanded')).resolves.toBe('true');
+    await page.keyboard.press('End');
+    await atSpan(sent.spans.orphan);
+    await page.keyboard.press('Home');
+    await atSpan(sent.spans.root);
+    await expect.poll(focused).toBe(sent.spans.root);
+  });
+
   it('keeps a 2,000-span waterfall virtualized and scrolls to its last span', async () => {
     const large = await runSender<LargeTrace>('sendLargeTrace.ts', [collector.url, '50', '37']);
     await waitForTrace(large.traceId, large.spanCount);

@@ -56,24 +56,104 @@ export function Waterfall({ model, rows, critical, selectedSpanId, onSelect }: P
       return next;
     });
 
-  const onKey = (e: KeyboardEvent<HTMLDivElement>, index: number): void => {
-    const move = e.key === 'ArrowDown' ? 1 : e.key === 'ArrowUp' ? -1 : 0;
-    if (move !== 0) {
-      const target = shown[index + move];
-      if (target) {
-        e.preventDefault();
-        onSelect(target.spanId);
-        virtualizer.scrollToIndex(index + move);
+  // Keyboard navigation moves the selection, and the focus must follow it. The selection comes back
+  // through the URL, which the router may apply a render later than the next key press: the cursor
+  // ref is where the keyboard is, updated at once, so quick presses never act on a stale selection.
+  const cursor = useRef<string | null>(selectedSpanId);
+  const pending = useRef<string | null>(null);
+  const focusSelected = useRef(false);
+  useEffect(() => {
+    if (pending.current === selectedSpanId) pending.current = null;
+    if (pending.current === null) cursor.current = selectedSpanId;
+    // Focus once the selection has caught up with the keyboard (not on a render of an older one).
+    if (!focusSelected.current || !selectedSpanId || selectedSpanId !== cursor.current) return;
+    // The target row may only be rendered once the virtualizer has scrolled to it: retry a few frames.
+    let frames = 0;
+    let handle = 0;
+    const tryFocus = (): void => {
+      const row = scrollRef.current?.querySelector<HTMLElement>(
+        `[data-span-id="${CSS.escape(selectedSpanId)}"]`,
+      );
+      if (row) {
+        focusSelected.current = false;
+        row.focus({ preventScroll: true });
+      } else if (++frames < 10) {
+        handle = requestAnimationFrame(tryFocus);
       }
-    } else if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      const row = shown[index];
-      if (row) onSelect(row.spanId);
+    };
+    tryFocus();
+    return () => cancelAnimationFrame(handle);
+  }, [selectedSpanId, shown]);
+
+  const select = (spanId: string): void => {
+    cursor.current = spanId;
+    pending.current = spanId;
+    onSelect(spanId);
+  };
+
+  const selectRow = (index: number): void => {
+    const target = shown[index];
+    if (!target) return;
+    focusSelected.current = true;
+    select(target.spanId);
+    virtualizer.scrollToIndex(index, { align: 'auto' });
+  };
+
+  /**
+   * Tree-grid keys, from the selected row (else the focused one): ↑/↓ move, Home/End jump, → expands
+   * or enters, ← collapses or goes to the parent, Enter/Space select.
+   */
+  const onKey = (e: KeyboardEvent<HTMLDivElement>): void => {
+    const focusedId = (e.target as HTMLElement).closest<HTMLElement>('[data-span-id]')?.dataset['spanId'];
+    const fromId = cursor.current ?? focusedId;
+    const index = fromId === undefined ? -1 : shown.findIndex((r) => r.spanId === fromId);
+    const row = shown[index];
+    if (!row) return;
+    switch (e.key) {
+      case 'ArrowDown':
+        selectRow(index + 1);
+        break;
+      case 'ArrowUp':
+        selectRow(index - 1);
+        break;
+      case 'Home':
+        selectRow(0);
+        break;
+      case 'End':
+        selectRow(shown.length - 1);
+        break;
+      case 'ArrowRight':
+        if (row.childCount === 0) return;
+        if (collapsed.has(row.spanId)) toggle(row.spanId);
+        else selectRow(index + 1);
+        break;
+      case 'ArrowLeft':
+        if (row.childCount > 0 && !collapsed.has(row.spanId)) {
+          toggle(row.spanId);
+        } else {
+          let parent = index - 1;
+          while (parent >= 0 && (shown[parent]?.depth ?? 0) >= row.depth) parent--;
+          if (parent >= 0) selectRow(parent);
+        }
+        break;
+      case 'Enter':
+      case ' ':
+        if (focusedId !== undefined) select(focusedId);
+        break;
+      default:
+        return;
     }
+    e.preventDefault();
   };
 
   return (
-    <div className="waterfall" data-testid={TEST_IDS.waterfall} role="grid" aria-rowcount={shown.length}>
+    <div
+      className="waterfall"
+      data-testid={TEST_IDS.waterfall}
+      role="treegrid"
+      aria-rowcount={shown.length}
+      onKeyDown={onKey}
+    >
       <div className="wf-header" role="row">
         <div className="wf-name-col" role="columnheader">
           Span
@@ -124,13 +204,14 @@ export function Waterfall({ model, rows, critical, selectedSpanId, onSelect }: P
                 className={classes}
                 role="row"
                 aria-selected={selected}
+                aria-level={row.depth + 1}
+                aria-expanded={row.childCount > 0 ? !isCollapsed : undefined}
                 tabIndex={selected ? 0 : -1}
                 data-testid={TEST_IDS.spanRow}
                 data-span-id={span.spanId}
                 data-layer={span.layer}
                 style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
-                onClick={() => onSelect(span.spanId)}
-                onKeyDown={(e) => onKey(e, item.index)}
+                onClick={() => select(span.spanId)}
               >
                 <div
                   className="wf-name-col"
