@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ListRootsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+  McpError,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import {
   BasicTracerProvider,
@@ -11,6 +18,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHttpProxy, type HttpProxyHandle } from './httpProxy.js';
+import { DEFAULT_MAX_BODY_BYTES } from './readLimitedBody.js';
 import { FIXTURE_SERVER_NAME } from './testing/fixtureServer.js';
 import { startHttpFixture, type HttpFixture } from './testing/httpFixture.js';
 
@@ -44,11 +52,23 @@ async function waitForSpan(
   }
 }
 
+/** Resolves once `condition` holds; for what the client receives a moment after the proxy saw it. */
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 async function connect(
   url: URL,
   headers?: Record<string, string>,
 ): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
-  const client = new Client({ name: 'http-test', version: '2.0.0' }, { capabilities: { roots: {} } });
+  const client = new Client(
+    { name: 'http-test', version: '2.0.0' },
+    { capabilities: { roots: { listChanged: true } } },
+  );
   client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [{ uri: 'file:///srv', name: 'srv' }] }));
   const transport = new StreamableHTTPClientTransport(
     url,
@@ -181,6 +201,81 @@ describe.each([
     expect(recorded).not.toContain(token.slice('Bearer '.length));
     await client.close();
   });
+
+  it('gives notifications that belong to no request a span of their own and passes its context on', async () => {
+    const { client, transport } = await connect(proxy.url);
+    const logs: Array<Record<string, unknown> | undefined> = [];
+    const listChanges: Array<Record<string, unknown> | undefined> = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params._meta));
+    client.setNotificationHandler(ToolListChangedNotificationSchema, (n) => {
+      listChanges.push(n.params?._meta);
+    });
+    const sessionId = transport.sessionId!;
+    // The server's messages that belong to no request can only reach the client on its GET stream.
+    await until(() => fixture.standaloneStreams.has(sessionId));
+
+    // Agent → server in its own POST, joining the caller's trace from _meta: a SERVER span.
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpanId = randomBytes(8).toString('hex');
+    await client.notification({
+      method: 'notifications/roots/list_changed',
+      params: { _meta: { traceparent: `00-${traceId}-${callerSpanId}-01` } },
+    });
+    const roots = await waitForSpan(
+      (s) => s.name === 'notifications/roots/list_changed' && s.spanContext().traceId === traceId,
+    );
+    expect(roots.kind).toBe(SpanKind.SERVER);
+    expect(roots.parentSpanContext?.spanId).toBe(callerSpanId);
+    expect(roots.attributes).toMatchObject({
+      'mcp.method.name': 'notifications/roots/list_changed',
+      'mcpscope.source': 'proxy',
+      'mcpscope.layer': 'server',
+      'network.transport': 'tcp',
+      'mcp.session.id': sessionId,
+      'mcpscope.server.name': FIXTURE_SERVER_NAME,
+      'mcpscope.client.name': 'http-test',
+      'client.address': '127.0.0.1',
+    });
+    expect(roots.events.map((e) => [e.name, e.attributes])).toEqual([
+      [
+        'mcp.list_changed',
+        { 'mcp.method.name': 'notifications/roots/list_changed', 'mcp.direction': 'received' },
+      ],
+    ]);
+
+    // The server answers with a log message on the GET stream while no request is in flight: a root
+    // CLIENT span whose context the client receives in the message's _meta.
+    const log = await waitForSpan(
+      (s) => s.name === 'notifications/message' && s.attributes['mcp.session.id'] === sessionId,
+    );
+    expect(log.kind).toBe(SpanKind.CLIENT);
+    expect(log.parentSpanContext).toBeUndefined();
+    expect(log.attributes).toMatchObject({
+      'mcpscope.source': 'proxy',
+      'mcpscope.layer': 'server',
+      'client.address': '127.0.0.1',
+    });
+    expect(log.events.map((e) => e.name)).toEqual(['mcp.log_message']);
+    await until(() => logs.length > 0);
+    expect(logs).toEqual([{ traceparent: `00-${log.spanContext().traceId}-${log.spanContext().spanId}-01` }]);
+
+    // The server's handler saw the proxy span's context in the client's notification.
+    const seen = await client.callTool({ name: 'notification_meta', arguments: {} });
+    expect(JSON.parse((seen.content as Array<{ text: string }>)[0]!.text)).toEqual({
+      traceparent: `00-${traceId}-${roots.spanContext().spanId}-01`,
+    });
+
+    await client.callTool({ name: 'notify_tools_changed', arguments: {} });
+    await until(() => listChanges.length > 0);
+    const changed = await waitForSpan(
+      (s) => s.name === 'notifications/tools/list_changed' && s.attributes['mcp.session.id'] === sessionId,
+    );
+    expect(changed.kind).toBe(SpanKind.CLIENT);
+    expect(listChanges).toEqual([
+      { traceparent: `00-${changed.spanContext().traceId}-${changed.spanContext().spanId}-01` },
+    ]);
+    await client.close();
+  });
 });
 
 describe('mcpscope proxy (Streamable HTTP, streaming)', () => {
@@ -299,5 +394,116 @@ describe('mcpscope proxy (Streamable HTTP, upstream down)', () => {
     expect(span.attributes).toMatchObject({ 'error.type': 'transport_error', 'mcpscope.fault': 'transport' });
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     await proxy.close();
+  });
+});
+
+describe('mcpscope proxy (Streamable HTTP, request body cap)', () => {
+  const MAX = 64 * 1024;
+  let upstream: http.Server;
+  let upstreamUrl: URL;
+  let upstreamCalls = 0;
+  let proxy: HttpProxyHandle;
+
+  // A bare node:http upstream that answers every POST with a JSON-RPC result: the cap is about what the
+  // proxy reads, whatever the server behind it would do with the body.
+  beforeAll(async () => {
+    upstream = http.createServer((req, res) => {
+      upstreamCalls++;
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const { id } = JSON.parse(body.toString('utf8')) as { id: number };
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ jsonrpc: '2.0', id, result: { bytes: body.length } }));
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    upstreamUrl = new URL(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp`);
+    proxy = await startHttpProxy({ upstream: upstreamUrl, tracer, port: 0, maxBodyBytes: MAX });
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    upstream?.closeAllConnections();
+    await new Promise((resolve) => upstream?.close(resolve));
+  });
+
+  beforeEach(() => {
+    upstreamCalls = 0;
+    exporter.reset();
+  });
+
+  /** A tools/call request padded to exactly `size` bytes of JSON. */
+  function requestOfSize(size: number): Buffer {
+    const shell = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'echo', arguments: { text: '' } },
+    });
+    const text = 'x'.repeat(size - Buffer.byteLength(shell));
+    const body = Buffer.from(shell.replace('"text":""', `"text":"${text}"`));
+    expect(body.length).toBe(size);
+    return body;
+  }
+
+  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+  async function expectRefused(response: Response): Promise<void> {
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, message: expect.stringContaining(`${MAX} bytes`) },
+    });
+    expect(upstreamCalls).toBe(0);
+    expect(spans()).toEqual([]);
+  }
+
+  it('refuses a body whose Content-Length is over the cap, without forwarding it', async () => {
+    const response = await fetch(proxy.url, { method: 'POST', headers, body: requestOfSize(MAX + 1) });
+    await expectRefused(response);
+  });
+
+  it('refuses a chunked body once it passes the cap, without reading the rest', async () => {
+    const chunk = Buffer.alloc(16 * 1024, 0x20);
+    let sent = 0;
+    // Ten times the cap, in chunks, without a Content-Length: the proxy only learns the size by reading.
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 10 * MAX) {
+          controller.close();
+          return;
+        }
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await fetch(proxy.url, {
+      method: 'POST',
+      headers,
+      body,
+      duplex: 'half',
+    } as RequestInit & { duplex: 'half' });
+    await expectRefused(response);
+  });
+
+  it('proxies a body just under the cap', async () => {
+    const response = await fetch(proxy.url, { method: 'POST', headers, body: requestOfSize(MAX - 1) });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ jsonrpc: '2.0', id: 1, result: { bytes: expect.any(Number) } });
+    expect(upstreamCalls).toBe(1);
+    const span = await waitForSpan((s) => s.name === 'tools/call echo');
+    expect(span.attributes['mcpscope.transport.request_bytes']).toBe(MAX - 1);
+  });
+
+  it('defaults to the MCP SDK limit and rejects a cap that is not a positive whole number', async () => {
+    expect(DEFAULT_MAX_BODY_BYTES).toBe(4 * 1024 * 1024);
+    for (const maxBodyBytes of [0, -1, 1.5, Number.NaN]) {
+      await expect(startHttpProxy({ upstream: upstreamUrl, tracer, port: 0, maxBodyBytes })).rejects.toThrow(
+        RangeError,
+      );
+    }
   });
 });

@@ -33,7 +33,9 @@ import { isObject } from './jsonRpc.js';
 import { defaultPropagator } from './metaContext.js';
 import { DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT } from './parseProxyArgs.js';
 import { ProxySession, type ProxySessionOptions } from './proxySession.js';
-import { SseParser } from './sseParser.js';
+import { DEFAULT_MAX_BODY_BYTES, readLimitedBody, refuseOversizeBody } from './readLimitedBody.js';
+import { parseSseEvent, withSseData } from './sseEvent.js';
+import { SseEventFramer } from './sseEventFramer.js';
 import { ToolListMemory } from './toolListMemory.js';
 
 /** Options of {@link startHttpProxy}. */
@@ -56,6 +58,13 @@ export interface HttpProxyOptions {
    * Defaults to 10 000.
    */
   maxSessions?: number;
+  /**
+   * Largest POST body the proxy reads, in bytes; a larger one is answered 413 without reaching the
+   * server. The proxy holds a POST whole before forwarding it (it adds trace context to its requests),
+   * so without a cap one client could make it buffer without bound. Defaults to 4 MiB
+   * ({@link DEFAULT_MAX_BODY_BYTES}), the MCP SDK's own Streamable HTTP server limit.
+   */
+  maxBodyBytes?: number;
 }
 
 /** A running HTTP proxy. */
@@ -82,14 +91,17 @@ const HOP_BY_HOP = new Set([
 
 const SESSION_HEADER = 'mcp-session-id';
 const PROTOCOL_VERSION_HEADER = 'mcp-protocol-version';
+// Every notification and request has a "method" key; an SSE event without one needs no rewriting.
+const METHOD_KEY = Buffer.from('"method"');
 
 /**
- * Streamable HTTP reverse proxy in front of one MCP endpoint. POSTs to the endpoint are read whole (the
- * proxy adds trace context to their requests' `_meta`), responses stream back chunk by chunk as they
- * arrive — JSON bodies and SSE streams alike — while a copy is parsed to end each request's span. GET
- * streams and DELETE pass through (GET streams are traced too); other paths are forwarded untouched to
- * the upstream origin (OAuth metadata and the like). Headers, Authorization and Mcp-Session-Id included,
- * are forwarded and never recorded.
+ * Streamable HTTP reverse proxy in front of one MCP endpoint. POSTs to the endpoint are read whole, up
+ * to `maxBodyBytes` (the proxy adds trace context to the `_meta` of their requests and notifications),
+ * responses stream back as they arrive — JSON bodies chunk by chunk, SSE streams event by event, the
+ * server's notifications and requests in them with trace context added — while they are read to end
+ * each request's span. GET streams and DELETE pass through (GET streams are traced too); other paths
+ * are forwarded untouched to the upstream origin (OAuth metadata and the like). Headers, Authorization
+ * and Mcp-Session-Id included, are forwarded and never recorded.
  */
 export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpProxyHandle> {
   const upstream = new URL(options.upstream);
@@ -97,6 +109,12 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
   const agent = new client.Agent({ keepAlive: true });
   const propagator = options.propagator ?? defaultPropagator;
   const maxSessions = options.maxSessions ?? 10_000;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
+    throw new RangeError(
+      `maxBodyBytes must be a positive whole number of bytes, got ${String(maxBodyBytes)}`,
+    );
+  }
   const tools = new ToolListMemory();
   const sessions = new Map<string, ProxySession>();
   let stateless: ProxySession | undefined;
@@ -165,11 +183,21 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
       return;
     }
     if (req.method === 'GET') {
-      forward(req, res, target, headers, undefined, undefined, { session: sessionFor(sessionId), scope: '' });
+      forward(req, res, target, headers, undefined, undefined, {
+        session: sessionFor(sessionId),
+        scope: '',
+        attributes: peerAttributes(req),
+      });
       return;
     }
 
-    const body = await readBody(req);
+    const body = await readLimitedBody(req, maxBodyBytes);
+    if (body === undefined) {
+      // Nothing of it was read as a message: no span, nothing forwarded, nothing recorded.
+      diag.warn(`mcpscope proxy: refused a request body over ${maxBodyBytes} bytes (413)`);
+      refuseOversizeBody(req, res, maxBodyBytes);
+      return;
+    }
     let session: ProxySession;
     let parsed: unknown;
     // Compressed bodies are forwarded untouched: tracing is not worth re-encoding the agent's request.
@@ -181,13 +209,14 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
     if (protocolVersion !== undefined) session.noteProtocolVersion(protocolVersion);
 
     const scope = String(++exchanges);
+    const attributes = peerAttributes(req);
     let outgoing = body;
     if (parsed !== undefined) {
       const changed = session.fromClient(parsed, {
         bytes: body.length,
         scope,
         parent: headerContext(propagator, req.headers),
-        attributes: peerAttributes(req),
+        attributes,
       });
       if (changed) outgoing = Buffer.from(JSON.stringify(parsed), 'utf8');
     }
@@ -209,20 +238,15 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
           stateless = session;
         }
       },
-      { session, scope, sessionId },
+      { session, scope, sessionId, attributes },
     );
     session.settle();
   }
 
-  interface Traced {
-    session: ProxySession;
-    scope: string;
-    sessionId?: string | undefined;
-  }
-
   /**
-   * Sends the request upstream and streams the response back. With `traced`, a copy of the response
-   * is parsed as it streams (SSE event by event, JSON at the end) to end the requests' spans.
+   * Sends the request upstream and streams the response back. With `traced`, the response is read as
+   * it streams (SSE event by event, JSON at the end) to end the requests' spans, and SSE events that
+   * carry a server notification or request get trace context in their `_meta`.
    */
   function forward(
     req: IncomingMessage,
@@ -278,43 +302,60 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
     upstreamReq.on('response', (upstreamRes) => {
       const status = upstreamRes.statusCode ?? 502;
       onHead?.(status, upstreamRes.headers);
-      res.writeHead(status, upstreamRes.statusMessage, responseHeaders(upstreamRes.headers));
-      res.flushHeaders();
-
       const contentType = headerValue(upstreamRes.headers['content-type'])?.toLowerCase() ?? '';
       const readable =
         traced !== undefined && headerValue(upstreamRes.headers['content-encoding']) === undefined;
-      let onChunk: ((chunk: Buffer) => void) | undefined;
-      let onEnd: (() => void) | undefined;
+      const outHeaders = responseHeaders(upstreamRes.headers);
+      // An event stream may be rewritten (trace context in notifications), so its length can change.
+      if (readable && contentType.startsWith('text/event-stream')) delete outHeaders['content-length'];
+      res.writeHead(status, upstreamRes.statusMessage, outHeaders);
+      res.flushHeaders();
+
+      /** Bytes to send for a chunk: the chunk itself unless the response is being rewritten. */
+      let onChunk: ((chunk: Buffer) => Buffer | undefined) | undefined;
+      /** Runs once the chunk's bytes are written. */
+      let afterWrite: (() => void) | undefined;
+      let onEnd: (() => Buffer | undefined) | undefined;
       if (readable && contentType.startsWith('text/event-stream')) {
-        const parser = new SseParser((event) => {
-          const msg = parseJson(Buffer.from(event.data, 'utf8'));
-          if (msg !== undefined) {
-            traced.session.fromServer(msg, { bytes: Buffer.byteLength(event.data), scope: traced.scope });
-          }
-        });
-        onChunk = (chunk) => parser.push(chunk);
-        onEnd = () => parser.end();
+        const events = sseTracer(traced);
+        onChunk = (chunk) => events.framer.push(chunk);
+        afterWrite = events.afterWrite;
+        onEnd = () => {
+          const rest = events.framer.end();
+          events.afterWrite();
+          return rest;
+        };
       } else if (readable && contentType.startsWith('application/json')) {
         const chunks: Buffer[] = [];
-        onChunk = (chunk) => chunks.push(chunk);
+        onChunk = (chunk) => {
+          chunks.push(chunk);
+          return chunk;
+        };
         onEnd = () => {
           const whole = Buffer.concat(chunks);
           const msg = parseJson(whole);
-          if (msg !== undefined) traced.session.fromServer(msg, { bytes: whole.length, scope: traced.scope });
+          if (msg !== undefined) {
+            traced.session.fromServer(msg, {
+              bytes: whole.length,
+              scope: traced.scope,
+              attributes: traced.attributes,
+            });
+          }
+          return undefined;
         };
       }
 
       upstreamRes.on('data', (chunk: Buffer) => {
-        // Forward first: the agent sees each chunk as soon as the proxy does.
-        if (!res.write(chunk)) {
+        const out = onChunk === undefined ? chunk : onChunk(chunk);
+        if (out !== undefined && !res.write(out)) {
           upstreamRes.pause();
           res.once('drain', () => upstreamRes.resume());
         }
-        onChunk?.(chunk);
+        afterWrite?.();
       });
       upstreamRes.on('end', () => {
-        onEnd?.();
+        const rest = onEnd?.();
+        if (rest !== undefined) res.write(rest);
         res.end();
         if (status >= 400) {
           const notFound = status === 404 && traced?.sessionId !== undefined;
@@ -370,6 +411,63 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
   };
 }
 
+/** A proxied exchange whose messages are traced. */
+interface Traced {
+  session: ProxySession;
+  /** The channel the exchange's responses come back on (see `ProxySession`). */
+  scope: string;
+  sessionId?: string | undefined;
+  /** The agent's connection (client.address/port), for spans started by the server's messages. */
+  attributes: Attributes;
+}
+
+/**
+ * Tracing of one SSE response, event by event. An event that carries a method (a server notification
+ * or request) is traced before it is forwarded, since the session may add trace context to it; the
+ * others — responses, the common case — go out first and are traced right after the write
+ * (`afterWrite`), so ending a span never delays the agent. Events are traced in the order they came.
+ */
+function sseTracer(traced: Traced): { framer: SseEventFramer; afterWrite(): void } {
+  const later: Buffer[] = [];
+  const trace = (raw: Buffer): Buffer | undefined => {
+    const event = parseSseEvent(raw);
+    if (event === undefined) return undefined;
+    const msg = parseJsonText(event.data);
+    if (msg === undefined) return undefined;
+    const changed = traced.session.fromServer(msg, {
+      bytes: Buffer.byteLength(event.data),
+      scope: traced.scope,
+      attributes: traced.attributes,
+    });
+    return changed ? withSseData(raw, JSON.stringify(msg)) : undefined;
+  };
+  const traceLater = (): void => {
+    for (let i = 0; i < later.length; i++) {
+      try {
+        trace(later[i]!);
+      } catch (error) {
+        diag.error('mcpscope proxy: failed to trace a message', error);
+      }
+    }
+    later.length = 0;
+  };
+  const framer = new SseEventFramer((raw) => {
+    if (raw.indexOf(METHOD_KEY) === -1) {
+      later.push(raw);
+      return undefined;
+    }
+    traceLater();
+    return trace(raw);
+  });
+  return {
+    framer,
+    afterWrite: () => {
+      traceLater();
+      traced.session.settle();
+    },
+  };
+}
+
 function forwardHeaders(incoming: IncomingHttpHeaders, target: URL): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(incoming)) {
@@ -416,18 +514,16 @@ function containsInitialize(msg: unknown): boolean {
 }
 
 function parseJson(body: Buffer): unknown {
-  if (body.length === 0) return undefined;
+  return body.length === 0 ? undefined : parseJsonText(body.toString('utf8'));
+}
+
+function parseJsonText(text: string): unknown {
+  if (text.length === 0) return undefined;
   try {
-    return JSON.parse(body.toString('utf8')) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function errorCode(error: Error): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LISTEN_PORT, parseProxyArgs, ProxyUsageError } from './parseProxyArgs.js';
+import { DEFAULT_MAX_BODY_BYTES } from './readLimitedBody.js';
 
 describe('parseProxyArgs', () => {
   it('reads a stdio command after --, keeping its own options', () => {
@@ -33,6 +34,22 @@ describe('parseProxyArgs', () => {
       port: 7001,
     });
     expect(parseProxyArgs(['--upstream', 'https://x/mcp'])).toMatchObject({ port: DEFAULT_LISTEN_PORT });
+  });
+
+  it('reads --max-body-bytes for the HTTP proxy, defaulting to the MCP SDK limit', () => {
+    const upstream = ['--upstream', 'http://x/mcp'];
+    expect(parseProxyArgs(upstream)).toMatchObject({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES });
+    expect(parseProxyArgs([...upstream, '--max-body-bytes', '1048576'])).toMatchObject({
+      maxBodyBytes: 1_048_576,
+    });
+    expect(parseProxyArgs([...upstream, '--max-body-bytes=1'])).toMatchObject({ maxBodyBytes: 1 });
+    for (const bad of ['0', '-5', '1.5', '4mb', '1e6', '', ' 12', '99999999999999999999']) {
+      expect(() => parseProxyArgs([...upstream, `--max-body-bytes=${bad}`]), bad).toThrow(
+        /--max-body-bytes must be a positive whole number of bytes/,
+      );
+    }
+    expect(() => parseProxyArgs([...upstream, '--max-body-bytes'])).toThrow(/needs a value/);
+    expect(() => parseProxyArgs(['--max-body-bytes', '10', '--', 'node'])).toThrow(/needs --upstream/);
   });
 
   it('rejects what it cannot run', () => {

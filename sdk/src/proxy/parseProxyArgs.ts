@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_BODY_BYTES } from './readLimitedBody.js';
+
 /** Default `--listen` address: loopback only, because the proxy forwards Authorization headers. */
 export const DEFAULT_LISTEN_HOST = '127.0.0.1';
 export const DEFAULT_LISTEN_PORT = 8080;
@@ -5,8 +7,9 @@ export const DEFAULT_LISTEN_PORT = 8080;
 export const PROXY_USAGE = `Usage:
   mcpscope proxy [--service-name NAME] -- <command> [args...]
       Run a stdio MCP server behind a tracing proxy: the agent starts this instead of the server.
-  mcpscope proxy --upstream URL [--listen HOST:PORT] [--service-name NAME]
+  mcpscope proxy --upstream URL [--listen HOST:PORT] [--max-body-bytes N] [--service-name NAME]
       Streamable HTTP reverse proxy in front of the MCP endpoint URL (listen default ${DEFAULT_LISTEN_HOST}:${DEFAULT_LISTEN_PORT}).
+      POST bodies over N bytes are refused with 413 (default ${DEFAULT_MAX_BODY_BYTES}, the MCP SDK's own limit).
 
 Spans go to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318) as OTLP/HTTP protobuf;
 service name from --service-name, OTEL_SERVICE_NAME, else mcpscope-proxy.`;
@@ -14,7 +17,15 @@ service name from --service-name, OTEL_SERVICE_NAME, else mcpscope-proxy.`;
 /** Parsed `mcpscope proxy` arguments. */
 export type ProxyArgs =
   | { mode: 'stdio'; serviceName?: string; command: string; args: string[] }
-  | { mode: 'http'; serviceName?: string; upstream: URL; host: string; port: number }
+  | {
+      mode: 'http';
+      serviceName?: string;
+      upstream: URL;
+      host: string;
+      port: number;
+      /** `--max-body-bytes`; {@link DEFAULT_MAX_BODY_BYTES} when not given. */
+      maxBodyBytes: number;
+    }
   | { mode: 'help' };
 
 /** A command line the proxy cannot run; the message says why. */
@@ -30,6 +41,7 @@ export function parseProxyArgs(argv: readonly string[]): ProxyArgs {
   let serviceName: string | undefined;
   let upstream: string | undefined;
   let listen: string | undefined;
+  let maxBodyBytes: string | undefined;
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -57,6 +69,9 @@ export function parseProxyArgs(argv: readonly string[]): ProxyArgs {
       case '--listen':
         listen = value();
         break;
+      case '--max-body-bytes':
+        maxBodyBytes = value();
+        break;
       default:
         throw new ProxyUsageError(`unknown option ${name}`);
     }
@@ -75,9 +90,17 @@ export function parseProxyArgs(argv: readonly string[]): ProxyArgs {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new ProxyUsageError(`--upstream must be an http(s) URL: ${upstream}`);
     }
-    return { mode: 'http', ...named, upstream: url, ...parseListen(listen) };
+    return {
+      mode: 'http',
+      ...named,
+      upstream: url,
+      ...parseListen(listen),
+      maxBodyBytes: parseMaxBodyBytes(maxBodyBytes),
+    };
   }
   if (listen !== undefined) throw new ProxyUsageError('--listen needs --upstream');
+  // The stdio proxy reads messages as lines from a pipe: there is no request body to cap.
+  if (maxBodyBytes !== undefined) throw new ProxyUsageError('--max-body-bytes needs --upstream');
   const [command, ...args] = rest;
   if (command === undefined) throw new ProxyUsageError('no server command given (put it after --)');
   return { mode: 'stdio', ...named, command, args };
@@ -93,4 +116,14 @@ function parseListen(listen: string | undefined): { host: string; port: number }
   }
   const host = match[1] || match[2] || DEFAULT_LISTEN_HOST;
   return { host, port };
+}
+
+/** A positive whole number of bytes, written in decimal digits (no units, signs, exponents). */
+function parseMaxBodyBytes(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_BODY_BYTES;
+  const bytes = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new ProxyUsageError(`--max-body-bytes must be a positive whole number of bytes: ${value}`);
+  }
+  return bytes;
 }

@@ -1,4 +1,4 @@
-import { SpanStatusCode } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -132,6 +132,78 @@ describe('ProxySession', () => {
         },
       ],
     ]);
+  });
+
+  it('spans and passes context on for notifications that belong to no request, and only for those', () => {
+    const session = newSession();
+    const initialized = { jsonrpc: '2.0', method: 'notifications/initialized' };
+    expect(session.fromClient(initialized)).toBe(false);
+    expect(initialized).toEqual({ jsonrpc: '2.0', method: 'notifications/initialized' });
+
+    // No request in flight: the log message stands alone, a CLIENT span (server → agent).
+    const log = { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'x' } };
+    expect(session.fromServer(log, { bytes: 70 })).toBe(true);
+    const [logSpan] = exporter.getFinishedSpans();
+    expect(logSpan!.name).toBe('notifications/message');
+    expect(logSpan!.kind).toBe(SpanKind.CLIENT);
+    expect(logSpan!.parentSpanContext).toBeUndefined();
+    expect(logSpan!.attributes).toEqual({
+      'mcp.method.name': 'notifications/message',
+      'mcpscope.source': 'proxy',
+      'mcpscope.layer': 'server',
+      'network.transport': 'pipe',
+      'mcpscope.server.command': 'server --verbose',
+      'mcpscope.transport.request_bytes': 70,
+    });
+    expect(log.params).toEqual({
+      level: 'info',
+      data: 'x',
+      _meta: { traceparent: `00-${logSpan!.spanContext().traceId}-${logSpan!.spanContext().spanId}-01` },
+    });
+
+    // With two requests in flight a log message cannot be placed on either: it stands alone too.
+    exporter.reset();
+    session.fromClient({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    session.fromClient({ jsonrpc: '2.0', id: 2, method: 'ping' });
+    expect(session.fromServer({ jsonrpc: '2.0', method: 'notifications/message', params: {} })).toBe(true);
+    // Progress for a request passes unchanged, as an event of that request (none here: no token).
+    const progress = { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 5 } };
+    expect(session.fromServer(progress)).toBe(false);
+    expect(progress.params).toEqual({ progressToken: 5 });
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['notifications/message']);
+    session.closeAll();
+
+    // From the agent without _meta: a SERVER span under the transport's context (the HTTP header's).
+    exporter.reset();
+    const caller = trace.wrapSpanContext({
+      traceId: 'a'.repeat(32),
+      spanId: 'b'.repeat(16),
+      traceFlags: 1,
+    });
+    const rootsChanged: { jsonrpc: string; method: string; params?: unknown } = {
+      jsonrpc: '2.0',
+      method: 'notifications/roots/list_changed',
+    };
+    expect(
+      session.fromClient(rootsChanged, {
+        parent: trace.setSpan(ROOT_CONTEXT, caller),
+        attributes: { 'client.address': '10.0.0.1' },
+      }),
+    ).toBe(true);
+    const roots = only();
+    expect(roots.kind).toBe(SpanKind.SERVER);
+    expect(roots.spanContext().traceId).toBe('a'.repeat(32));
+    expect(roots.parentSpanContext?.spanId).toBe('b'.repeat(16));
+    expect(roots.attributes['client.address']).toBe('10.0.0.1');
+    expect(roots.events.map((e) => [e.name, e.attributes])).toEqual([
+      [
+        'mcp.list_changed',
+        { 'mcp.method.name': 'notifications/roots/list_changed', 'mcp.direction': 'received' },
+      ],
+    ]);
+    expect(rootsChanged.params).toEqual({
+      _meta: { traceparent: `00-${'a'.repeat(32)}-${roots.spanContext().spanId}-01` },
+    });
   });
 
   it('ends a request whose id is reused while in flight as duplicate_id, with all its attributes', () => {

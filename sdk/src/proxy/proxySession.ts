@@ -58,7 +58,10 @@ import {
   type JsonRpcLike,
 } from './jsonRpc.js';
 import { defaultPropagator, extractFromMeta, injectIntoMeta } from './metaContext.js';
-import { notificationEventAttributes as eventAttributes } from '../instrument/notificationEvents.js';
+import {
+  notificationEventAttributes as eventAttributes,
+  notificationEventName,
+} from '../instrument/notificationEvents.js';
 import type { ToolListMemory } from './toolListMemory.js';
 
 /** Value of `mcpscope.source` on every proxy span. */
@@ -141,8 +144,10 @@ interface InFlight {
 /**
  * Span bookkeeping for one MCP session as seen from just in front of the server: it reads every message
  * passing in either direction, starts a span per request, ends it when the response passes back, and
- * writes the span's context into the request's `_meta` so the server (if instrumented) joins the trace.
- * Transport-agnostic: the stdio and HTTP proxies feed it parsed messages.
+ * writes the span's context into the request's `_meta` so the receiver (if instrumented) joins the
+ * trace. Notifications become events on their request's span, or short spans of their own (with their
+ * context in `_meta` too) when they belong to no request. Transport-agnostic: the stdio and HTTP
+ * proxies feed it parsed messages.
  *
  * `scope` ties a request to the channel its response must come back on (an HTTP POST); stdio uses one.
  */
@@ -207,8 +212,8 @@ export class ProxySession {
 
   /**
    * A message (or batch) from the agent, before it goes to the server. Returns true when the message
-   * object was changed (trace context added) and must be re-serialized. Call {@link settle} once it has
-   * been forwarded.
+   * object was changed (trace context added to a request or notification) and must be re-serialized.
+   * Call {@link settle} once it has been forwarded.
    */
   fromClient(msg: unknown, info: MessageInfo = {}): boolean {
     this.settle();
@@ -288,8 +293,7 @@ export class ProxySession {
         return false;
       }
       case 'notification':
-        this.notification(msg, fromClient, info.scope ?? '');
-        return false;
+        return this.notification(msg, info, fromClient);
       default:
         return false;
     }
@@ -422,37 +426,89 @@ export class ProxySession {
     }
   }
 
-  private notification(msg: JsonRpcLike, fromClient: boolean, scope: string): void {
-    const params = msg.params;
-    if (!isObject(params)) return;
+  /**
+   * A notification. Progress, a cancellation, and a server log message sent while exactly one agent
+   * request is being handled are events on that request's span and pass unchanged: the receiver ties
+   * them to their request already (progress token, request id), and rewriting every progress tick would
+   * cost a re-serialization each. Any other notification — list_changed, resource updates, a roots
+   * change, a log message with no request to belong to — gets a short span of its own whose context goes
+   * into its `_meta`, so the receiving SDK can join it. notifications/initialized is the end of the
+   * handshake: neither traced nor changed. Returns true when the message was changed.
+   */
+  private notification(msg: JsonRpcLike, info: MessageInfo, fromClient: boolean): boolean {
     const method = msg.method as string;
-    if (method === 'notifications/message' && !fromClient) {
-      this.soleAgentRequest(scope)?.span.addEvent(
-        EVENT_LOG_MESSAGE,
-        notificationEventAttributes(method, params, fromClient),
-      );
-    } else if (method === 'notifications/progress') {
-      const token = params['progressToken'];
+    if (method === 'notifications/initialized') return false;
+    const params = isObject(msg.params) ? msg.params : undefined;
+    if (method === 'notifications/progress') {
+      const token = params?.['progressToken'];
       const entry = isJsonRpcId(token) ? this.byProgressToken.get(idKey(token)) : undefined;
-      if (entry === undefined) return;
-      entry.span.addEvent(EVENT_PROGRESS, notificationEventAttributes(method, params, fromClient));
-    } else if (method === 'notifications/cancelled') {
-      const requestId = params['requestId'];
-      if (!isJsonRpcId(requestId)) return;
-      // The agent cancels its own requests to the server, the server its own requests to the agent.
-      const entry = fromClient
-        ? this.findAgentRequest(undefined, idKey(requestId))
-        : this.toClient.get(idKey(requestId));
-      if (entry === undefined || entry.cancelled !== undefined) return;
-      const reason = typeof params['reason'] === 'string' ? params['reason'] : undefined;
-      entry.span.addEvent(EVENT_CANCELLED, notificationEventAttributes(method, params, fromClient));
-      const timer = setTimeout(() => {
-        this.settle();
-        this.endCancelled(entry);
-      }, this.cancelGraceMs);
-      timer.unref();
-      entry.cancelled = { at: performance.now(), reason, timer };
+      entry?.span.addEvent(EVENT_PROGRESS, notificationEventAttributes(method, params, fromClient));
+      return false;
     }
+    if (method === 'notifications/cancelled') {
+      if (params !== undefined) this.cancel(method, params, fromClient);
+      return false;
+    }
+    if (method === 'notifications/message' && !fromClient) {
+      const entry = this.soleAgentRequest(info.scope ?? '');
+      if (entry !== undefined) {
+        entry.span.addEvent(EVENT_LOG_MESSAGE, notificationEventAttributes(method, params, fromClient));
+        return false;
+      }
+    }
+    return this.standaloneNotification(msg, method, params, info, fromClient);
+  }
+
+  /**
+   * The span of a notification that belongs to no request: named after the method, SERVER from the
+   * agent and CLIENT from the server like requests, a child of the context in its `_meta` (else, from
+   * the agent, of the HTTP `traceparent` header's), ended as it passes.
+   */
+  private standaloneNotification(
+    msg: JsonRpcLike,
+    method: string,
+    params: JsonObject | undefined,
+    info: MessageInfo,
+    fromClient: boolean,
+  ): boolean {
+    const parent =
+      extractFromMeta(this.propagator, metaOf(msg)) ?? (fromClient ? info.parent : undefined) ?? ROOT_CONTEXT;
+    const identity: Attributes = { [ATTR_MCP_METHOD_NAME]: method };
+    const uri = params?.['uri'];
+    if (method === 'notifications/resources/updated' && typeof uri === 'string') {
+      identity[ATTR_MCP_RESOURCE_URI] = uri;
+    }
+    const span = this.tracer.startSpan(
+      method,
+      { kind: fromClient ? SpanKind.SERVER : SpanKind.CLIENT, attributes: identity },
+      parent,
+    );
+    const common = this.commonEntries;
+    for (let i = 0; i < common.length; i++) span.setAttribute(common[i]![0], common[i]![1]);
+    if (info.bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, info.bytes);
+    if (info.attributes !== undefined) span.setAttributes(info.attributes);
+    span.addEvent(notificationEventName(method), notificationEventAttributes(method, params, fromClient));
+    const changed = injectIntoMeta(this.propagator, msg, span);
+    span.end();
+    return changed;
+  }
+
+  private cancel(method: string, params: JsonObject, fromClient: boolean): void {
+    const requestId = params['requestId'];
+    if (!isJsonRpcId(requestId)) return;
+    // The agent cancels its own requests to the server, the server its own requests to the agent.
+    const entry = fromClient
+      ? this.findAgentRequest(undefined, idKey(requestId))
+      : this.toClient.get(idKey(requestId));
+    if (entry === undefined || entry.cancelled !== undefined) return;
+    const reason = typeof params['reason'] === 'string' ? params['reason'] : undefined;
+    entry.span.addEvent(EVENT_CANCELLED, notificationEventAttributes(method, params, fromClient));
+    const timer = setTimeout(() => {
+      this.settle();
+      this.endCancelled(entry);
+    }, this.cancelGraceMs);
+    timer.unref();
+    entry.cancelled = { at: performance.now(), reason, timer };
   }
 
   private endCancelled(entry: InFlight): void {
@@ -579,6 +635,10 @@ export class ProxySession {
  * The proxy's spans are the server's view: what the agent sends was `received`, what the server sends was
  * `sent`. Log data is content and the proxy never records it, so capture stays off.
  */
-function notificationEventAttributes(method: string, params: JsonObject, fromClient: boolean): Attributes {
+function notificationEventAttributes(
+  method: string,
+  params: JsonObject | undefined,
+  fromClient: boolean,
+): Attributes {
   return eventAttributes(method, params, fromClient ? 'received' : 'sent', false);
 }

@@ -78,6 +78,7 @@ async function run(argv: readonly string[]): Promise<number> {
     tracer: tracing.tracer,
     host: parsed.host,
     port: parsed.port,
+    maxBodyBytes: parsed.maxBodyBytes,
   });
   process.stderr.write(`mcpscope proxy: ${proxy.url.href} -> ${parsed.upstream.href}\n`);
   await new Promise<void>((resolve) => {

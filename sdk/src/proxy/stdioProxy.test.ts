@@ -3,7 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { ListRootsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+  McpError,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../tools/canonicalJson.js';
 import { fingerprintTools } from '../tools/fingerprint.js';
@@ -23,6 +28,15 @@ const STATUS_ERROR = 2;
 
 let receiver: OtlpJsonReceiver;
 
+/** Resolves once `condition` holds; for what the client receives a moment after the proxy saw it. */
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 function proxyEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
@@ -37,7 +51,10 @@ function proxyArgs(serverArgs: string[]): string[] {
 }
 
 async function connect(args: string[]): Promise<Client> {
-  const client = new Client({ name: 'proxy-test', version: '0.0.1' }, { capabilities: { roots: {} } });
+  const client = new Client(
+    { name: 'proxy-test', version: '0.0.1' },
+    { capabilities: { roots: { listChanged: true } } },
+  );
   client.setRequestHandler(ListRootsRequestSchema, () => ({
     roots: [{ uri: 'file:///work', name: 'work' }],
   }));
@@ -308,6 +325,91 @@ describe('mcpscope proxy (stdio)', () => {
     expect(timedOut!.statusCode).toBe(STATUS_ERROR);
   });
 
+  it('gives notifications that belong to no request a span of their own and passes its context on', async () => {
+    const logs: Array<{ meta: Record<string, unknown> | undefined; data: unknown }> = [];
+    const listChanges: Array<Record<string, unknown> | undefined> = [];
+    proxied.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      logs.push({ meta: n.params._meta, data: n.params.data });
+    });
+    proxied.setNotificationHandler(ToolListChangedNotificationSchema, (n) => {
+      listChanges.push(n.params?._meta);
+    });
+
+    // Agent → server, joining the caller's trace from _meta: a SERVER span, its context passed on.
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpanId = randomBytes(8).toString('hex');
+    await proxied.notification({
+      method: 'notifications/roots/list_changed',
+      params: { _meta: { traceparent: `00-${traceId}-${callerSpanId}-01` } },
+    });
+    const [roots] = await receiver.waitFor((s) => s.name === 'notifications/roots/list_changed');
+    expect(roots!.kind).toBe(SPAN_KIND_SERVER);
+    expect(roots!.traceId).toBe(traceId);
+    expect(roots!.parentSpanId).toBe(callerSpanId);
+    expect(roots!.attributes).toMatchObject({
+      'mcp.method.name': 'notifications/roots/list_changed',
+      'mcpscope.source': 'proxy',
+      'mcpscope.layer': 'server',
+      'network.transport': 'pipe',
+      'mcpscope.server.name': FIXTURE_SERVER_NAME,
+      'mcpscope.client.name': 'proxy-test',
+      'mcp.protocol.version': expect.any(String),
+      'mcpscope.server.command': expect.stringContaining('fixtureStdioServer.ts'),
+    });
+    expect(roots!.events).toEqual([
+      {
+        name: 'mcp.list_changed',
+        attributes: { 'mcp.method.name': 'notifications/roots/list_changed', 'mcp.direction': 'received' },
+      },
+    ]);
+
+    // The server answers with a log message while no request is in flight: a root CLIENT span, whose
+    // context the agent receives in the message's _meta. The log data is content and is not recorded.
+    const [log] = await receiver.waitFor((s) => s.name === 'notifications/message');
+    expect(log!.kind).toBe(SPAN_KIND_CLIENT);
+    expect(log!.parentSpanId).toBe('');
+    expect(log!.attributes).toMatchObject({
+      'mcp.method.name': 'notifications/message',
+      'mcpscope.source': 'proxy',
+      'mcpscope.layer': 'server',
+      'mcpscope.server.name': FIXTURE_SERVER_NAME,
+    });
+    expect(log!.events).toEqual([
+      {
+        name: 'mcp.log_message',
+        attributes: {
+          'mcp.method.name': 'notifications/message',
+          'mcp.direction': 'sent',
+          'mcp.log.level': 'info',
+          'mcp.log.logger': 'roots',
+        },
+      },
+    ]);
+    expect(JSON.stringify(log)).not.toContain('roots changed');
+    await until(() => logs.length > 0);
+    expect(logs).toEqual([
+      { meta: { traceparent: `00-${log!.traceId}-${log!.spanId}-01` }, data: 'roots changed' },
+    ]);
+
+    // The server's handler saw the proxy span's context in the client's notification.
+    const seen = await proxied.callTool({ name: 'notification_meta', arguments: {} });
+    expect(JSON.parse((seen.content as Array<{ text: string }>)[0]!.text)).toEqual({
+      traceparent: `00-${traceId}-${roots!.spanId}-01`,
+    });
+
+    // A list change sent while a call is in flight still belongs to no request.
+    await proxied.callTool({ name: 'notify_tools_changed', arguments: {} });
+    await until(() => listChanges.length > 0);
+    const traceparent = String(listChanges[0]?.['traceparent']);
+    const [changed] = await receiver.waitFor(
+      (s) => s.name === 'notifications/tools/list_changed' && traceparent.includes(s.spanId),
+    );
+    expect(traceparent).toBe(`00-${changed!.traceId}-${changed!.spanId}-01`);
+    expect(changed!.kind).toBe(SPAN_KIND_CLIENT);
+    expect(changed!.parentSpanId).toBe('');
+    expect(changed!.events.map((e) => e.name)).toEqual(['mcp.list_changed']);
+  });
+
   it('ends requests in flight as connection_closed when the server process dies', async () => {
     const client = await connect(proxyArgs([process.execPath, ...TS, fixturePath]));
     await expect(client.callTool({ name: 'crash', arguments: {} })).rejects.toThrow();
@@ -340,6 +442,7 @@ describe('mcpscope proxy (stdio framing)', () => {
       `{"jsonrpc":"2.0","id":"r0","result":{"content":[{"type":"text","text":"${big}"}]}}`,
       '{"jsonrpc":"2.0","method":"notifications/initialized"}\r',
       '[1,2,3]',
+      '{"jsonrpc":"2.0","method":"notifications/resources/updated","params":{"uri":"file:///a.txt"}}',
       '',
     ];
     const input = Buffer.from(lines.join('\n') + '\n');
@@ -356,7 +459,15 @@ describe('mcpscope proxy (stdio framing)', () => {
     expect(request.params._meta['progressToken']).toBe(7);
     expect(request.params._meta['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect({ ...request, params: { ...request.params, _meta: { progressToken: 7 } } }).toEqual(original);
-    expect(received.slice(1)).toEqual([...lines.slice(1), '']);
+    // A notification that belongs to no request gains trace context, and nothing else.
+    const notification = JSON.parse(received[6]!) as { params: { _meta: Record<string, unknown> } };
+    expect(notification.params._meta['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect({ ...notification, params: { uri: 'file:///a.txt' } }).toEqual(JSON.parse(lines[6]!));
+    expect([...received.slice(1, 6), ...received.slice(7)]).toEqual([
+      ...lines.slice(1, 6),
+      ...lines.slice(7),
+      '',
+    ]);
 
     // The echoed request comes back as a server → client request: a CLIENT span whose context the
     // proxy injected again, under the SERVER span of the original.
@@ -365,6 +476,24 @@ describe('mcpscope proxy (stdio framing)', () => {
     const client = spans.find((s) => s.kind === SPAN_KIND_CLIENT)!;
     expect(client.parentSpanId).toBe(server.spanId);
     expect(server.events.map((e) => e.name)).toContain('mcp.progress');
+
+    // Same for the notification: agent → "server" a SERVER span, echoed back a CLIENT span under it.
+    const updates = await receiver.waitFor((s) => s.name === 'notifications/resources/updated', 2);
+    const received1 = updates.find((s) => s.kind === SPAN_KIND_SERVER)!;
+    const echoed = updates.find((s) => s.kind === SPAN_KIND_CLIENT)!;
+    expect(received1.parentSpanId).toBe('');
+    expect(received1.attributes['mcp.resource.uri']).toBe('file:///a.txt');
+    expect(echoed.parentSpanId).toBe(received1.spanId);
+    expect(echoed.events).toEqual([
+      {
+        name: 'mcp.resource_updated',
+        attributes: {
+          'mcp.method.name': 'notifications/resources/updated',
+          'mcp.direction': 'sent',
+          'mcp.resource.uri': 'file:///a.txt',
+        },
+      },
+    ]);
   });
 });
 

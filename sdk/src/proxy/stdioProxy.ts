@@ -53,7 +53,8 @@ export interface StdioProxyHandle {
 /**
  * Runs an MCP server as a child process and sits on its stdio: the agent's messages go to the server's
  * stdin, the server's stdout comes back, its stderr passes straight through (inherited, never read).
- * Bytes pass unchanged, except that requests get the proxy span's trace context in `params._meta`.
+ * Bytes pass unchanged, except that requests and notifications that belong to no request get the proxy
+ * span's trace context in `params._meta`.
  */
 export function startStdioProxy(options: StdioProxyOptions): StdioProxyHandle {
   const input = options.input ?? process.stdin;
@@ -141,8 +142,8 @@ interface Relay {
 }
 
 /**
- * Forwards `source` to `destination` line by line. Only requests are ever rewritten, and every request
- * has a `"method"` key: a line without one (a response, the common case on the way back) is forwarded
+ * Forwards `source` to `destination` line by line. Only requests and notifications are ever rewritten,
+ * and each has a `"method"` key: a line without one (a response, the common case on the way back) is forwarded
  * first and traced right after the write, in the same tick, so parsing it and ending its span never
  * delay the peer. Lines are traced in the order they came (earlier lines held for tracing are traced
  * before a line with a method), so the session sees the messages in wire order. A request's span is

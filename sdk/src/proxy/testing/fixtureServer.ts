@@ -1,4 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { RootsListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
 /** Test hooks of the fixture server. */
@@ -26,7 +27,10 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
  * A real McpServer with the shapes of traffic the proxy must trace: a fast tool, a tool that reports an
  * error result, a tool that throws, a slow cancellable tool with progress, a tool that asks the client
  * for its roots (a server → client request), a tool that changes the tool list, a prompt and a failing
- * prompt, and a tool that kills the process (stdio only).
+ * prompt, and a tool that kills the process (stdio only). Notifications that belong to no request: the
+ * server answers the client's notifications/roots/list_changed with a log message of its own (sent
+ * while no request is in flight) and remembers the notification's `_meta` for the `notification_meta`
+ * tool; `notify_tools_changed` sends notifications/tools/list_changed outside any request.
  */
 export function createFixtureServer(options: FixtureServerOptions = {}): McpServer {
   const server = new McpServer(
@@ -118,6 +122,27 @@ export function createFixtureServer(options: FixtureServerOptions = {}): McpServ
     );
     return { content: [{ type: 'text', text: 'added' }] };
   });
+
+  let rootsChangedMeta: Record<string, unknown> | undefined;
+  server.server.setNotificationHandler(RootsListChangedNotificationSchema, async (notification) => {
+    rootsChangedMeta = notification.params?._meta;
+    await server.sendLoggingMessage({ level: 'info', logger: 'roots', data: 'roots changed' });
+  });
+
+  server.registerTool(
+    'notification_meta',
+    { description: 'Returns the _meta of the last notifications/roots/list_changed.' },
+    () => ({ content: [{ type: 'text', text: JSON.stringify(rootsChangedMeta ?? null) }] }),
+  );
+
+  server.registerTool(
+    'notify_tools_changed',
+    { description: 'Sends notifications/tools/list_changed outside the call (no related request).' },
+    () => {
+      server.sendToolListChanged();
+      return { content: [{ type: 'text', text: 'notified' }] };
+    },
+  );
 
   server.registerTool('crash', { description: 'Kills the server process mid-call.' }, () => {
     process.exit(3);

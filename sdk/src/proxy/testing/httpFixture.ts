@@ -20,6 +20,11 @@ export interface HttpFixture {
   authorizations: string[];
   /** Sessions currently open. */
   sessions: Map<string, StreamableHTTPServerTransport>;
+  /**
+   * Sessions whose client has its GET stream open: the only way to the client for server messages that
+   * belong to no request (the SDK client opens it after initialize without waiting for it).
+   */
+  standaloneStreams: Set<string>;
   close(): Promise<void>;
 }
 
@@ -36,6 +41,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 export async function startHttpFixture(options: HttpFixtureOptions = {}): Promise<HttpFixture> {
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const authorizations: string[] = [];
+  const standaloneStreams = new Set<string>();
   const server = http.createServer((req, res) => {
     void (async () => {
       if (req.headers.authorization !== undefined) authorizations.push(req.headers.authorization);
@@ -81,6 +87,10 @@ export async function startHttpFixture(options: HttpFixtureOptions = {}): Promis
         transport = created;
         await createFixtureServer(options).connect(created);
       }
+      if (req.method === 'GET' && typeof sessionId === 'string') {
+        standaloneStreams.add(sessionId);
+        res.on('close', () => standaloneStreams.delete(sessionId));
+      }
       await transport.handleRequest(req, res, body);
     })().catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500);
@@ -93,6 +103,7 @@ export async function startHttpFixture(options: HttpFixtureOptions = {}): Promis
     url: new URL(`http://127.0.0.1:${port}/mcp`),
     authorizations,
     sessions,
+    standaloneStreams,
     close: async () => {
       for (const transport of sessions.values()) await transport.close();
       server.closeAllConnections();
