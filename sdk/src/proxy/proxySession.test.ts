@@ -34,6 +34,36 @@ const only = (): ReadableSpan => {
 beforeEach(() => exporter.reset());
 
 describe('ProxySession', () => {
+  it('fingerprints a paginated tools/list once, over all its pages, on the last page', () => {
+    const session = newSession();
+    const tool = (name: string) => ({ name, inputSchema: { type: 'object' } });
+    const list = (id: number, cursor: string | undefined, tools: unknown[], nextCursor?: string) => {
+      session.fromClient({
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/list',
+        params: cursor === undefined ? {} : { cursor },
+      });
+      session.settle();
+      session.fromServer({ jsonrpc: '2.0', id, result: { tools, ...(nextCursor ? { nextCursor } : {}) } });
+    };
+    list(1, undefined, [tool('a'), tool('b')], 'page-2');
+    list(2, 'page-2', [tool('c')]);
+    const [first, last] = exporter.getFinishedSpans();
+    expect(first?.attributes['mcpscope.tools.fingerprint']).toBeUndefined();
+    expect(first?.attributes['mcpscope.tools.count']).toBe(2);
+    expect(last?.attributes['mcpscope.tools.count']).toBe(3);
+    expect(last?.attributes['mcpscope.tools.fingerprint']).toMatch(/^[0-9a-f]{64}$/);
+    const names = (
+      JSON.parse(String(last?.attributes['mcpscope.tools.definitions'])) as { name: string }[]
+    ).map((t) => t.name);
+    expect(names).toEqual(['a', 'b', 'c']);
+    // A page reached without its first page is never fingerprinted (it would be part of a set).
+    exporter.reset();
+    list(3, 'page-2', [tool('c')]);
+    expect(only().attributes['mcpscope.tools.fingerprint']).toBeUndefined();
+  });
+
   it('starts the span with what names the call and sets the rest once the request is forwarded', () => {
     const session = newSession();
     const meta: Record<string, unknown> = { progressToken: 'p' };

@@ -62,6 +62,7 @@ import {
   notificationEventAttributes as eventAttributes,
   notificationEventName,
 } from '../instrument/notificationEvents.js';
+import { ToolListPages } from '../tools/ToolListPages.js';
 import type { ToolListMemory } from './toolListMemory.js';
 
 /** Value of `mcpscope.source` on every proxy span. */
@@ -136,8 +137,8 @@ interface InFlight {
   idKey: string;
   scope: string;
   progressKey?: string;
-  /** tools/list without a cursor. */
-  firstPage: boolean;
+  /** `params.cursor` of a tools/list request (which page it asks for). */
+  listCursor: unknown;
   cancelled?: { at: number; reason?: string; timer: NodeJS.Timeout };
 }
 
@@ -169,6 +170,8 @@ export class ProxySession {
   /** Server → agent requests by id. */
   private readonly toClient = new Map<string, InFlight>();
   private readonly byProgressToken = new Map<string, InFlight>();
+  /** The pages of a paginated tools/list of this session (cursors belong to the session's server). */
+  private readonly toolPages = new ToolListPages();
   private pending: PendingAttributes[] = [];
 
   constructor(private readonly options: ProxySessionOptions) {
@@ -363,7 +366,7 @@ export class ProxySession {
       mapKey,
       idKey: key,
       scope,
-      firstPage: paramString(msg, 'cursor') === undefined,
+      listCursor: isObject(msg.params) ? msg.params['cursor'] : undefined,
     };
     const token = meta?.['progressToken'];
     if (isJsonRpcId(token)) {
@@ -412,7 +415,9 @@ export class ProxySession {
         break;
       case 'tools/list': {
         const tools = result['tools'];
-        if (Array.isArray(tools)) span.setAttributes(this.options.tools.observe(tools, entry.firstPage));
+        if (!Array.isArray(tools)) break;
+        const wholeSet = this.toolPages.page(entry.listCursor, tools, result['nextCursor']);
+        span.setAttributes(this.options.tools.observe(tools, entry.listCursor === undefined, wholeSet));
         break;
       }
       case 'tools/call':

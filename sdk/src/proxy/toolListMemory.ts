@@ -19,17 +19,25 @@ export class ToolListMemory {
   private annotations = new Map<string, Attributes>();
 
   /**
-   * Records a tools/list result and returns the attributes for its span.
+   * Records one page of a tools/list result and returns the attributes for its span.
+   * @param page the tools of this page.
    * @param firstPage false when the request carried a cursor: a later page adds to the known
    *   annotations instead of replacing them.
+   * @param wholeSet the whole tool set when this page completes it (see ToolListPages), else undefined:
+   *   only a whole set is fingerprinted, so the pages of a paginated list never look like changes.
    */
-  observe(tools: readonly unknown[], firstPage: boolean): Attributes {
-    const set = fingerprintTools(tools);
+  observe(
+    page: readonly unknown[],
+    firstPage: boolean,
+    wholeSet: readonly unknown[] | undefined,
+  ): Attributes {
     if (firstPage) this.annotations.clear();
-    for (const tool of tools) {
+    for (const tool of page) {
       if (!isObject(tool) || typeof tool['name'] !== 'string') continue;
       this.annotations.set(tool['name'], annotationAttributes(tool['annotations']));
     }
+    if (!wholeSet) return { [ATTR_MCPSCOPE_TOOLS_COUNT]: page.length };
+    const set = fingerprintTools(wholeSet);
     const attributes: Attributes = {
       [ATTR_MCPSCOPE_TOOLS_FINGERPRINT]: set.fingerprint,
       [ATTR_MCPSCOPE_TOOLS_COUNT]: set.tools.length,
