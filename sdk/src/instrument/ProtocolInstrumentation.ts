@@ -248,14 +248,17 @@ export class ProtocolInstrumentation {
    * Records exceptions thrown by request handlers (with their stack) on the SERVER span. The Protocol
    * looks handlers up with `_requestHandlers.get(method)` for each request; the wrapped handler returns
    * the original promise untouched and observes its rejection on a side branch, so results and timing
-   * do not change.
+   * do not change. McpServer's tools/call handler is left alone when its tool execution is observed
+   * (wrapToolExecution): it turns a tool's exception into an isError result itself, and the exception
+   * is recorded where the tool runs, so a second side branch would only cost a promise per call.
    */
   private wrapRequestHandlers(): void {
     const handlers = (this.protocol as { _requestHandlers?: unknown })._requestHandlers;
     if (!(handlers instanceof Map)) return;
     const get = handlers.get;
     const wrappedByHandler = new WeakMap<Fn, Fn>();
-    const wrap = (handler: Fn): Fn => this.wrapHandler(handler);
+    const wrap = (handler: Fn, method: unknown): Fn =>
+      method === 'tools/call' && this.tracksToolHandler ? handler : this.wrapHandler(handler);
     Object.defineProperty(handlers, 'get', {
       configurable: true,
       writable: true,
@@ -264,7 +267,7 @@ export class ProtocolInstrumentation {
         if (typeof handler !== 'function') return handler;
         let wrapped = wrappedByHandler.get(handler);
         if (!wrapped) {
-          wrapped = wrap(handler);
+          wrapped = wrap(handler, key);
           wrappedByHandler.set(handler, wrapped);
         }
         return wrapped;
