@@ -1,3 +1,5 @@
+import { ByteFramer } from './ByteFramer.js';
+
 const NEWLINE = 0x0a;
 const NEWLINE_BUFFER = Buffer.from('\n');
 
@@ -16,13 +18,13 @@ export type LineHandler = (line: Buffer) => Buffer | undefined;
  * the proxy adds no extra writes. A partial line is held back until its end arrives (it may be a request
  * that needs rewriting), and forwarded as is by {@link LineFramer.end}.
  */
-export class LineFramer {
-  private pending: Buffer[] = [];
-
-  constructor(private readonly onLine: LineHandler) {}
+export class LineFramer extends ByteFramer {
+  constructor(onLine: LineHandler) {
+    super(onLine);
+  }
 
   /** Frames one chunk. Returns the bytes to forward now, or undefined when no line was completed. */
-  push(chunk: Buffer): Buffer | undefined {
+  override push(chunk: Buffer): Buffer | undefined {
     let newline = chunk.indexOf(NEWLINE);
     if (newline === -1) {
       if (chunk.length > 0) this.pending.push(chunk);
@@ -55,22 +57,5 @@ export class LineFramer {
     if (out === undefined) return lineStart === chunk.length ? chunk : chunk.subarray(0, lineStart);
     if (copyFrom < lineStart) out.push(chunk.subarray(copyFrom, lineStart));
     return out.length === 1 ? out[0] : Buffer.concat(out);
-  }
-
-  /** The input is over: returns a trailing partial line, unchanged, if there is one. */
-  end(): Buffer | undefined {
-    const rest = this.pending;
-    this.pending = [];
-    if (rest.length === 0) return undefined;
-    return rest.length === 1 ? rest[0] : Buffer.concat(rest);
-  }
-
-  private handle(line: Buffer): Buffer | undefined {
-    try {
-      return this.onLine(line);
-    } catch {
-      // The handler is telemetry: a failure there must never stop or alter the byte stream.
-      return undefined;
-    }
   }
 }

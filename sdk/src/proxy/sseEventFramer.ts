@@ -1,3 +1,5 @@
+import { ByteFramer } from './ByteFramer.js';
+
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -15,17 +17,18 @@ export type SseEventHandler = (event: Buffer) => Buffer | undefined;
  * unfinished event at the end of a chunk is held back until its blank line arrives — an event stream
  * client dispatches nothing before that line either, so holding it delays nothing the agent could use.
  */
-export class SseEventFramer {
-  private pending: Buffer[] = [];
+export class SseEventFramer extends ByteFramer {
   /** Nothing but line ends since the last line end: the next line end is a blank line. */
   private atLineStart = true;
   /** The last byte seen was a CR: an LF right after it belongs to the same line end. */
   private afterCr = false;
 
-  constructor(private readonly onEvent: SseEventHandler) {}
+  constructor(onEvent: SseEventHandler) {
+    super(onEvent);
+  }
 
   /** Frames one chunk. Returns the bytes to forward now, or undefined when there are none. */
-  push(chunk: Buffer): Buffer | undefined {
+  override push(chunk: Buffer): Buffer | undefined {
     let out: Buffer[] | undefined;
     // [copyFrom, eventStart) is a run of this chunk's bytes that leave unchanged.
     let copyFrom = 0;
@@ -81,22 +84,5 @@ export class SseEventFramer {
     if (out === undefined) return eventStart === 0 ? undefined : chunk.subarray(0, eventStart);
     if (copyFrom < eventStart) out.push(chunk.subarray(copyFrom, eventStart));
     return out.length === 1 ? out[0] : Buffer.concat(out);
-  }
-
-  /** The stream is over: returns an unfinished last event, unchanged, if there is one. */
-  end(): Buffer | undefined {
-    const rest = this.pending;
-    this.pending = [];
-    if (rest.length === 0) return undefined;
-    return rest.length === 1 ? rest[0] : Buffer.concat(rest);
-  }
-
-  private handle(event: Buffer): Buffer | undefined {
-    try {
-      return this.onEvent(event);
-    } catch {
-      // The handler is telemetry: a failure there must never stop or alter the byte stream.
-      return undefined;
-    }
   }
 }

@@ -143,19 +143,14 @@ function setupTwoSpan(): BenchTelemetry {
           callTool(params, resultSchema, options),
         );
     },
-    instrumentServer: (server) => {
-      const handlers = (server.server as unknown as { _requestHandlers: Map<string, Handler> })
-        ._requestHandlers;
-      const handler = handlers.get('tools/call');
-      if (!handler) throw new Error('the bench server has no tools/call handler');
-      handlers.set('tools/call', (request, extra) => {
+    instrumentServer: (server) =>
+      wrapToolsCallHandler(server, (handler, request, extra) => {
         const span = tracer.startSpan(`tools/call ${request.params?.name}`, { kind: SpanKind.SERVER });
         return endOn(
           span,
           context.with(trace.setSpan(context.active(), span), handler, undefined, request, extra),
         );
-      });
-    },
+      }),
     snapshot: (retainNext) => pipeline.take(retainNext),
   };
 }
@@ -213,12 +208,8 @@ function setupThreeSpan(): BenchTelemetry {
         );
       };
     },
-    instrumentServer: (server) => {
-      const handlers = (server.server as unknown as { _requestHandlers: Map<string, Handler> })
-        ._requestHandlers;
-      const handler = handlers.get('tools/call');
-      if (!handler) throw new Error('the bench server has no tools/call handler');
-      handlers.set('tools/call', (request, extra) => {
+    instrumentServer: (server) =>
+      wrapToolsCallHandler(server, (handler, request, extra) => {
         const active = context.active();
         const parent = propagation.extract(active, request.params?._meta ?? {}, getter);
         const name = request.params?.name;
@@ -231,10 +222,20 @@ function setupThreeSpan(): BenchTelemetry {
           parent,
         );
         return endOn(span, context.with(trace.setSpan(parent, span), handler, undefined, request, extra));
-      });
-    },
+      }),
     snapshot: (retainNext) => pipeline.take(retainNext),
   };
+}
+
+/** Replaces the bench server's tools/call handler with `wrapper`, which gets the original to call. */
+function wrapToolsCallHandler(
+  server: McpServer,
+  wrapper: (handler: Handler, request: Parameters<Handler>[0], extra: unknown) => Promise<unknown>,
+): void {
+  const handlers = (server.server as unknown as { _requestHandlers: Map<string, Handler> })._requestHandlers;
+  const handler = handlers.get('tools/call');
+  if (!handler) throw new Error('the bench server has no tools/call handler');
+  handlers.set('tools/call', (request, extra) => wrapper(handler, request, extra));
 }
 
 function endOn<T>(span: Span, promise: Promise<T>): Promise<T> {
