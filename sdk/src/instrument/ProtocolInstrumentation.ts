@@ -112,7 +112,8 @@ const WRAPPED = Symbol.for('@mcpscope/sdk.wrapped');
  * injected into `params._meta`. Requests this process receives get a SERVER span (receive → response
  * sent) parented on the extracted context, and their handler runs inside it. Span kind follows the
  * direction of the request, so sampling/elicitation/roots requests from a server are CLIENT spans in
- * the server process and SERVER spans in the client process.
+ * the server process and SERVER spans in the client process. A request the SDK queues for an MCP task
+ * gets its transport span when the queue delivers it (see `UnsentRequests`).
  *
  * Hooks: the Protocol's `request` and `connect` (and Client `callTool`), and on each transport `send`,
  * `start` (to wrap the `onmessage`/`onclose` callbacks the Protocol assigns in `connect` before any
@@ -194,6 +195,7 @@ export class ProtocolInstrumentation {
       } finally {
         this.sending = undefined;
       }
+      if (call && !call.sent) this.keepUnsent(call);
       if (owned && call) watch(result, call);
       return result;
     };
@@ -202,6 +204,24 @@ export class ProtocolInstrumentation {
     };
     markWrapped(request);
     (this.protocol as { request: unknown }).request = request;
+  }
+
+  /**
+   * A request that did not go out inside `request()`: the SDK queued it for an MCP task (delivered when
+   * the peer calls tasks/result), or it failed before sending. It waits on its connection for the send
+   * that delivers it (see {@link onSend}); a call that ends first leaves the list in {@link endOutgoing}.
+   * The SDK numbers requests with `_requestMessageId` (private, read only here, off the hot path): the
+   * request just made took the id before the current value. Without it the send is matched by method.
+   */
+  private keepUnsent(call: OutgoingCall): void {
+    try {
+      const conn = call.conn;
+      if (!conn || conn.closed) return;
+      const next = (this.protocol as { _requestMessageId?: unknown })._requestMessageId;
+      conn.unsent.add(call, typeof next === 'number' ? next - 1 : undefined);
+    } catch (error) {
+      reportInternalError(error);
+    }
   }
 
   private wrapCallTool(): void {
@@ -614,6 +634,7 @@ export class ProtocolInstrumentation {
       call.ended = true;
       const conn = call.conn;
       if (call.id !== undefined) conn?.outgoing.delete(call.id);
+      else if (!call.sent && conn && conn.unsent.size > 0) conn.unsent.remove(call);
       const span = call.span;
       const result = failed ? undefined : (value as Record<string, unknown> | undefined);
       let outcome: FailureOutcome | undefined;
@@ -850,6 +871,14 @@ export class ProtocolInstrumentation {
         if (call && call.method === message.method) {
           this.sentCall = call;
           return this.sendRequest(conn, message, call);
+        }
+        // Not sent from inside `request()`: a request the SDK queued for a task, delivered now (in the
+        // tasks/result handler). Its transport span starts here, where the request goes on the wire.
+        const queued =
+          conn.unsent.size > 0 ? conn.unsent.take(message.method, Number(message.id)) : undefined;
+        if (queued) {
+          this.sentCall = queued;
+          return this.sendRequest(conn, message, queued);
         }
         return injectIntoMessage(message, context.active());
       }

@@ -3,6 +3,7 @@ import type { TransportInfo } from '../transport/transportInfo.js';
 import { ToolListPages } from '../tools/ToolListPages.js';
 import { InFlight } from './InFlight.js';
 import type { RequestShape } from './RequestShapes.js';
+import { UnsentRequests } from './UnsentRequests.js';
 
 /** The parts of an MCP Transport the instrumentation touches (the SDK's public Transport interface). */
 export interface TransportLike {
@@ -19,6 +20,8 @@ export class Connection {
   readonly outgoing = new InFlight<number, OutgoingCall>();
   /** Requests this process received and has not answered yet, by JSON-RPC id. */
   readonly incoming = new InFlight<string | number, IncomingCall>();
+  /** Requests this process made that the SDK queued (for an MCP task) instead of sending. */
+  readonly unsent = new UnsentRequests();
   readonly startedAt = performance.now();
   /** The pages of a paginated tools/list seen so far (a connection lists tools in one direction). */
   readonly toolPages = new ToolListPages();
