@@ -152,6 +152,11 @@ async function taskPair() {
   return { queue, elicitations, toolCallTraces, startTask, taskResult, close };
 }
 
+/** How far apart two spans' clocks may be: each anchors its start on Date.now(), in whole milliseconds. */
+const CLOCK_SLACK = 2_000_000n;
+/** The least time the queued request waits before tasks/result fetches it: settle()'s five 5 ms timers. */
+const QUEUE_WAIT = 20_000_000n;
+
 function nanos(time: HrTime): bigint {
   return BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]);
 }
@@ -202,9 +207,15 @@ describe('requests queued for an MCP task', () => {
     const requestId = elicitTransport.attributes['jsonrpc.request.id'];
     expect(typeof requestId).toBe('string');
     expect(elicitClient.attributes['jsonrpc.request.id']).toBe(requestId);
+    // Each span anchors its start on Date.now() (millisecond resolution), so instants of different spans
+    // compare within CLOCK_SLACK; a duration is exact within its span. The request waited in the queue
+    // for at least QUEUE_WAIT (settle()), which the transport span must not cover.
     expect(nanos(elicitClient.startTime)).toBeLessThan(nanos(tasksResultServer.startTime));
-    expect(nanos(elicitTransport.startTime)).toBeGreaterThanOrEqual(nanos(tasksResultServer.startTime));
-    expect(nanos(elicitTransport.endTime)).toBeLessThanOrEqual(nanos(elicitClient.endTime));
+    expect(nanos(elicitTransport.startTime)).toBeGreaterThanOrEqual(
+      nanos(tasksResultServer.startTime) - CLOCK_SLACK,
+    );
+    expect(nanos(elicitTransport.endTime)).toBeLessThanOrEqual(nanos(elicitClient.endTime) + CLOCK_SLACK);
+    expect(nanos(elicitTransport.duration)).toBeLessThanOrEqual(nanos(elicitClient.duration) - QUEUE_WAIT);
     expect(elicitClient.status.code).not.toBe(SpanStatusCode.ERROR);
     expect(elicitClient.attributes['error.type']).toBeUndefined();
     expect(elicitTransport.status.code).not.toBe(SpanStatusCode.ERROR);
