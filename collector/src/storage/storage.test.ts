@@ -346,7 +346,22 @@ describe('insert', () => {
         error: { type: 'tool_error', fault: 'tool', message: 'x' },
       }),
     ];
-    await storage.insert(rowsIn);
+    // A notification the client sent outside any request: a span of its own at the client layer, not a
+    // request — it must not count in the totals, the series or the table.
+    const notification = span({
+      traceId: hexId(16),
+      name: 'notifications/roots/list_changed',
+      kind: 'Client',
+      service: 'agent',
+      startMs: start + 3_000,
+      durationMs: 0.01,
+      attributes: {
+        'mcp.method.name': 'notifications/roots/list_changed',
+        'mcpscope.layer': 'client',
+        'mcpscope.server.name': 'ro',
+      },
+    });
+    await storage.insert([...rowsIn, notification]);
     await client.command({ query: `TRUNCATE TABLE ${db}.${TABLES.spans}` });
     const o = await storage.queries.overview({
       from: new Date(start),
@@ -357,5 +372,15 @@ describe('insert', () => {
     expect(o.totals).toMatchObject({ count: 2, errors: 1, errorRate: 0.5 });
     expect(o.series).toHaveLength(1);
     expect(o.totals.p99Ms).toBeGreaterThanOrEqual(10);
+    expect(o.series[0]?.count).toBe(2);
+    expect(o.servers.map((t) => t.method)).not.toContain('notifications/roots/list_changed');
+    // Asked for by name, notifications are still there to count.
+    const asked = await storage.queries.tools({
+      from: new Date(start),
+      to: new Date(start + 60_000),
+      server: 'ro',
+      method: 'notifications/roots/list_changed',
+    });
+    expect(asked.tools.map((t) => [t.method, t.count])).toEqual([['notifications/roots/list_changed', 1]]);
   });
 });

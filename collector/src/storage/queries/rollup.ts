@@ -37,9 +37,20 @@ function rate(errors: number, count: number): number {
   return count > 0 ? errors / count : 0;
 }
 
+/**
+ * The rollup rows of a window and filter. Notifications are left out unless a notification method is
+ * asked for by name: they are not requests (nothing answers them, their spans last microseconds), and
+ * counted with the requests they would inflate request totals and pull the latency percentiles down.
+ */
 function rollupWhere(w: TimeWindow, f: McpFilter): Where {
-  return new Where().minuteWindow(w).mcp(f);
+  const where = new Where().minuteWindow(w).mcp(f);
+  if (!f.method?.startsWith(NOTIFICATION_PREFIX))
+    where.raw(`NOT startsWith(McpMethod, '${NOTIFICATION_PREFIX}')`);
+  return where;
 }
+
+/** Method-name prefix of MCP notifications (`notifications/tools/list_changed`, …). */
+const NOTIFICATION_PREFIX = 'notifications/';
 
 function table(database: string): string {
   return `\`${database}\`.\`${TABLES.rollup}\``;
