@@ -125,6 +125,7 @@ describe.each<Transport>(['stdio', 'http'])('instrumented client and server over
       client.callTool({ name: 'no_such_tool', arguments: {} }),
     );
     steps['unknownPrompt'] = await step('unknownPrompt', () => client.getPrompt({ name: 'no_such_prompt' }));
+    steps['listTools'] = await step('listTools', () => client.listTools());
     await client.close();
     if (serverProcess) {
       serverProcess.kill('SIGTERM');
@@ -204,6 +205,19 @@ describe.each<Transport>(['stdio', 'http'])('instrumented client and server over
     const serverSpan = byLayer(spans, 'server', 'prompts/get')!;
     expect(serverSpan.attributes['error.type']).toBe('-32602');
     expect(serverSpan.statusCode).not.toBe('Error');
+  });
+
+  // Over HTTP both sides name the server alike (the server side from the Host header the client sent),
+  // so the collector keeps one tool-definition history for it, not one per side.
+  it.skipIf(kind !== 'http')('names the server the same way on both sides of tools/list', async () => {
+    const has = (spans: SpanView[]) =>
+      !!byLayer(spans, 'client', 'tools/list') && !!byLayer(spans, 'server', 'tools/list');
+    const spans = await fetchTrace(steps['listTools']!.traceId, has);
+    const identity = (s: SpanView) =>
+      ['mcpscope.server.name', 'server.address', 'server.port'].map((key) => s.attributes[key]);
+    const clientSide = identity(byLayer(spans, 'client', 'tools/list')!);
+    expect(clientSide[1]).toBe('127.0.0.1');
+    expect(identity(byLayer(spans, 'server', 'tools/list')!)).toEqual(clientSide);
   });
 
   it('lists the traces, filterable by service, tool and status', async () => {

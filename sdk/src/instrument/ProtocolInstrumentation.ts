@@ -29,7 +29,6 @@ import {
   type JsonRpcMessage,
 } from '../propagation/meta.js';
 import {
-  ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
@@ -61,7 +60,12 @@ import {
 } from '../semconv.js';
 import { fingerprintTools } from '../tools/fingerprint.js';
 import { toolSetTracker } from '../tools/toolSetTracker.js';
-import { CLIENT_PEER_KEY, clientPeerAttributes, forwardedFor } from '../transport/clientPeer.js';
+import {
+  httpAddressAttributes,
+  REQUEST_PEER_KEY,
+  requestPeer,
+  type RequestPeer,
+} from '../transport/httpAddresses.js';
 import { describeTransport } from '../transport/transportInfo.js';
 import { Connection, IncomingCall, OutgoingCall, type TransportLike } from './calls.js';
 import { notificationEventAttributes, notificationEventName } from './notificationEvents.js';
@@ -388,9 +392,10 @@ export class ProtocolInstrumentation {
 
   /**
    * Server side of HTTP: runs the Node transports' request entry points (`handleRequest` of Streamable
-   * HTTP, `handlePostMessage` of SSE) in a context carrying the client's address, which the messages of
-   * that request read when they arrive (the MCP SDK does not pass the socket on). Needs a context
-   * manager to carry it across the body parsing; without one, only a forwarded-for header is seen.
+   * HTTP, `handlePostMessage` of SSE) in a context carrying what the request's socket tells (the
+   * client's address, TLS), which the messages of that request read when they arrive (the MCP SDK does
+   * not pass the socket on). Needs a context manager to carry it across the body parsing; without one,
+   * only the headers are seen.
    */
   private wrapRequestEntry(transport: TransportLike): void {
     const fields = transport as unknown as Record<string, unknown>;
@@ -398,14 +403,14 @@ export class ProtocolInstrumentation {
       const original = fields[name];
       if (typeof original !== 'function') continue;
       fields[name] = function mcpscopeRequestEntry(this: unknown, ...args: unknown[]): unknown {
-        let peer: Attributes | undefined;
+        let peer: RequestPeer | undefined;
         try {
-          peer = clientPeerAttributes(args[0]);
+          peer = requestPeer(args[0]);
         } catch (error) {
           reportInternalError(error);
         }
         if (!peer) return (original as Fn).apply(this, args);
-        const ctx = context.active().setValue(CLIENT_PEER_KEY, peer);
+        const ctx = context.active().setValue(REQUEST_PEER_KEY, peer);
         return context.with(ctx, original as Fn, this, ...args);
       };
     }
@@ -788,12 +793,8 @@ export class ProtocolInstrumentation {
       if (this.opts.capture) this.addCapturedArguments(span, method, params);
       if (conn.measureBytes) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, jsonBytes(message));
       if (conn.info.http) {
-        const peer = active.getValue(CLIENT_PEER_KEY) as Attributes | undefined;
-        if (peer) span.setAttributes(peer);
-        else if (headers !== null && typeof headers === 'object') {
-          const forwarded = forwardedFor(headers as Record<string, unknown>);
-          if (forwarded) span.setAttribute(ATTR_CLIENT_ADDRESS, forwarded);
-        }
+        const peer = active.getValue(REQUEST_PEER_KEY) as RequestPeer | undefined;
+        span.setAttributes(httpAddressAttributes(peer, headers));
       }
     }
     const call = new IncomingCall(span, shape, message.id as string | number);

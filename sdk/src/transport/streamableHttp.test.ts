@@ -112,7 +112,10 @@ describe('Streamable HTTP', () => {
     expect(clientSpan.attributes['server.port']).toBe(Number(new URL(base).port));
     expect(clientSpan.attributes['mcp.session.id']).toBe(transport.sessionId);
     expect(serverSpan.attributes['mcp.session.id']).toBe(transport.sessionId);
-    // The server side names its peer: the client's socket address and (ephemeral) port.
+    // The server side names itself as the client addressed it (so both sides name one server alike)
+    // and its peer: the client's socket address and (ephemeral) port.
+    expect(serverSpan.attributes['server.address']).toBe(clientSpan.attributes['server.address']);
+    expect(serverSpan.attributes['server.port']).toBe(clientSpan.attributes['server.port']);
     expect(serverSpan.attributes['client.address']).toBe('127.0.0.1');
     const clientPort = serverSpan.attributes['client.port'];
     expect(
