@@ -1,6 +1,9 @@
 import { lazy, Suspense } from 'react';
 import { NavLink, Route, Routes, useSearchParams } from 'react-router-dom';
+import { useToolChangeAlerts } from './api/queries.js';
 import { TokenForm } from './components/TokenForm.js';
+import { recentFlaggedChanges } from './lib/recentToolAlerts.js';
+import { parseRefresh } from './lib/refresh.js';
 import { carryRange } from './lib/timeRange.js';
 import { TEST_IDS } from './testIds.js';
 
@@ -44,9 +47,28 @@ function Nav() {
       {links.map(([to, label]) => (
         <NavLink key={to} to={`${to}${qs}`} end={to === '/'}>
           {label}
+          {to === '/tool-changes' && <ToolChangeAlert refresh={refresh} />}
         </NavLink>
       ))}
     </nav>
+  );
+}
+
+/**
+ * The rug-pull alert on every page: how many tool definitions changed in a suspicious way (no version
+ * bump, mid-session, an injection pattern) in the last day. Nothing is shown when there are none, or
+ * when the history cannot be read (the token form speaks for a 401).
+ */
+function ToolChangeAlert({ refresh }: { refresh: string | null }) {
+  const { data } = useToolChangeAlerts(parseRefresh(refresh));
+  const count = data ? recentFlaggedChanges(data.changes, Date.now()).length : 0;
+  if (count === 0) return null;
+  const label = `${count} flagged tool definition change${count === 1 ? '' : 's'} in the last 24 hours`;
+  return (
+    <span className="badge danger small nav-alert" data-testid={TEST_IDS.toolChangeAlert} title={label}>
+      <span aria-hidden="true">⚠ {count}</span>
+      <span className="visually-hidden">{label}</span>
+    </span>
   );
 }
 

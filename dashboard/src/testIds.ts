@@ -3,6 +3,7 @@
  */
 export const TEST_IDS = {
   nav: 'nav',
+  toolChangeAlert: 'tool-change-alert',
   tokenForm: 'token-form',
   tokenInput: 'token-input',
   rangePicker: 'range-picker',

@@ -43,6 +43,8 @@ describe('dashboard with a read token', () => {
     await page.goto(`${collector.url}/traces`);
     const form = page.locator(byTestId(TEST_IDS.tokenForm));
     await form.waitFor({ timeout: 20_000 });
+    // Every request of the first load (the view's and the navigation's tool-change alert) has settled.
+    await page.waitForLoadState('networkidle');
     // The refused request is the one error the browser is expected to log; nothing else may appear.
     expect(problems.every((p) => p.includes('401'))).toBe(true);
     expect(apiAuthHeaders[0]).toBeUndefined();

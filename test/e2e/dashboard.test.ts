@@ -241,7 +241,16 @@ describe('dashboard in a real browser', () => {
   });
 
   it('renders the tool changes with flags and a diff', async () => {
-    await page.goto(`${collector.url}/tool-changes`);
+    // Every page carries the alert: the demo's rug pull (no version bump) is a flagged change of today.
+    await page.goto(`${collector.url}/errors`);
+    const alert = page.locator(byTestId(TEST_IDS.toolChangeAlert));
+    await alert.waitFor({ timeout: 20_000 });
+    expect(await alert.textContent()).toMatch(/⚠ [1-9]\d*/);
+    expect(await alert.getAttribute('title')).toMatch(
+      /^[1-9]\d* flagged tool definition changes? in the last 24 hours$/,
+    );
+    await page.getByRole('link', { name: /Tool changes/ }).click();
+    await page.waitForURL('**/tool-changes');
     const change = page.locator(byTestId(TEST_IDS.toolChange)).first();
     await change.waitFor({ timeout: 20_000 });
     const text = (await change.textContent()) ?? '';

@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery, type UseQueryResult } from '@tanstack/react-query';
 import { refreshInterval, type RefreshOption } from '../lib/refresh.js';
 import { rangeKey, resolveRange, type RangeSelection } from '../lib/timeRange.js';
+import { useNeedsToken } from './authState.js';
 import { apiGet, type QueryParams } from './client.js';
 import type {
   ErrorsResponse,
@@ -72,5 +73,23 @@ export function useToolChanges(server: string, refresh: RefreshOption): UseQuery
     queryFn: ({ signal }) => apiGet<ToolChangesResponse>('/api/tool-changes', { server }, signal),
     refetchInterval: refreshInterval(refresh),
     placeholderData: keepPreviousData,
+  });
+}
+
+/** How often the navigation's tool-change alert looks when the page's own auto-refresh is off. */
+const TOOL_ALERT_POLL_MS = 60_000;
+
+/**
+ * The tool-change history for the navigation's alert. It keeps watching even with auto-refresh off:
+ * a changed tool definition (a possible rug pull) should not wait for someone to reload the page.
+ */
+export function useToolChangeAlerts(refresh: RefreshOption): UseQueryResult<ToolChangesResponse> {
+  // While the collector waits for a read token, polling would only collect more 401s.
+  const needsToken = useNeedsToken();
+  return useQuery({
+    queryKey: ['tool-change-alerts'],
+    enabled: !needsToken,
+    queryFn: ({ signal }) => apiGet<ToolChangesResponse>('/api/tool-changes', {}, signal),
+    refetchInterval: refreshInterval(refresh) || TOOL_ALERT_POLL_MS,
   });
 }
