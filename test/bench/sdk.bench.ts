@@ -34,8 +34,8 @@
  * builds it first). `--source` runs the TypeScript sources instead (tsx adds `__name` helpers, so a
  * little slower). Environment overrides: MCPSCOPE_BENCH_ROUNDS (40), MCPSCOPE_BENCH_WARMUP_ROUNDS (6),
  * MCPSCOPE_BENCH_CALLS_IN_MEMORY (500), MCPSCOPE_BENCH_CALLS_STDIO (200), MCPSCOPE_BENCH_TRANSPORTS
- * (in-memory,stdio), MCPSCOPE_BENCH_CONFIGS (mcpscope,peers,two-span,three-span; bare is always
- * included).
+ * (in-memory,stdio), MCPSCOPE_BENCH_CONFIGS (mcpscope,mcpscope-traces,peers,two-span,three-span;
+ * bare is always included).
  * Profiling: sdk/profile.ts.
  */
 import { execFile, fork, type ChildProcess } from 'node:child_process';
@@ -254,11 +254,17 @@ function printRatios(label: string, results: ConfigResult[], which: 'wall' | 'cp
   const mcpscope = results.find((result) => result.config === 'mcpscope')?.[which].added?.median;
   const peers = results.find((result) => result.config === 'peers')?.[which].added?.median;
   const minimal = results.find((result) => result.config === 'three-span')?.[which].added?.median;
+  const tracesOnly = results.find((result) => result.config === 'mcpscope-traces')?.[which].added?.median;
   if (mcpscope === undefined) return;
   const parts = [
     `mcpscope added / ${TARGET_ADDED_MICROS} µs target = ${ratio(mcpscope, TARGET_ADDED_MICROS)}`,
   ];
   if (peers !== undefined) parts.push(`mcpscope added / peers added = ${ratio(mcpscope, peers)}`);
+  if (tracesOnly !== undefined) {
+    parts.push(
+      `mcpscope-traces added / ${TARGET_ADDED_MICROS} µs target = ${ratio(tracesOnly, TARGET_ADDED_MICROS)}`,
+    );
+  }
   if (minimal !== undefined) {
     parts.push(`mcpscope added / three-span added = ${ratio(mcpscope, minimal)}`);
     parts.push(`three-span added / target = ${ratio(minimal, TARGET_ADDED_MICROS)}`);
@@ -323,11 +329,13 @@ for (const { transport, results } of all) {
     const theirs = byConfig('peers')?.[which].added;
     const reference = byConfig('two-span')?.[which].added;
     const minimal = byConfig('three-span')?.[which].added;
+    const tracesOnly = byConfig('mcpscope-traces')?.[which].added;
     summaryRows.push([
       transport,
       which === 'wall' ? 'wall' : 'CPU',
       byConfig('bare')?.[which].perCall.median.toFixed(1) ?? '—',
       ours ? fmtSpread(ours) : '—',
+      tracesOnly ? fmtSpread(tracesOnly) : '—',
       theirs ? fmtSpread(theirs) : '—',
       reference ? fmtSpread(reference) : '—',
       minimal ? fmtSpread(minimal) : '—',
@@ -343,6 +351,7 @@ printTable(
     'time',
     'bare µs/call',
     'mcpscope added',
+    'traces-only added',
     'peers added',
     'two-span added',
     'three-span added',
@@ -358,7 +367,8 @@ console.log(
     `= ${ratio(floor, TARGET_ADDED_MICROS)} the target — the floor of mcpscope's added time on this machine.`,
 );
 console.log(
-  'peers = Sentry wrapMcpServerWithSentry (server) + @traceloop/instrumentation-mcp (client); ' +
+  'traces-only = mcpscope with no MeterProvider (three layers and propagation, no histograms); ' +
+    'peers = Sentry wrapMcpServerWithSentry (server) + @traceloop/instrumentation-mcp (client); ' +
     'two-span = a minimal CLIENT + SERVER span wrapper (no transport span, propagation, attributes or metrics); ' +
     'three-span = the least the requirement needs: CLIENT, transport and SERVER spans with W3C context ' +
     'through params._meta and the handler in the server span (two attributes each, no metrics, no error ' +

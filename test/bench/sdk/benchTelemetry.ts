@@ -21,7 +21,14 @@ import { DropSpanExporter } from './DropSpanExporter.js';
 import type { SpanSummary } from './SpanSummary.js';
 
 /** The configurations the benchmark compares (`two-span` is a reference point, see setupTwoSpan). */
-export const BENCH_CONFIGS = ['bare', 'mcpscope', 'peers', 'two-span', 'three-span'] as const;
+export const BENCH_CONFIGS = [
+  'bare',
+  'mcpscope',
+  'mcpscope-traces',
+  'peers',
+  'two-span',
+  'three-span',
+] as const;
 export type BenchConfig = (typeof BENCH_CONFIGS)[number];
 
 export function parseConfig(value: string | undefined): BenchConfig {
@@ -76,7 +83,9 @@ export interface BenchTelemetry {
  *   session-long `mcp.client.session` span (Sentry collects children until the root ends), a memory
  *   growth no real two-process deployment has.
  *
+ * - mcpscope-traces: the same without a MeterProvider (no histograms; see setupMcpscope).
  * - two-span: the reference the design's target is anchored on (see setupTwoSpan).
+ * - three-span: the least the requirement needs (see setupThreeSpan).
  *
  * Content capture is off in every configuration (mcpscope's and Sentry's default; traceloop's default
  * is on, so it is turned off here for the same work on all sides).
@@ -94,7 +103,9 @@ export async function setupTelemetry(
         snapshot: () => Promise.resolve({ counts: {}, spans: [], histograms: {} }),
       };
     case 'mcpscope':
-      return setupMcpscope();
+      return setupMcpscope(true);
+    case 'mcpscope-traces':
+      return setupMcpscope(false);
     case 'two-span':
       return setupTwoSpan();
     case 'three-span':
@@ -104,21 +115,29 @@ export async function setupTelemetry(
   }
 }
 
-async function setupMcpscope(): Promise<BenchTelemetry> {
+/**
+ * mcpscope as `startTracing()` installs it (`withMetrics`), or with no MeterProvider at all
+ * (`mcpscope-traces`: the three layers and propagation only, what the design's target is about; the
+ * instrumentation records no histograms then).
+ */
+async function setupMcpscope(withMetrics: boolean): Promise<BenchTelemetry> {
   const pipeline = createTracePipeline();
   registerOtelGlobals(pipeline.provider);
-  const reader = new PeriodicExportingMetricReader({
-    exporter: new DropMetricExporter(),
-    exportIntervalMillis: 60_000,
-  });
-  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+  let reader: PeriodicExportingMetricReader | undefined;
+  if (withMetrics) {
+    reader = new PeriodicExportingMetricReader({
+      exporter: new DropMetricExporter(),
+      exportIntervalMillis: 60_000,
+    });
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+  }
   const sdk = await import('@mcpscope/sdk');
   return {
     instrumentClient: (client) => void sdk.instrumentClient(client),
     instrumentServer: (server) => void sdk.instrumentServer(server),
     snapshot: async (retainNext) => {
       const snapshot = await pipeline.take(retainNext);
-      snapshot.histograms = await histogramCounts(reader);
+      if (reader) snapshot.histograms = await histogramCounts(reader);
       return snapshot;
     },
   };
