@@ -67,7 +67,14 @@ import {
   type RequestPeer,
 } from '../transport/httpAddresses.js';
 import { describeTransport } from '../transport/transportInfo.js';
-import { Connection, IncomingCall, OutgoingCall, type TransportLike } from './calls.js';
+import {
+  Connection,
+  IncomingCall,
+  jsonBytes,
+  OutgoingCall,
+  receivedBytes,
+  type TransportLike,
+} from './calls.js';
 import { notificationEventAttributes, notificationEventName } from './notificationEvents.js';
 import type { ResolvedOptions } from './options.js';
 import { reportInternalError } from './reportInternalError.js';
@@ -100,6 +107,9 @@ export interface McpServerLike {
 }
 
 type Fn = (this: unknown, ...args: unknown[]) => unknown;
+
+/** The stdio `ReadBuffer`'s `readMessage`: the next complete message, or null. */
+type ReadMessage = (this: { _buffer?: Uint8Array }) => unknown;
 
 /** Per-transport holder: the transport's wrappers read the current connection through it. */
 interface TransportHolder {
@@ -385,6 +395,7 @@ export class ProtocolInstrumentation {
     Object.defineProperty(transport, TRANSPORT_HOLDER, { value: newHolder, configurable: true });
     this.wrapSend(transport, newHolder);
     this.wrapStart(transport, newHolder);
+    this.wrapReadBuffer(transport, newHolder);
     if (info.http && this.role === 'client') this.wrapFetch(transport);
     if (info.http && this.role === 'server') this.wrapRequestEntry(transport);
     return conn;
@@ -443,6 +454,26 @@ export class ProtocolInstrumentation {
     };
     transport.send = function mcpscopeSend(this: unknown, ...args: unknown[]): Promise<void> {
       return traced(this, args);
+    };
+  }
+
+  /**
+   * stdio: the transports cut each message's line out of a `ReadBuffer` and hand the message to the
+   * Protocol at once. The line's length is the message's size on the wire; taking it there spares a
+   * second `JSON.stringify` of every received message (and counts what the peer really sent).
+   */
+  private wrapReadBuffer(transport: TransportLike, holder: TransportHolder): void {
+    const buffer = (transport as unknown as { _readBuffer?: unknown })._readBuffer as
+      { _buffer?: Uint8Array; readMessage?: ReadMessage } | undefined;
+    const original = buffer?.readMessage;
+    if (!buffer || typeof original !== 'function') return;
+    buffer.readMessage = function mcpscopeReadMessage(this: { _buffer?: Uint8Array }): unknown {
+      const before = this._buffer?.length ?? 0;
+      const message = original.call(this);
+      // The line and its `\n` left the buffer; the message is the line.
+      if (message !== null && holder.conn.measureBytes)
+        holder.conn.wireBytes = before - (this._buffer?.length ?? 0) - 1;
+      return message;
     };
   }
 
@@ -620,7 +651,7 @@ export class ProtocolInstrumentation {
     call.transportSpan = undefined;
     if (transportSpan.isRecording()) {
       if (conn.measureBytes)
-        transportSpan.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, jsonBytes(message));
+        transportSpan.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, receivedBytes(conn, message));
       if (conn.info.http && conn.transport.sessionId)
         transportSpan.setAttribute(ATTR_MCP_SESSION_ID, conn.transport.sessionId);
     }
@@ -791,7 +822,8 @@ export class ProtocolInstrumentation {
         if (annotations) span.setAttributes(annotations);
       }
       if (this.opts.capture) this.addCapturedArguments(span, method, params);
-      if (conn.measureBytes) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, jsonBytes(message));
+      if (conn.measureBytes)
+        span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, receivedBytes(conn, message));
       if (conn.info.http) {
         const peer = active.getValue(REQUEST_PEER_KEY) as RequestPeer | undefined;
         span.setAttributes(httpAddressAttributes(peer, headers));
@@ -1156,10 +1188,6 @@ function markWrapped(fn: object): void {
 
 function isWrapped(fn: unknown): boolean {
   return typeof fn === 'function' && (fn as unknown as Record<symbol, unknown>)[WRAPPED] === true;
-}
-
-function jsonBytes(message: unknown): number {
-  return Buffer.byteLength(JSON.stringify(message) ?? '', 'utf8');
 }
 
 function errorMessage(error: unknown): string {

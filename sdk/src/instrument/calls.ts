@@ -23,6 +23,13 @@ export class Connection {
   /** Requests this process made that the SDK queued (for an MCP task) instead of sending. */
   readonly unsent = new UnsentRequests();
   readonly startedAt = performance.now();
+  /**
+   * Bytes on the wire of the message being delivered right now, when the transport's read buffer told
+   * (stdio: set as the line is cut from the buffer, just before the Protocol gets the message), so the
+   * received size is the line's length instead of a second serialization. Read once by
+   * {@link receivedBytes}.
+   */
+  wireBytes = -1;
   /** The pages of a paginated tools/list seen so far (a connection lists tools in one direction). */
   readonly toolPages = new ToolListPages();
   closed = false;
@@ -33,6 +40,21 @@ export class Connection {
     /** Whether request/response byte sizes are measured on this connection. */
     readonly measureBytes: boolean,
   ) {}
+}
+
+/**
+ * The size of a received message: its wire size when the transport's read buffer reported it for this
+ * very message, else the size of its JSON serialization.
+ */
+export function receivedBytes(conn: Connection, message: unknown): number {
+  const wire = conn.wireBytes;
+  conn.wireBytes = -1;
+  return wire >= 0 ? wire : jsonBytes(message);
+}
+
+/** Bytes of a message's JSON serialization (what the stdio and HTTP transports send). */
+export function jsonBytes(message: unknown): number {
+  return Buffer.byteLength(JSON.stringify(message) ?? '', 'utf8');
 }
 
 /** What came back over the wire for a sent request. */

@@ -41,7 +41,44 @@ function serverSpans(file: string): SpanRecord[] {
     .map((line) => JSON.parse(line) as SpanRecord);
 }
 
+/**
+ * A stdio MCP server written without any SDK, the way servers in other languages often format JSON
+ * (Python's json.dumps puts a space after ':' and ','): it answers initialize and ping.
+ */
+const SPACED_SERVER = `
+const spaced = (message) => JSON.stringify(message).replace(/":/g, '": ').replace(/,"/g, ', "');
+let rest = '';
+process.stdin.on('data', (chunk) => {
+  rest += chunk;
+  let newline;
+  while ((newline = rest.indexOf('\\n')) >= 0) {
+    const request = JSON.parse(rest.slice(0, newline));
+    rest = rest.slice(newline + 1);
+    if (request.id === undefined) continue;
+    const result = request.method === 'initialize'
+      ? { protocolVersion: request.params.protocolVersion, capabilities: {}, serverInfo: { name: 'spaced', version: '1.0.0' } }
+      : {};
+    process.stdout.write(spaced({ jsonrpc: '2.0', id: request.id, result }) + '\\n');
+  }
+});
+`;
+
 describe('stdio transport (server in a child process)', () => {
+  it('counts the bytes the server really wrote, not a re-serialization', async () => {
+    const client = instrumentClient(createDemoClient());
+    await client.connect(
+      new StdioClientTransport({ command: process.execPath, args: ['-e', SPACED_SERVER], stderr: 'inherit' }),
+    );
+    telemetry.reset();
+    await client.ping();
+    const wire = onlySpan(telemetry.spans(), 'stdio ping');
+    const id = Number(wire.attributes['jsonrpc.request.id']);
+    const written = `{"jsonrpc": "2.0", "id": ${id}, "result": {}}`;
+    expect(wire.attributes['mcpscope.transport.response_bytes']).toBe(written.length);
+    expect(written.length).toBeGreaterThan(JSON.stringify(JSON.parse(written)).length);
+    await client.close();
+  });
+
   it('links client, transport and server spans across processes with byte counts', async () => {
     const file = join(dir, 'spans-ok.jsonl');
     const { client, transport } = startServer(file);
@@ -75,6 +112,13 @@ describe('stdio transport (server in a child process)', () => {
     expect(serverSpan?.traceId).toBe(clientSpan.spanContext().traceId);
     expect(serverSpan?.parentSpanId).toBe(wire?.spanContext().spanId);
     expect(serverSpan?.attributes['mcpscope.layer']).toBe('server');
+    // Sizes agree across the pipe: what one side serialized is what the other side read off the wire.
+    expect(serverSpan?.attributes['mcpscope.transport.request_bytes']).toBe(
+      wire?.attributes['mcpscope.transport.request_bytes'],
+    );
+    expect(wire?.attributes['mcpscope.transport.response_bytes']).toBe(
+      serverSpan?.attributes['mcpscope.transport.response_bytes'],
+    );
     expect(serverSpan?.attributes['network.transport']).toBe('pipe');
     expect(serverSpan?.attributes['mcpscope.client.name']).toBe('agent');
 
