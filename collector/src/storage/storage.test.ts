@@ -2,53 +2,35 @@
  * Storage against the embedded ClickHouse engine: migrations, schema properties, and what `insert`
  * derives. One data directory for the whole file (libchdb binds one per process).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configFromEnv, type CollectorConfig } from '../config.js';
-import { connectClickHouse } from './client.js';
+import type { CollectorConfig } from '../config.js';
 import { hexId, span, toolCall, toolsList } from './fixtures.js';
 import { openStorage, type Storage } from './index.js';
 import { checkServerVersion, runMigrations } from './migrate.js';
 import { MAX_PAYLOAD_BYTES } from './payloads.js';
 import { applyRetention } from './retention.js';
+import { queryRows } from './queries/sql.js';
 import { buildMigrations, TABLES } from './schema.js';
+import { openTempStorage, type TempStorage } from './tempStorage.js';
 
-let dir: string;
+let temp: TempStorage;
 let config: CollectorConfig;
 let storage: Storage;
 let client: ClickHouseClient;
 const db = 'mcpscope_test';
 
-async function rows<T>(query: string, params: Record<string, string | number> = {}): Promise<T[]> {
-  const rs = await client.query({
-    query,
-    query_params: params,
-    format: 'JSONEachRow',
-    clickhouse_settings: { output_format_json_quote_64bit_integers: 1 },
-  });
-  return rs.json<T>();
-}
+const rows = <T>(query: string, params: Record<string, string | number> = {}): Promise<T[]> =>
+  queryRows<T>(client, query, params);
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'mcpscope-storage-'));
-  config = {
-    ...configFromEnv({}),
-    dataDir: path.join(dir, 'data'),
-    clickhouseDatabase: db,
-    retentionDays: 7,
-  };
-  storage = await openStorage(config);
-  // A second client on the same directory: chdb lets connections to one path coexist.
-  client = connectClickHouse(config).client;
+  temp = await openTempStorage('storage', { clickhouseDatabase: db, retentionDays: 7 });
+  ({ storage, config, client } = temp);
 });
 
 afterAll(async () => {
-  await client?.close();
-  await storage?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await temp?.close();
 });
 
 describe('migrations', () => {

@@ -4,21 +4,16 @@
  * keys and values; batches whose dictionaries would be huge take the plain-rows path and store the
  * same. One data directory for the whole file (libchdb binds one per process).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configFromEnv, type CollectorConfig } from '../config.js';
-import { connectClickHouse } from './client.js';
 import { hexId, span, toolsList } from './fixtures.js';
-import { openStorage, type Storage } from './index.js';
+import type { Storage } from './index.js';
 import type { SpanRow } from './rows.js';
 import { TABLES } from './schema.js';
+import { openTempStorage, type TempStorage } from './tempStorage.js';
 import { compactSpanInsert, sqlString } from './writer.js';
 
-let dir: string;
-let config: CollectorConfig;
+let temp: TempStorage;
 let storage: Storage;
 let client: ClickHouseClient;
 const db = 'mcpscope_writer_test';
@@ -26,42 +21,20 @@ const db = 'mcpscope_writer_test';
 const T0 = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'mcpscope-writer-'));
-  config = { ...configFromEnv({}), dataDir: path.join(dir, 'data'), clickhouseDatabase: db };
-  storage = await openStorage(config);
-  client = connectClickHouse(config).client;
+  temp = await openTempStorage('writer', { clickhouseDatabase: db });
+  ({ storage, client } = temp);
 });
 
 afterAll(async () => {
-  await client?.close();
-  await storage?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await temp?.close();
 });
 
-interface StoredSpan {
+/** A stored span as `stored` reads it: the row's columns, with the three nanosecond ones as strings. */
+type StoredSpan = Omit<SpanRow, 'Timestamp' | 'Duration' | 'Events.Timestamp'> & {
   ts: string;
-  TraceId: string;
-  SpanId: string;
-  ParentSpanId: string;
-  TraceState: string;
-  SpanName: string;
-  SpanKind: string;
-  ServiceName: string;
-  ResourceAttributes: Record<string, string>;
-  ScopeName: string;
-  ScopeVersion: string;
-  SpanAttributes: Record<string, string>;
   d: string;
-  StatusCode: string;
-  StatusMessage: string;
   et: string[];
-  'Events.Name': string[];
-  'Events.Attributes': Record<string, string>[];
-  'Links.TraceId': string[];
-  'Links.SpanId': string[];
-  'Links.TraceState': string[];
-  'Links.Attributes': Record<string, string>[];
-}
+};
 
 async function stored(traceId: string): Promise<Map<string, StoredSpan>> {
   const rs = await client.query({

@@ -7,12 +7,9 @@
  * instrumentation really produces its spans, then runs the rounds of sequential calls it is asked for
  * and reports the time per call.
  */
-import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { parseConfig, setupTelemetry, type TelemetrySnapshot } from './benchTelemetry.js';
-import { createBenchServer, ECHO_TEXT } from './createBenchServer.js';
+import { parseConfig, type TelemetrySnapshot } from './benchTelemetry.js';
+import { connectBenchClient } from './connectBenchClient.js';
+import { ECHO_TEXT } from './createBenchServer.js';
 import { parseTransport, type Command, type Reply } from './messages.js';
 import { verifySpans } from './verifySpans.js';
 
@@ -26,31 +23,14 @@ function send(reply: Reply): void {
   process.send?.(reply);
 }
 
-const telemetry = await setupTelemetry(config, { client: true, server: transport === 'in-memory' }, Client);
-const client = new Client({ name: 'bench-client', version: '1.0.0' });
-telemetry.instrumentClient(client);
+const { client, telemetry } = await connectBenchClient(config, transport);
 
 /** tools/call requests made so far: the echo calls and, over stdio, the bench_stats / bench_cpu ones. */
 let toolCalls = 0;
 let serverSnapshot: ((retainNext: boolean) => Promise<TelemetrySnapshot>) | undefined;
 /** CPU microseconds the server process has used (stdio only; in memory it is this process). */
 let serverCpu: (() => Promise<number>) | undefined;
-if (transport === 'in-memory') {
-  const server = createBenchServer();
-  telemetry.instrumentServer(server);
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverTransport);
-  await client.connect(clientTransport);
-} else {
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      // The same loader and export conditions as this process, so the server runs the same SDK build.
-      args: [...process.execArgv, fileURLToPath(new URL('./stdioServer.ts', import.meta.url))],
-      env: { ...process.env, MCPSCOPE_BENCH_CONFIG: config } as Record<string, string>,
-      stderr: 'inherit',
-    }),
-  );
+if (transport === 'stdio') {
   serverSnapshot = async (retainNext) => {
     toolCalls++;
     const result = await client.callTool({ name: 'bench_stats', arguments: { retain: retainNext } });

@@ -13,12 +13,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { parseConfig, setupTelemetry } from './benchTelemetry.js';
-import { createBenchServer, ECHO_TEXT } from './createBenchServer.js';
+import { parseConfig } from './benchTelemetry.js';
+import { connectBenchClient } from './connectBenchClient.js';
+import { ECHO_TEXT } from './createBenchServer.js';
 import { parseTransport } from './messages.js';
 
 const config = parseConfig(process.argv[2] ?? 'mcpscope');
@@ -27,32 +24,11 @@ const calls = Number(process.argv[4] ?? 20_000);
 const outDir = process.argv[5];
 if (outDir) await mkdir(outDir, { recursive: true });
 
-const telemetry = await setupTelemetry(config, { client: true, server: transport === 'in-memory' }, Client);
-const client = new Client({ name: 'bench-client', version: '1.0.0' });
-telemetry.instrumentClient(client);
-if (transport === 'in-memory') {
-  const server = createBenchServer();
-  telemetry.instrumentServer(server);
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverTransport);
-  await client.connect(clientTransport);
-} else {
-  const profileArgs = outDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(outDir)}`, '--cpu-prof-name=server.cpuprofile']
-    : [];
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [
-        ...profileArgs,
-        ...process.execArgv,
-        fileURLToPath(new URL('./stdioServer.ts', import.meta.url)),
-      ],
-      env: { ...process.env, MCPSCOPE_BENCH_CONFIG: config } as Record<string, string>,
-      stderr: 'inherit',
-    }),
-  );
-}
+// Over stdio the server process profiles itself from start to exit.
+const serverProfileArgs = outDir
+  ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(outDir)}`, '--cpu-prof-name=server.cpuprofile']
+  : [];
+const { client, telemetry } = await connectBenchClient(config, transport, serverProfileArgs);
 await telemetry.snapshot(false);
 
 const half = Math.floor(calls / 2);

@@ -85,14 +85,7 @@ export function SpanPanel({ span, traceId, criticalNs, onClose }: Props) {
         />
         <table className="kv" data-testid={TEST_IDS.spanAttributes}>
           <tbody>
-            {attributes.map(([k, val]) => (
-              <tr key={k}>
-                <th>
-                  <DottedName name={k} />
-                </th>
-                <td>{val}</td>
-              </tr>
-            ))}
+            <AttributeRows entries={attributes} />
             {attributes.length === 0 && (
               <tr>
                 <td className="muted">{filter ? 'No attribute matches.' : 'No attributes.'}</td>
@@ -141,14 +134,7 @@ export function SpanPanel({ span, traceId, criticalNs, onClose }: Props) {
                     attrs.length > 0 && (
                       <table className="kv small">
                         <tbody>
-                          {attrs.map(([k, val]) => (
-                            <tr key={k}>
-                              <th>
-                                <DottedName name={k} />
-                              </th>
-                              <td>{val}</td>
-                            </tr>
-                          ))}
+                          <AttributeRows entries={attrs} />
                         </tbody>
                       </table>
                     )
@@ -173,14 +159,7 @@ export function SpanPanel({ span, traceId, criticalNs, onClose }: Props) {
                   </td>
                 </tr>
               )}
-              {filterAttributes(v.resourceAttributes ?? {}, '').map(([k, val]) => (
-                <tr key={k}>
-                  <th>
-                    <DottedName name={k} />
-                  </th>
-                  <td>{val}</td>
-                </tr>
-              ))}
+              <AttributeRows entries={filterAttributes(v.resourceAttributes ?? {}, '')} />
             </tbody>
           </table>
         </section>
@@ -210,6 +189,22 @@ export function SpanPanel({ span, traceId, criticalNs, onClose }: Props) {
         </section>
       )}
     </aside>
+  );
+}
+
+/** Table rows of attribute names and values. */
+function AttributeRows({ entries }: { entries: readonly (readonly [string, string])[] }) {
+  return (
+    <>
+      {entries.map(([k, val]) => (
+        <tr key={k}>
+          <th>
+            <DottedName name={k} />
+          </th>
+          <td>{val}</td>
+        </tr>
+      ))}
+    </>
   );
 }
 
