@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentClient } from './instrumentClient.js';
 import { instrumentServer } from './instrumentServer.js';
 import { startTracing } from './startTracing.js';
 import { createDemoClient } from './testing/demoClient.js';
 import { createDemoServer } from './testing/demoServer.js';
+import { connectInMemory } from './testing/connectInMemory.js';
 
 interface Received {
   path: string;
@@ -44,9 +44,7 @@ describe('startTracing', () => {
     const tracing = startTracing({ resourceAttributes: { 'deployment.environment.name': 'test' } });
     const server = instrumentServer(createDemoServer());
     const client = instrumentClient(createDemoClient());
-    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverTransport);
-    await client.connect(clientTransport);
+    await connectInMemory(server, client);
     await client.callTool({ name: 'get_weather', arguments: { city: 'Turin' } });
     await client.close();
     await tracing.forceFlush();

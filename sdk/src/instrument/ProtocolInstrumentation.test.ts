@@ -1,5 +1,4 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentClient } from '../instrumentClient.js';
@@ -7,6 +6,7 @@ import { instrumentServer } from '../instrumentServer.js';
 import { createDemoClient } from '../testing/demoClient.js';
 import { createDemoServer } from '../testing/demoServer.js';
 import { onlySpan, parentSpanId, setupTestTelemetry, waitFor, type TestTelemetry } from '../testing/otel.js';
+import { connectInMemory } from '../testing/connectInMemory.js';
 
 let telemetry: TestTelemetry;
 beforeAll(() => {
@@ -17,9 +17,7 @@ afterEach(() => telemetry.reset());
 async function connectedPair() {
   const server = instrumentServer(createDemoServer());
   const client = instrumentClient(createDemoClient());
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverTransport);
-  await client.connect(clientTransport);
+  await connectInMemory(server, client);
   return { client, server };
 }
 

@@ -1,6 +1,5 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -10,6 +9,7 @@ import { instrumentServer } from '../instrumentServer.js';
 import { createDemoClient } from '../testing/demoClient.js';
 import { createDemoServer } from '../testing/demoServer.js';
 import { onlySpan, setupTestTelemetry, waitFor, type TestTelemetry } from '../testing/otel.js';
+import { connectInMemory } from '../testing/connectInMemory.js';
 
 let telemetry: TestTelemetry;
 beforeAll(() => {
@@ -20,9 +20,7 @@ afterEach(() => telemetry.reset());
 async function connectedPair() {
   const server = instrumentServer(createDemoServer());
   const client = instrumentClient(createDemoClient());
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverTransport);
-  await client.connect(clientTransport);
+  await connectInMemory(server, client);
   telemetry.reset();
   return { client, server };
 }
@@ -46,9 +44,7 @@ async function lowLevelPair() {
   });
   instrumentServer(server);
   const client = instrumentClient(new Client({ name: 'agent', version: '1.0.0' }));
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverTransport);
-  await client.connect(clientTransport);
+  await connectInMemory(server, client);
   await client.listTools();
   telemetry.reset();
   return { client, server };

@@ -8,7 +8,6 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
   AggregationTemporality,
@@ -28,6 +27,7 @@ import { instrumentServer } from '../instrumentServer.js';
 import { createDemoClient } from '../testing/demoClient.js';
 import { createDemoServer } from '../testing/demoServer.js';
 import { onlySpan, parentSpanId, setupTestTelemetry, waitFor, type TestTelemetry } from '../testing/otel.js';
+import { connectInMemory } from '../testing/connectInMemory.js';
 
 let telemetry: TestTelemetry;
 beforeAll(() => {
@@ -43,9 +43,7 @@ async function pair(
 ) {
   instrumentServer(server, serverOptions);
   instrumentClient(client, clientOptions);
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverTransport);
-  await client.connect(clientTransport);
+  await connectInMemory(server, client);
   return async () => {
     await client.close();
     await server.close();

@@ -13,7 +13,6 @@ import {
   InMemoryTaskStore,
 } from '@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js';
 import { CreateTaskResultSchema } from '@modelcontextprotocol/sdk/experimental/tasks/types.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -25,6 +24,7 @@ import { onlySpan, parentSpanId, setupTestTelemetry, waitFor, type TestTelemetry
 import { OutgoingCall } from './calls.js';
 import { RequestShapes } from './RequestShapes.js';
 import { UnsentRequests } from './UnsentRequests.js';
+import { connectInMemory } from '../testing/connectInMemory.js';
 
 let telemetry: TestTelemetry;
 beforeAll(() => {
@@ -128,9 +128,7 @@ async function taskPair() {
     return { action: 'accept', content: { confirm: true } };
   });
 
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverTransport);
-  await client.connect(clientTransport);
+  await connectInMemory(server, client);
 
   const startTask = async (filename: string, timeoutMs?: number): Promise<string> => {
     const created = await client.request(

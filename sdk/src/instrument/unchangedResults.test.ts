@@ -1,10 +1,10 @@
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { instrumentClient } from '../instrumentClient.js';
 import { instrumentServer } from '../instrumentServer.js';
 import { createDemoClient } from '../testing/demoClient.js';
 import { createDemoServer } from '../testing/demoServer.js';
 import { setupTestTelemetry, type TestTelemetry } from '../testing/otel.js';
+import { connectInMemory } from '../testing/connectInMemory.js';
 
 let telemetry: TestTelemetry;
 beforeAll(() => {
@@ -21,9 +21,7 @@ async function runSuite(instrument: boolean): Promise<Outcome[]> {
     instrumentServer(server);
     instrumentClient(client);
   }
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverTransport);
-  await client.connect(clientTransport);
+  await connectInMemory(server, client);
   const calls: Array<() => Promise<unknown>> = [
     () => client.listTools(),
     () => client.callTool({ name: 'get_weather', arguments: { city: 'Lima' } }),

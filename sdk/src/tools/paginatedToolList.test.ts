@@ -1,7 +1,6 @@
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import {
 import { setupTestTelemetry, waitFor, type TestTelemetry } from '../testing/otel.js';
 import { fingerprintTools } from './fingerprint.js';
 import { ToolListPages } from './ToolListPages.js';
+import { connectInMemory } from '../testing/connectInMemory.js';
 
 const tool = (name: string, description: string): Tool => ({
   name,
@@ -66,9 +66,7 @@ describe('paginated tools/list', () => {
     let tools = [tool('a', 'first'), tool('b', 'second'), tool('c', 'third')];
     const server = instrumentServer(pagedServer('paged-both-sides', () => tools));
     const client = instrumentClient(new Client({ name: 'pager', version: '1.0.0' }));
-    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverTransport);
-    await client.connect(clientTransport);
+    await connectInMemory(server, client);
 
     const listed = await listAll(client);
     expect(listed.map((t) => t.name)).toEqual(['a', 'b', 'c']);
@@ -114,9 +112,7 @@ describe('paginated tools/list', () => {
     const tools = [tool('a', '1'), tool('b', '2'), tool('c', '3'), tool('d', '4'), tool('e', '5')];
     const server = pagedServer('paged-mid-sequence', () => tools);
     const client = instrumentClient(new Client({ name: 'pager', version: '1.0.0' }));
-    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverTransport);
-    await client.connect(clientTransport);
+    await connectInMemory(server, client);
 
     const page = await client.listTools({ cursor: '2' });
     expect(page.tools.map((t) => t.name)).toEqual(['c', 'd']);
