@@ -15,18 +15,20 @@ import {
   MetricReader,
   type HistogramMetricData,
 } from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InstrumentationOptions } from './options.js';
 import { instrumentClient } from '../instrumentClient.js';
 import { instrumentServer } from '../instrumentServer.js';
 import { createDemoClient } from '../testing/demoClient.js';
 import { createDemoServer } from '../testing/demoServer.js';
-import { onlySpan, parentSpanId, setupTestTelemetry, waitFor, type TestTelemetry } from '../testing/otel.js';
+import {
+  inMemoryTracing,
+  onlySpan,
+  parentSpanId,
+  setupTestTelemetry,
+  waitFor,
+  type TestTelemetry,
+} from '../testing/otel.js';
 import { connectInMemory } from '../testing/connectInMemory.js';
 
 let telemetry: TestTelemetry;
@@ -110,10 +112,7 @@ describe('content capture', () => {
   });
 
   it('captures redacted, size-capped arguments and results when enabled', async () => {
-    const exporter = new InMemorySpanExporter();
-    const tracerProvider: TracerProvider = new BasicTracerProvider({
-      spanProcessors: [new SimpleSpanProcessor(exporter)],
-    });
+    const { exporter, provider: tracerProvider } = inMemoryTracing();
     const options: InstrumentationOptions = {
       tracerProvider,
       captureContent: true,

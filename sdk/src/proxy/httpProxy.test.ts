@@ -10,23 +10,18 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHttpProxy, type HttpProxyHandle } from './httpProxy.js';
 import { DEFAULT_MAX_BODY_BYTES } from './readLimitedBody.js';
 import { FIXTURE_SERVER_NAME } from './testing/fixtureServer.js';
 import { startHttpFixture, type HttpFixture } from './testing/httpFixture.js';
+import { inMemoryTracing } from '../testing/otel.js';
 
 // In process: real MCP SDK Client over Streamable HTTP → startHttpProxy (node:http) → real Streamable HTTP
 // McpServer fixture (node:http), spans into the real OpenTelemetry SDK with an in-memory exporter.
 
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const { exporter, provider } = inMemoryTracing();
 const tracer = provider.getTracer('proxy-test');
 
 let releaseGate: (() => void) | undefined;

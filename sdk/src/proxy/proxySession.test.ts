@@ -1,19 +1,14 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ProxySession } from './proxySession.js';
 import { ToolListMemory } from './toolListMemory.js';
+import { inMemoryTracing } from '../testing/otel.js';
 
 // The session on its own, fed messages the way the proxies feed them, spans into the real OpenTelemetry
 // SDK with an in-memory exporter (the proxies themselves are tested end to end beside it).
 
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const { exporter, provider } = inMemoryTracing();
 const tracer = provider.getTracer('proxy-session-test');
 
 function newSession(): ProxySession {

@@ -22,8 +22,7 @@ export interface TestTelemetry {
  * provider exporting to memory as the OpenTelemetry globals of this test process.
  */
 export function setupTestTelemetry(): TestTelemetry {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const { exporter, provider } = inMemoryTracing();
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(
     new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
@@ -34,6 +33,18 @@ export function setupTestTelemetry(): TestTelemetry {
     exporter,
     spans: () => exporter.getFinishedSpans(),
     reset: () => exporter.reset(),
+  };
+}
+
+/**
+ * A tracer provider of its own (not the global one) exporting to memory: for code that takes a tracer or
+ * a `tracerProvider` option.
+ */
+export function inMemoryTracing(): { provider: BasicTracerProvider; exporter: InMemorySpanExporter } {
+  const exporter = new InMemorySpanExporter();
+  return {
+    exporter,
+    provider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
   };
 }
 
