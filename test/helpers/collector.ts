@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Node arguments that run a workspace's TypeScript sources directly. */
 export const TS_NODE_ARGS = ['--conditions=mcpscope-source', '--import', 'tsx'];
+/** The `mcpscope` CLI, run from its TypeScript source with {@link TS_NODE_ARGS}. */
+export const COLLECTOR_CLI = path.join(REPO_ROOT, 'collector/src/cli/main.ts');
 
 export interface TestCollector {
   url: string;
@@ -37,16 +39,7 @@ export async function startCollector(opts: StartCollectorOptions = {}): Promise<
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'mcpscope-test-'));
   const child = spawn(
     process.execPath,
-    [
-      ...TS_NODE_ARGS,
-      path.join(REPO_ROOT, 'collector/src/cli/main.ts'),
-      'start',
-      '--port',
-      '0',
-      '--data',
-      dataDir,
-      ...(opts.args ?? []),
-    ],
+    [...TS_NODE_ARGS, COLLECTOR_CLI, 'start', '--port', '0', '--data', dataDir, ...(opts.args ?? [])],
     {
       cwd: REPO_ROOT,
       env: { ...process.env, MCPSCOPE_HOST: '127.0.0.1', ...opts.env },

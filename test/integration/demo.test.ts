@@ -3,7 +3,6 @@
  * real collector. The dashboard's views must have something to show afterwards.
  */
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   ErrorsResponse,
@@ -13,6 +12,7 @@ import type {
   TracesResponse,
 } from '@mcpscope/collector';
 import {
+  COLLECTOR_CLI,
   REPO_ROOT,
   TS_NODE_ARGS,
   startCollector,
@@ -34,17 +34,7 @@ beforeAll(async () => {
   collector = await startCollector();
   const child = spawn(
     process.execPath,
-    [
-      ...TS_NODE_ARGS,
-      path.join(REPO_ROOT, 'collector/src/cli/main.ts'),
-      'demo',
-      '--endpoint',
-      collector.url,
-      '--duration',
-      '8',
-      '--rate',
-      '15',
-    ],
+    [...TS_NODE_ARGS, COLLECTOR_CLI, 'demo', '--endpoint', collector.url, '--duration', '8', '--rate', '15'],
     {
       cwd: REPO_ROOT,
       env: { ...process.env, MCPSCOPE_DEMO_RUG_PULL_MS: '3000', OTEL_BSP_SCHEDULE_DELAY: '100' },

@@ -6,7 +6,6 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import {
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
-  McpError,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -17,6 +16,7 @@ import { DEFAULT_MAX_BODY_BYTES } from './readLimitedBody.js';
 import { FIXTURE_SERVER_NAME } from './testing/fixtureServer.js';
 import { startHttpFixture, type HttpFixture } from './testing/httpFixture.js';
 import { inMemoryTracing } from '../testing/otel.js';
+import { outcome } from './testing/outcome.js';
 
 // In process: real MCP SDK Client over Streamable HTTP → startHttpProxy (node:http) → real Streamable HTTP
 // McpServer fixture (node:http), spans into the real OpenTelemetry SDK with an in-memory exporter.
@@ -71,15 +71,6 @@ async function connect(
   );
   await client.connect(transport);
   return { client, transport };
-}
-
-async function outcome(call: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return { result: await call() };
-  } catch (error) {
-    if (error instanceof McpError) return { code: error.code, message: error.message };
-    throw error;
-  }
 }
 
 describe.each([

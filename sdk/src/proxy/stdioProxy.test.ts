@@ -6,7 +6,6 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import {
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
-  McpError,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { canonicalJson } from '../tools/canonicalJson.js';
 import { fingerprintTools } from '../tools/fingerprint.js';
 import { FIXTURE_SERVER_NAME, FIXTURE_SERVER_VERSION } from './testing/fixtureServer.js';
 import { startOtlpJsonReceiver, type OtlpJsonReceiver } from './testing/otlpJsonReceiver.js';
+import { outcome } from './testing/outcome.js';
 
 // Real processes end to end: MCP SDK Client → `mcpscope proxy` child process → fixture McpServer child
 // process, spans exported by the proxy as OTLP/HTTP JSON to a receiver in this test.
@@ -68,16 +68,6 @@ async function connect(args: string[]): Promise<Client> {
     }),
   );
   return client;
-}
-
-/** Call result or the JSON-RPC error it failed with, so success and failure compare alike. */
-async function outcome(call: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return { result: await call() };
-  } catch (error) {
-    if (error instanceof McpError) return { code: error.code, message: error.message };
-    throw error;
-  }
 }
 
 beforeAll(async () => {
