@@ -46,8 +46,6 @@ import {
   ATTR_MCPSCOPE_SERVER_NAME,
   ATTR_MCPSCOPE_SERVER_VERSION,
   ATTR_MCPSCOPE_TOOLS_COUNT,
-  ATTR_MCPSCOPE_TOOLS_DEFINITIONS,
-  ATTR_MCPSCOPE_TOOLS_FINGERPRINT,
   ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES,
   ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES,
   ATTR_NETWORK_TRANSPORT,
@@ -58,8 +56,7 @@ import {
   LAYER_SERVER,
   LAYER_TRANSPORT,
 } from '../semconv.js';
-import { fingerprintTools } from '../tools/fingerprint.js';
-import { toolSetTracker } from '../tools/toolSetTracker.js';
+import { toolSetAttributes, toolSetTracker } from '../tools/toolSetTracker.js';
 import {
   httpAddressAttributes,
   REQUEST_PEER_KEY,
@@ -1151,11 +1148,6 @@ export class ProtocolInstrumentation {
    * differs from the last one seen for this server identity (name + address or command).
    */
   private toolsListAttributes(tools: readonly unknown[]): Attributes {
-    const set = fingerprintTools(tools);
-    const attributes: Attributes = {
-      [ATTR_MCPSCOPE_TOOLS_FINGERPRINT]: set.fingerprint,
-      [ATTR_MCPSCOPE_TOOLS_COUNT]: set.count,
-    };
     const where = this.conn?.info.attributes;
     const key = [
       this.role,
@@ -1164,9 +1156,7 @@ export class ProtocolInstrumentation {
       where?.[ATTR_SERVER_PORT] ?? '',
       where?.[ATTR_MCPSCOPE_SERVER_COMMAND] ?? '',
     ].join('|');
-    if (toolSetTracker.observe(key, set.fingerprint))
-      attributes[ATTR_MCPSCOPE_TOOLS_DEFINITIONS] = JSON.stringify(set.tools);
-    return attributes;
+    return toolSetAttributes(tools, toolSetTracker, key);
   }
 }
 

@@ -9,7 +9,6 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJson } from '../tools/canonicalJson.js';
 import { fingerprintTools } from '../tools/fingerprint.js';
 import { FIXTURE_SERVER_NAME, FIXTURE_SERVER_VERSION } from './testing/fixtureServer.js';
 import { startOtlpJsonReceiver, type OtlpJsonReceiver } from './testing/otlpJsonReceiver.js';
@@ -220,7 +219,7 @@ describe('mcpscope proxy (stdio)', () => {
     const [first] = await receiver.waitFor((s) => s.name === 'tools/list');
     expect(first!.attributes['mcpscope.tools.fingerprint']).toBe(expected.fingerprint);
     expect(first!.attributes['mcpscope.tools.count']).toBe(expected.tools.length);
-    expect(first!.attributes['mcpscope.tools.definitions']).toBe(canonicalJson(expected.tools));
+    expect(JSON.parse(String(first!.attributes['mcpscope.tools.definitions']))).toEqual(expected.tools);
 
     await proxied.listTools();
     const lists = await receiver.waitFor((s) => s.name === 'tools/list', 2);

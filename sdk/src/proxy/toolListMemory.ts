@@ -1,13 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
-import {
-  ATTR_MCPSCOPE_TOOL_ANNOTATIONS_PREFIX,
-  ATTR_MCPSCOPE_TOOLS_COUNT,
-  ATTR_MCPSCOPE_TOOLS_DEFINITIONS,
-  ATTR_MCPSCOPE_TOOLS_FINGERPRINT,
-} from '../semconv.js';
-import { canonicalJson } from '../tools/canonicalJson.js';
-import { fingerprintTools } from '../tools/fingerprint.js';
-import { isObject } from './jsonRpc.js';
+import { annotationsByTool } from '../instrument/requestAttributes.js';
+import { ATTR_MCPSCOPE_TOOLS_COUNT } from '../semconv.js';
+import { toolSetAttributes, ToolSetTracker } from '../tools/toolSetTracker.js';
 
 /**
  * What the proxy remembers from the tools/list results of the one server it fronts: the last set
@@ -15,7 +9,8 @@ import { isObject } from './jsonRpc.js';
  * (copied onto later tools/call spans).
  */
 export class ToolListMemory {
-  private lastFingerprint: string | undefined;
+  /** The last set seen: one server, so one key. */
+  private readonly sets = new ToolSetTracker(1);
   private annotations = new Map<string, Attributes>();
 
   /**
@@ -31,37 +26,15 @@ export class ToolListMemory {
     firstPage: boolean,
     wholeSet: readonly unknown[] | undefined,
   ): Attributes {
-    if (firstPage) this.annotations.clear();
-    for (const tool of page) {
-      if (!isObject(tool) || typeof tool['name'] !== 'string') continue;
-      this.annotations.set(tool['name'], annotationAttributes(tool['annotations']));
-    }
+    const learnt = annotationsByTool(page);
+    if (firstPage) this.annotations = learnt;
+    else for (const [name, attributes] of learnt) this.annotations.set(name, attributes);
     if (!wholeSet) return { [ATTR_MCPSCOPE_TOOLS_COUNT]: page.length };
-    const set = fingerprintTools(wholeSet);
-    const attributes: Attributes = {
-      [ATTR_MCPSCOPE_TOOLS_FINGERPRINT]: set.fingerprint,
-      [ATTR_MCPSCOPE_TOOLS_COUNT]: set.tools.length,
-    };
-    if (set.fingerprint !== this.lastFingerprint) {
-      attributes[ATTR_MCPSCOPE_TOOLS_DEFINITIONS] = canonicalJson(set.tools);
-      this.lastFingerprint = set.fingerprint;
-    }
-    return attributes;
+    return toolSetAttributes(wholeSet, this.sets, '');
   }
 
   /** `mcpscope.tool.annotations.*` for a tool, from the last tools/list that named it. */
   annotationsFor(toolName: string): Attributes | undefined {
     return this.annotations.get(toolName);
   }
-}
-
-function annotationAttributes(annotations: unknown): Attributes {
-  const out: Attributes = {};
-  if (!isObject(annotations)) return out;
-  for (const [key, value] of Object.entries(annotations)) {
-    if (typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string') {
-      out[ATTR_MCPSCOPE_TOOL_ANNOTATIONS_PREFIX + key] = value;
-    }
-  }
-  return out;
 }
