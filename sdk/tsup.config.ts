@@ -6,9 +6,10 @@ export default defineConfig({
     index: 'src/index.ts',
     'proxy/index': 'src/proxy/index.ts',
     cli: 'src/cli.ts',
-    // Light entry points for the collector: attribute names and canonical JSON without the OpenTelemetry SDK.
+    // Light entry points for the collector: attribute names, canonical JSON and the outcome rules without the OpenTelemetry SDK.
     semconv: 'src/semconv.ts',
     'canonical-json': 'src/tools/canonicalJson.ts',
+    outcome: 'src/errors/classifyOutcome.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

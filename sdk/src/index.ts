@@ -13,6 +13,7 @@ export { startTracing, type StartTracingOptions, type Tracing } from './startTra
 export { instrumentClient } from './instrumentClient.js';
 export { instrumentServer } from './instrumentServer.js';
 export type { InstrumentationOptions } from './instrument/options.js';
+export { McpscopeSpanProcessor } from './instrument/McpscopeSpanProcessor.js';
 export { REDACTED, type RedactHook } from './content/redact.js';
 export { DEFAULT_MAX_CAPTURE_BYTES } from './content/capture.js';
 export { OPERATION_DURATION_BUCKETS, SESSION_DURATION_BUCKETS } from './metrics/McpMetrics.js';

@@ -68,6 +68,11 @@ export const ATTR_MCPSCOPE_LAYER = 'mcpscope.layer';
  * one of {@link FaultLayer}.
  */
 export const ATTR_MCPSCOPE_FAULT = 'mcpscope.fault';
+/**
+ * On a SERVER span with `mcpscope.fault=downstream`: the hex span id of the failed span (an HTTP or
+ * database CLIENT span the handler made) that the failure is attributed to.
+ */
+export const ATTR_MCPSCOPE_DOWNSTREAM_SPAN_ID = 'mcpscope.downstream.span_id';
 export const ATTR_MCPSCOPE_SERVER_NAME = 'mcpscope.server.name';
 export const ATTR_MCPSCOPE_SERVER_VERSION = 'mcpscope.server.version';
 export const ATTR_MCPSCOPE_CLIENT_NAME = 'mcpscope.client.name';

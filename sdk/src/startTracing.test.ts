@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentClient } from './instrumentClient.js';
 import { instrumentServer } from './instrumentServer.js';
@@ -42,10 +43,20 @@ describe('startTracing', () => {
       `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
     process.env['OTEL_SERVICE_NAME'] = 'env-named-agent';
     const tracing = startTracing({ resourceAttributes: { 'deployment.environment.name': 'test' } });
-    const server = instrumentServer(createDemoServer());
+    const server = createDemoServer();
+    // A tool that fails after a failed HTTP call: startTracing's McpscopeSpanProcessor sees the call.
+    server.registerTool('charge', { description: 'Fails after a failed HTTP call' }, async () => {
+      trace.getTracer('http').startActiveSpan('POST /charges', { kind: SpanKind.CLIENT }, (span) => {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      });
+      return { isError: true, content: [{ type: 'text', text: 'card declined' }] };
+    });
+    instrumentServer(server);
     const client = instrumentClient(createDemoClient());
     await connectInMemory(server, client);
     await client.callTool({ name: 'get_weather', arguments: { city: 'Turin' } });
+    await client.callTool({ name: 'charge' });
     await client.close();
     await tracing.forceFlush();
     await tracing.shutdown();
@@ -60,6 +71,8 @@ describe('startTracing', () => {
       'tools/call get_weather',
       'in-memory tools/call',
       'mcpscope.layer',
+      // Set only with mcpscope.fault=downstream.
+      'mcpscope.downstream.span_id',
     ]) {
       expect(body).toContain(text);
     }

@@ -4,8 +4,9 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Attributes } from '@opentelemetry/api';
+import { McpscopeSpanProcessor } from './instrument/McpscopeSpanProcessor.js';
 
 /** Options of {@link startTracing}. */
 export interface StartTracingOptions {
@@ -43,8 +44,9 @@ const DEFAULT_EXPORT_INTERVAL_MS = 60_000;
 /**
  * Starts the OpenTelemetry Node SDK for an instrumented MCP client or server: spans batched and sent as
  * OTLP/HTTP protobuf, metrics exported periodically, W3C trace-context and baggage propagation, and the
- * async-hooks context manager (so a tool handler's own spans nest under its MCP span). This is the one
- * place that installs global OpenTelemetry state; {@link instrumentClient} and instrumentServer only use it.
+ * async-hooks context manager (so a tool handler's own spans nest under its MCP span), and the
+ * {@link McpscopeSpanProcessor} (so a tool failure after a failed HTTP or database call is attributed
+ * to that `downstream` call). This is the one place that installs global OpenTelemetry state; {@link instrumentClient} and instrumentServer only use it.
  */
 export function startTracing(options: StartTracingOptions = {}): Tracing {
   const endpoint = (
@@ -66,9 +68,11 @@ export function startTracing(options: StartTracingOptions = {}): Tracing {
     exportIntervalMillis,
     exportTimeoutMillis: Math.min(30_000, exportIntervalMillis),
   });
+  // Typed as the SDK's SpanProcessor here, which checks that the structural type still fits it.
+  const downstream: SpanProcessor = new McpscopeSpanProcessor();
   const sdk = new NodeSDK({
     resource: resourceFromAttributes(attributes),
-    spanProcessors: [spanProcessor],
+    spanProcessors: [downstream, spanProcessor],
     metricReaders: [metricReader],
     textMapPropagator: new CompositePropagator({
       propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],

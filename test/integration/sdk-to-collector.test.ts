@@ -177,7 +177,7 @@ describe.each<Transport>(['stdio', 'http'])('instrumented client and server over
     expect(byLayer(spans, 'server')!.attributes['error.type']).toBe('tool_error');
   });
 
-  it('marks a call to an unknown tool as an error', async () => {
+  it("marks a call to an unknown tool as the caller's error on both sides", async () => {
     const { traceId, result } = steps['unknownTool']!;
     // McpServer answers an unknown tool with an isError result, not a JSON-RPC error.
     expect(result).toMatchObject({
@@ -188,7 +188,12 @@ describe.each<Transport>(['stdio', 'http'])('instrumented client and server over
     const clientSpan = byLayer(spans, 'client')!;
     expect(clientSpan.name).toBe('tools/call no_such_tool');
     expect(clientSpan.statusCode).toBe('Error');
-    expect(clientSpan.attributes['error.type']).toBe('tool_error');
+    // McpServer wraps the -32602 it refused with: both sides record that code and the caller's fault.
+    expect(clientSpan.attributes['error.type']).toBe('-32602');
+    expect(clientSpan.attributes['mcpscope.fault']).toBe('caller');
+    const serverSpan = byLayer(spans, 'server')!;
+    expect(serverSpan.attributes['mcpscope.fault']).toBe('caller');
+    expect(serverSpan.statusCode).not.toBe('Error');
   });
 
   it('records a JSON-RPC error code as error.type; the caller-fault code does not fail the server span', async () => {

@@ -13,11 +13,12 @@ import {
 import { captureAttributes } from '../content/capture.js';
 import { redactString } from '../content/redact.js';
 import {
-  CANCELLED_BY_PEER,
+  classifyPeerCancel,
   classifySenderFailure,
   CLOSED_BEFORE_RESPONSE,
   jsonRpcErrorOutcome,
-  toolErrorOutcome,
+  toolResultErrorOutcome,
+  withDownstreamFailure,
   type FailureOutcome,
 } from '../errors/classifyOutcome.js';
 import {
@@ -39,6 +40,7 @@ import {
   ATTR_MCP_SESSION_ID,
   ATTR_MCPSCOPE_CLIENT_NAME,
   ATTR_MCPSCOPE_CLIENT_VERSION,
+  ATTR_MCPSCOPE_DOWNSTREAM_SPAN_ID,
   ATTR_MCPSCOPE_FAULT,
   ATTR_MCPSCOPE_LAYER,
   ATTR_MCPSCOPE_PROMPT_ARGUMENTS,
@@ -55,6 +57,7 @@ import {
   LAYER_CLIENT,
   LAYER_SERVER,
   LAYER_TRANSPORT,
+  TRANSPORT_KIND_STDIO,
 } from '../semconv.js';
 import { toolSetAttributes, toolSetTracker } from '../tools/toolSetTracker.js';
 import {
@@ -74,6 +77,7 @@ import {
 } from './calls.js';
 import { notificationEventAttributes, notificationEventName } from './notificationEvents.js';
 import type { ResolvedOptions } from './options.js';
+import { observesDownstream, withDownstreamRecord } from './McpscopeSpanProcessor.js';
 import { reportInternalError } from './reportInternalError.js';
 import {
   annotationAttributes,
@@ -393,6 +397,7 @@ export class ProtocolInstrumentation {
     this.wrapSend(transport, newHolder);
     this.wrapStart(transport, newHolder);
     this.wrapReadBuffer(transport, newHolder);
+    if (this.peerIsChild(conn)) this.wrapClose(transport, newHolder);
     if (info.http && this.role === 'client') this.wrapFetch(transport);
     if (info.http && this.role === 'server') this.wrapRequestEntry(transport);
     return conn;
@@ -451,6 +456,24 @@ export class ProtocolInstrumentation {
     };
     transport.send = function mcpscopeSend(this: unknown, ...args: unknown[]): Promise<void> {
       return traced(this, args);
+    };
+  }
+
+  /** Whether the peer is a child process this process spawned: the server of a stdio client transport. */
+  private peerIsChild(conn: Connection): boolean {
+    return this.role === 'client' && conn.info.kind === TRANSPORT_KIND_STDIO;
+  }
+
+  /**
+   * Notes when this process closes the connection (`Client.close()` calls `transport.close()`), so a
+   * close it did not ask for — the server process exiting mid-call — can be told from one it did.
+   */
+  private wrapClose(transport: TransportLike, holder: TransportHolder): void {
+    const original = transport.close;
+    if (typeof original !== 'function') return;
+    transport.close = function mcpscopeClose(this: unknown): Promise<void> {
+      holder.conn.closedLocally = true;
+      return original.call(this);
     };
   }
 
@@ -673,13 +696,17 @@ export class ProtocolInstrumentation {
       let outcome: FailureOutcome | undefined;
       if (failed) {
         outcome = classifySenderFailure(error, {
+          method: call.method,
+          answerer: this.role === 'client' ? 'server' : 'client',
           aborted: call.signal?.aborted ?? false,
           wire: call.wire,
           sent: call.sent,
           hadSession: conn?.transport.sessionId !== undefined,
+          peerIsChild: conn !== undefined && this.peerIsChild(conn),
+          closedLocally: conn?.closedLocally ?? false,
         });
       } else if (call.method === 'tools/call' && result?.['isError'] === true) {
-        outcome = toolErrorOutcome(false);
+        outcome = toolResultErrorOutcome(result, false);
       }
       const transportSpan = call.transportSpan;
       if (transportSpan) {
@@ -706,14 +733,15 @@ export class ProtocolInstrumentation {
           span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType);
           if (outcome.rpcStatusCode !== undefined)
             span.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, outcome.rpcStatusCode);
-          // The transport span carries a transport fault when there is one; every other failure is
-          // attributed on the client span (for remote errors it is the client's view of the server).
-          if (!(outcome.transport && call.hadTransportSpan))
+          // A transport fault is carried by the transport span when there is one; every other fault
+          // is attributed on the client span (for remote failures it is the client's view of the
+          // server), also when the transport span shows it (a server process that died, an HTTP 500).
+          if (!(outcome.fault === 'transport' && outcome.transport && call.hadTransportSpan))
             span.setAttribute(ATTR_MCPSCOPE_FAULT, outcome.fault);
           if (outcome.markError) {
             span.setStatus({
               code: SpanStatusCode.ERROR,
-              message: failed ? errorMessage(error) : toolErrorMessage(result),
+              message: outcome.message ?? (failed ? errorMessage(error) : toolErrorMessage(result)),
             });
           }
           if (failed && error instanceof Error) span.recordException(error);
@@ -829,7 +857,9 @@ export class ProtocolInstrumentation {
     const call = new IncomingCall(span, shape, message.id as string | number);
     if (method === 'tools/list') call.listCursor = params?.['cursor'];
     conn.incoming.set(call.id, call);
-    return trace.setSpan(parent, span);
+    const ctx = trace.setSpan(parent, span);
+    // The handler runs in this context: spans it starts report their failures to the call.
+    return observesDownstream() ? withDownstreamRecord(ctx, call) : ctx;
   }
 
   private serverToolAnnotations(tool: string): Attributes | undefined {
@@ -851,10 +881,13 @@ export class ProtocolInstrumentation {
     const span = call.span;
     const result = response?.result;
     let outcome = forced;
-    if (!outcome && response?.error) outcome = jsonRpcErrorOutcome(response.error.code, true);
-    else if (!outcome && call.method === 'tools/call' && result?.['isError'] === true) {
-      outcome = toolErrorOutcome(this.tracksToolHandler && !call.handlerRan);
+    if (!outcome && response?.error) {
+      outcome = jsonRpcErrorOutcome(response.error.code, true, this.role);
+    } else if (!outcome && call.method === 'tools/call' && result?.['isError'] === true) {
+      outcome = toolResultErrorOutcome(result, true, this.tracksToolHandler ? call.handlerRan : undefined);
     }
+    if (outcome && !forced && call.downstreamFailure !== undefined)
+      outcome = withDownstreamFailure(outcome, call.downstreamFailure);
     if (span.isRecording()) {
       if (result) this.afterResult(call.method, result, call.listCursor, conn, !this.mcpServer, span);
       if (response && conn.measureBytes)
@@ -864,11 +897,15 @@ export class ProtocolInstrumentation {
         span.setAttribute(ATTR_MCPSCOPE_FAULT, outcome.fault);
         if (outcome.rpcStatusCode !== undefined)
           span.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, outcome.rpcStatusCode);
-        const message = response?.error
-          ? redactString(response.error.message)
-          : result
-            ? toolErrorMessage(result)
-            : outcome.errorType;
+        if (outcome.downstreamSpanId !== undefined)
+          span.setAttribute(ATTR_MCPSCOPE_DOWNSTREAM_SPAN_ID, outcome.downstreamSpanId);
+        const message =
+          outcome.message ??
+          (response?.error
+            ? redactString(response.error.message)
+            : result
+              ? toolErrorMessage(result)
+              : outcome.errorType);
         if (outcome.markError) span.setStatus({ code: SpanStatusCode.ERROR, message });
       }
     } else if (result && call.method === 'initialize') {
@@ -1002,7 +1039,13 @@ export class ProtocolInstrumentation {
           notificationEventName(method),
           notificationEventAttributes(method, params, 'received', false),
         );
-        this.endIncoming(conn, call, undefined, CANCELLED_BY_PEER);
+        const reason = params?.['reason'];
+        this.endIncoming(
+          conn,
+          call,
+          undefined,
+          classifyPeerCancel(typeof reason === 'string' ? reason : undefined, this.role),
+        );
       }
       return;
     }

@@ -2,6 +2,7 @@ import type { Context, Span } from '@opentelemetry/api';
 import type { TransportInfo } from '../transport/transportInfo.js';
 import { ToolListPages } from '../tools/ToolListPages.js';
 import { InFlight } from './InFlight.js';
+import type { DownstreamRecord } from './McpscopeSpanProcessor.js';
 import type { RequestShape } from './RequestShapes.js';
 import { UnsentRequests } from './UnsentRequests.js';
 
@@ -11,6 +12,7 @@ export interface TransportLike {
   start(): Promise<void>;
   onmessage?: (message: unknown, extra?: unknown) => void;
   onclose?: () => void;
+  close?: () => Promise<void>;
   sessionId?: string;
 }
 
@@ -33,6 +35,8 @@ export class Connection {
   /** The pages of a paginated tools/list seen so far (a connection lists tools in one direction). */
   readonly toolPages = new ToolListPages();
   closed = false;
+  /** This process closed the connection (`transport.close()`, which `Client.close()` calls). */
+  closedLocally = false;
 
   constructor(
     readonly transport: TransportLike,
@@ -94,9 +98,13 @@ export class OutgoingCall {
   readonly onRejected = (error: unknown): void => this.end(this, undefined, error, true);
 }
 
-/** A request this process received: its SERVER span until the response is sent. */
-export class IncomingCall {
+/**
+ * A request this process received: its SERVER span until the response is sent. It is also the
+ * {@link DownstreamRecord} its handler's context carries (see `McpscopeSpanProcessor`).
+ */
+export class IncomingCall implements DownstreamRecord {
   ended = false;
+  downstreamFailure: string | undefined = undefined;
   /** Set when McpServer ran the tool's own code (so an isError result is the tool's, not the caller's). */
   handlerRan = false;
   exceptionRecorded = false;

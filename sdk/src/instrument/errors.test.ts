@@ -1,9 +1,11 @@
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { instrumentClient } from '../instrumentClient.js';
 import { instrumentServer } from '../instrumentServer.js';
 import { createDemoClient } from '../testing/demoClient.js';
@@ -77,6 +79,27 @@ describe('error attribution', () => {
     await server.close();
   });
 
+  it('without McpscopeSpanProcessor a failed downstream call leaves the fault with the tool', async () => {
+    const server = new McpServer({ name: 'shop', version: '1.0.0' });
+    server.registerTool('charge', { description: 'Fails after a failed HTTP call' }, async () => {
+      trace.getTracer('x').startActiveSpan('GET downstream', { kind: SpanKind.CLIENT }, (span) => {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      });
+      return { isError: true, content: [{ type: 'text', text: 'payment provider said no' }] };
+    });
+    instrumentServer(server);
+    const client = instrumentClient(new Client({ name: 'agent', version: '1.0.0' }));
+    await connectInMemory(server, client);
+    telemetry.reset();
+    await client.callTool({ name: 'charge' });
+    const spans = await pairOf('tools/call charge');
+    expect(attr(spans.server, 'mcpscope.fault')).toBe('tool');
+    expect(attr(spans.server, 'mcpscope.downstream.span_id')).toBeUndefined();
+    await client.close();
+    await server.close();
+  });
+
   it('records the exception of a throwing tool with its stack on the server span', async () => {
     const { client, server } = await connectedPair();
     await client.callTool({ name: 'throwing_tool' });
@@ -89,14 +112,26 @@ describe('error attribution', () => {
     await server.close();
   });
 
-  it('an unknown tool is the caller’s fault and does not mark the server span as an error', async () => {
+  it('McpServer’s isError-wrapped protocol errors are the caller’s fault on both sides', async () => {
     const { client, server } = await connectedPair();
-    await client.callTool({ name: 'no_such_tool' });
-    const spans = await pairOf('tools/call no_such_tool');
-    expect(attr(spans.server, 'error.type')).toBe('tool_error');
-    expect(attr(spans.server, 'mcpscope.fault')).toBe('caller');
-    expect(spans.server.status.code).toBe(SpanStatusCode.UNSET);
-    expect(spans.client.status.code).toBe(SpanStatusCode.ERROR);
+    // McpServer answers both with an isError result `MCP error -32602: …`, not a JSON-RPC error.
+    const unknown = await client.callTool({ name: 'no_such_tool' });
+    expect(unknown.isError).toBe(true);
+    const invalid = await client.callTool({ name: 'get_weather', arguments: { city: 42 } });
+    expect(invalid.isError).toBe(true);
+    for (const name of ['tools/call no_such_tool', 'tools/call get_weather']) {
+      const spans = await pairOf(name);
+      for (const span of [spans.client, spans.server]) {
+        expect(attr(span, 'error.type'), name).toBe('-32602');
+        expect(attr(span, 'mcpscope.fault'), name).toBe('caller');
+        // A result, not a JSON-RPC error: no rpc.response.status_code.
+        expect(attr(span, 'rpc.response.status_code'), name).toBeUndefined();
+      }
+      // Refusing a bad call is correct behaviour for the server; the client's call did fail.
+      expect(spans.server.status.code).toBe(SpanStatusCode.UNSET);
+      expect(spans.client.status.code).toBe(SpanStatusCode.ERROR);
+      expect(spans.client.status.message).toMatch(/^MCP error -32602: /);
+    }
     await client.close();
     await server.close();
   });
@@ -126,12 +161,12 @@ describe('error attribution', () => {
     await server.close();
   });
 
-  it('an output-schema mismatch after a good wire response is the client layer’s', async () => {
+  it('an output-schema violation the client refuses is the tool’s fault', async () => {
     const { client, server } = await lowLevelPair();
     await expect(client.callTool({ name: 'typed' })).rejects.toThrow(/output schema/);
     const spans = await pairOf('tools/call typed');
     expect(attr(spans.client, 'error.type')).toBe('output_validation');
-    expect(attr(spans.client, 'mcpscope.fault')).toBe('client');
+    expect(attr(spans.client, 'mcpscope.fault')).toBe('tool');
     expect(spans.client.status.code).toBe(SpanStatusCode.ERROR);
     const wire = onlySpan(spans.spans, 'in-memory tools/call');
     expect(wire.status.code).toBe(SpanStatusCode.UNSET);
@@ -141,32 +176,69 @@ describe('error attribution', () => {
     await server.close();
   });
 
-  it('tells a timeout from a user cancel, and ends the cancelled server span as cancelled', async () => {
+  it('an output-schema violation McpServer itself catches is the tool’s fault on both sides', async () => {
+    const server = new McpServer({ name: 'typed', version: '1.0.0' });
+    server.registerTool(
+      'typed',
+      { description: 'Breaks its own output schema', outputSchema: { n: z.number() } },
+      async () => ({ content: [], structuredContent: { n: 'not a number' } }),
+    );
+    instrumentServer(server);
+    const client = instrumentClient(new Client({ name: 'agent', version: '1.0.0' }));
+    await connectInMemory(server, client);
+    telemetry.reset();
+    // McpServer checks the output before sending and answers `MCP error -32602: Output validation
+    // error: …` as an isError result; the client library does not check isError results.
+    expect((await client.callTool({ name: 'typed' })).isError).toBe(true);
+    const spans = await pairOf('tools/call typed');
+    for (const span of [spans.client, spans.server]) {
+      expect(attr(span, 'error.type')).toBe('output_validation');
+      expect(attr(span, 'mcpscope.fault')).toBe('tool');
+      expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    }
+    await client.close();
+    await server.close();
+  });
+
+  it('tells a timeout from a user cancel on both sides, and ends the cancelled server span', async () => {
     const { client, server } = await connectedPair();
     await expect(
-      client.callTool({ name: 'slow_tool', arguments: { ms: 2000 } }, undefined, { timeout: 30 }),
+      client.callTool({ name: 'slow_tool', arguments: { ms: 2000 } }, undefined, { timeout: 100 }),
     ).rejects.toThrow(/timed out/);
     const timedOut = await pairOf('tools/call slow_tool');
     expect(attr(timedOut.client, 'error.type')).toBe('timeout');
     expect(attr(timedOut.client, 'mcpscope.fault')).toBe('server');
-    expect(attr(timedOut.server, 'error.type')).toBe('cancelled');
+    // The server learns of the timeout from the cancel's reason: it was too slow.
+    expect(attr(timedOut.server, 'error.type')).toBe('timeout');
+    expect(attr(timedOut.server, 'mcpscope.fault')).toBe('server');
+    expect(timedOut.server.status).toEqual({
+      code: SpanStatusCode.ERROR,
+      message: 'The requester timed out waiting for the response',
+    });
     expect(timedOut.server.events.some((event) => event.name === 'mcp.cancelled')).toBe(true);
     telemetry.reset();
 
-    const controller = new AbortController();
-    const call = client.callTool({ name: 'slow_tool', arguments: { ms: 2000 } }, undefined, {
-      signal: controller.signal,
-    });
-    setTimeout(() => controller.abort('user pressed stop'), 20);
-    await expect(call).rejects.toThrow();
-    const cancelled = await pairOf('tools/call slow_tool');
-    expect(attr(cancelled.client, 'error.type')).toBe('cancelled');
-    expect(attr(cancelled.client, 'mcpscope.fault')).toBe('caller');
-    expect(attr(cancelled.server, 'error.type')).toBe('cancelled');
-    expect(attr(cancelled.server, 'mcpscope.fault')).toBe('caller');
-    expect(cancelled.server.status.code).toBe(SpanStatusCode.UNSET);
-    const event = cancelled.server.events.find((e) => e.name === 'mcp.cancelled');
-    expect(String(event?.attributes?.['mcp.cancel.reason'])).toContain('user pressed stop');
+    // A user's own reason, and the default one ("AbortError: This operation was aborted").
+    for (const [reason, sent] of [
+      ['user pressed stop', 'user pressed stop'],
+      [undefined, 'AbortError'],
+    ] as const) {
+      const controller = new AbortController();
+      const call = client.callTool({ name: 'slow_tool', arguments: { ms: 2000 } }, undefined, {
+        signal: controller.signal,
+      });
+      setTimeout(() => controller.abort(reason), 20);
+      await expect(call).rejects.toThrow();
+      const cancelled = await pairOf('tools/call slow_tool');
+      expect(attr(cancelled.client, 'error.type')).toBe('cancelled');
+      expect(attr(cancelled.client, 'mcpscope.fault')).toBe('caller');
+      expect(attr(cancelled.server, 'error.type')).toBe('cancelled');
+      expect(attr(cancelled.server, 'mcpscope.fault')).toBe('caller');
+      expect(cancelled.server.status.code).toBe(SpanStatusCode.UNSET);
+      const event = cancelled.server.events.find((e) => e.name === 'mcp.cancelled');
+      expect(String(event?.attributes?.['mcp.cancel.reason'])).toContain(sent);
+      telemetry.reset();
+    }
     await client.close();
     await server.close();
   });

@@ -493,3 +493,57 @@ describe('mcpscope proxy (Streamable HTTP, request body cap)', () => {
     }
   });
 });
+
+describe('mcpscope proxy (Streamable HTTP, upstream error statuses)', () => {
+  let upstream: http.Server;
+  let proxy: HttpProxyHandle;
+
+  // A bare node:http upstream that answers each POST with the HTTP status its tool's name asks for.
+  beforeAll(async () => {
+    upstream = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const { params } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { params: { name: string } };
+        res.writeHead(Number(params.name), { 'content-type': 'text/plain' }).end('no');
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const url = new URL(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp`);
+    proxy = await startHttpProxy({ upstream: url, tracer, port: 0 });
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    upstream?.closeAllConnections();
+    await new Promise((resolve) => upstream?.close(resolve));
+  });
+
+  beforeEach(() => exporter.reset());
+
+  // The same rule as the SDK client's for 5xx; a 4xx is the caller's from in front of the server.
+  const cases: Array<[number, string, number]> = [
+    [500, 'server', SpanStatusCode.ERROR],
+    [501, 'server', SpanStatusCode.ERROR],
+    [502, 'transport', SpanStatusCode.ERROR],
+    [503, 'transport', SpanStatusCode.ERROR],
+    [504, 'transport', SpanStatusCode.ERROR],
+    [400, 'caller', SpanStatusCode.UNSET],
+  ];
+  it.each(cases)('HTTP %i is the %s’s', async (status, fault, statusCode) => {
+    const response = await fetch(proxy.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: String(status) } }),
+    });
+    expect(response.status).toBe(status);
+    await response.text();
+    const span = await waitForSpan((s) => s.name === `tools/call ${status}`);
+    expect(span.attributes).toMatchObject({
+      'error.type': `http_${status}`,
+      'mcpscope.fault': fault,
+      'http.response.status_code': status,
+    });
+    expect(span.status.code).toBe(statusCode);
+  });
+});

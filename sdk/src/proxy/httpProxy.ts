@@ -22,13 +22,15 @@ import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_NETWORK_PROTOCOL_NAME,
   ATTR_NETWORK_PROTOCOL_VERSION,
-  ERROR_TYPE_CANCELLED,
-  ERROR_TYPE_CONNECTION_CLOSED,
-  ERROR_TYPE_HTTP_PREFIX,
-  ERROR_TYPE_SESSION_NOT_FOUND,
-  ERROR_TYPE_TRANSPORT,
   NETWORK_TRANSPORT_TCP,
 } from '../semconv.js';
+import {
+  CANCELLED_BY_PEER,
+  CLOSED_BEFORE_RESPONSE,
+  httpStatusOutcome,
+  TRANSPORT_FAILURE,
+  type FailureOutcome,
+} from '../errors/classifyOutcome.js';
 import { isObject } from './jsonRpc.js';
 import { defaultPropagator } from './metaContext.js';
 import { DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT } from './parseProxyArgs.js';
@@ -259,17 +261,12 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
   ): void {
     const upstreamReq = client.request(target, { method: req.method, headers, agent });
     let finished = false;
-    /** Ends the requests of this exchange that got no response; without an error type, as unknown. */
-    const endScope = (
-      errorType?: string,
-      fault?: 'transport' | 'caller' | 'server',
-      attributes?: Attributes,
-    ): void => {
+    /** Ends the requests of this exchange that got no response; without an outcome, as unknown. */
+    const endScope = (outcome: FailureOutcome | undefined, attributes?: Attributes): void => {
       if (traced === undefined || finished) return;
       finished = true;
       traced.session.endScope(traced.scope, {
-        ...(errorType !== undefined ? { errorType } : {}),
-        ...(fault !== undefined ? { fault, error: fault !== 'caller' } : {}),
+        ...(outcome !== undefined ? { outcome } : {}),
         ...(attributes !== undefined ? { attributes } : {}),
       });
     };
@@ -277,7 +274,7 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
     upstreamReq.on('error', (error) => {
       diag.debug('mcpscope proxy: upstream request failed', error);
       if (!res.headersSent) {
-        endScope(ERROR_TYPE_TRANSPORT, 'transport');
+        endScope(TRANSPORT_FAILURE);
         res.writeHead(502, { 'content-type': 'application/json' });
         res.end(
           JSON.stringify({
@@ -287,7 +284,7 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
           }),
         );
       } else {
-        endScope(ERROR_TYPE_CONNECTION_CLOSED, 'transport');
+        endScope(CLOSED_BEFORE_RESPONSE);
         res.destroy();
       }
     });
@@ -295,7 +292,7 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
     res.on('close', () => {
       if (!res.writableFinished) {
         upstreamReq.destroy();
-        endScope(ERROR_TYPE_CANCELLED, 'caller');
+        endScope(CANCELLED_BY_PEER);
       }
     });
 
@@ -358,24 +355,18 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
         if (rest !== undefined) res.write(rest);
         res.end();
         if (status >= 400) {
-          const notFound = status === 404 && traced?.sessionId !== undefined;
-          endScope(
-            notFound ? ERROR_TYPE_SESSION_NOT_FOUND : `${ERROR_TYPE_HTTP_PREFIX}${status}`,
-            status >= 500 ? 'server' : 'caller',
-            {
-              [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
-            },
-          );
+          // The proxy stands in front of the server: the receiver's view of the status.
+          endScope(httpStatusOutcome(status, traced?.sessionId !== undefined, true));
         } else if (onChunk === undefined) {
           // A body we could not read (compressed, or not JSON/SSE): whether it answered is unknown.
-          endScope(undefined, undefined, { [ATTR_HTTP_RESPONSE_STATUS_CODE]: status });
+          endScope(undefined, { [ATTR_HTTP_RESPONSE_STATUS_CODE]: status });
         } else {
           // The server closed the response without answering every request it carried.
-          endScope(ERROR_TYPE_CONNECTION_CLOSED, 'transport');
+          endScope(CLOSED_BEFORE_RESPONSE);
         }
       });
       upstreamRes.on('aborted', () => {
-        endScope(ERROR_TYPE_CONNECTION_CLOSED, 'transport');
+        endScope(CLOSED_BEFORE_RESPONSE);
         res.destroy();
       });
     });

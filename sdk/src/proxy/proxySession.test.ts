@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProxySession } from './proxySession.js';
 import { ToolListMemory } from './toolListMemory.js';
 import { inMemoryTracing } from '../testing/otel.js';
@@ -11,12 +11,13 @@ import { inMemoryTracing } from '../testing/otel.js';
 const { exporter, provider } = inMemoryTracing();
 const tracer = provider.getTracer('proxy-session-test');
 
-function newSession(): ProxySession {
+function newSession(cancelGraceMs?: number): ProxySession {
   return new ProxySession({
     tracer,
     tools: new ToolListMemory(),
     networkTransport: 'pipe',
     serverCommand: 'server --verbose',
+    ...(cancelGraceMs !== undefined ? { cancelGraceMs } : {}),
   });
 }
 
@@ -257,5 +258,103 @@ describe('ProxySession', () => {
       'jsonrpc.request.id': '3',
       'error.type': 'connection_closed',
     });
+  });
+
+  it('classifies tool error results with the SDK’s rules, without recording their text', () => {
+    const session = newSession();
+    const results: Array<[string, string]> = [
+      ['invalid', 'MCP error -32602: Input validation error: Invalid arguments for tool invalid'],
+      ['unknown', 'MCP error -32602: Tool unknown not found'],
+      ['broken_output', 'MCP error -32602: Output validation error: Invalid structured content'],
+      ['fail', 'the weather service is down'],
+    ];
+    results.forEach(([name, text], id) => {
+      session.fromClient({ jsonrpc: '2.0', id, method: 'tools/call', params: { name } });
+      session.fromServer({
+        jsonrpc: '2.0',
+        id,
+        result: { isError: true, content: [{ type: 'text', text }] },
+      });
+    });
+    const byName = new Map(exporter.getFinishedSpans().map((span) => [span.name, span]));
+    const view = (name: string) => {
+      const span = byName.get(`tools/call ${name}`)!;
+      return [span.attributes['error.type'], span.attributes['mcpscope.fault'], span.status.code];
+    };
+    // McpServer's refusals are the caller's and not the server's errors, as on the SDK's server span.
+    expect(view('invalid')).toEqual(['-32602', 'caller', SpanStatusCode.UNSET]);
+    expect(view('unknown')).toEqual(['-32602', 'caller', SpanStatusCode.UNSET]);
+    expect(view('broken_output')).toEqual(['output_validation', 'tool', SpanStatusCode.ERROR]);
+    expect(view('fail')).toEqual(['tool_error', 'tool', SpanStatusCode.ERROR]);
+    const recorded = JSON.stringify(exporter.getFinishedSpans().map((s) => [s.attributes, s.status]));
+    expect(recorded).not.toContain('Invalid arguments');
+    expect(recorded).not.toContain('weather service');
+  });
+
+  it('attributes JSON-RPC errors by who answered', () => {
+    const session = newSession();
+    const error = (id: number, code: number) => ({ jsonrpc: '2.0', id, error: { code, message: 'no' } });
+    // Agent → server: the server answered.
+    session.fromClient({ jsonrpc: '2.0', id: 1, method: 'prompts/list' });
+    session.fromServer(error(1, -32601));
+    session.fromClient({ jsonrpc: '2.0', id: 2, method: 'prompts/get', params: { name: 'p' } });
+    session.fromServer(error(2, -32603));
+    // Server → agent: the agent answered.
+    session.fromServer({ jsonrpc: '2.0', id: 3, method: 'roots/list' });
+    session.fromClient(error(3, -32603));
+    session.fromServer({ jsonrpc: '2.0', id: 4, method: 'elicitation/create' });
+    session.fromClient(error(4, -32601));
+    const view = exporter
+      .getFinishedSpans()
+      .map((s) => [s.name, s.attributes['error.type'], s.attributes['mcpscope.fault'], s.status.code]);
+    expect(view).toEqual([
+      ['prompts/list', '-32601', 'caller', SpanStatusCode.UNSET],
+      ['prompts/get p', '-32603', 'server', SpanStatusCode.ERROR],
+      ['roots/list', '-32603', 'client', SpanStatusCode.ERROR],
+      // The server asked for something the agent does not do: the server (the caller here) erred.
+      ['elicitation/create', '-32601', 'caller', SpanStatusCode.ERROR],
+    ]);
+  });
+
+  it('tells a timeout from a user cancel by the cancel’s reason, with the SDK’s rule', async () => {
+    const session = newSession(1);
+    const cancels: Array<[number, boolean, string]> = [
+      [1, true, 'McpError: MCP error -32001: Request timed out'],
+      [2, true, 'AbortError: This operation was aborted'],
+      [3, true, 'user pressed stop'],
+      [4, false, 'McpError: MCP error -32001: Request timed out'],
+    ];
+    for (const [id, toServer, reason] of cancels) {
+      const request = { jsonrpc: '2.0', id, method: toServer ? 'tools/call' : 'sampling/createMessage' };
+      const cancel = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } };
+      if (toServer) {
+        session.fromClient(request);
+        session.fromClient(cancel);
+      } else {
+        session.fromServer(request);
+        session.fromServer(cancel);
+      }
+    }
+    await vi.waitFor(() => expect(exporter.getFinishedSpans()).toHaveLength(4));
+    const view = exporter
+      .getFinishedSpans()
+      .map((s) => [
+        s.attributes['jsonrpc.request.id'],
+        s.attributes['error.type'],
+        s.attributes['mcpscope.fault'],
+      ]);
+    expect(view).toEqual([
+      ['1', 'timeout', 'server'],
+      ['2', 'cancelled', 'caller'],
+      ['3', 'cancelled', 'caller'],
+      // The agent was answering the server's request, and was too slow.
+      ['4', 'timeout', 'client'],
+    ]);
+    const timedOut = exporter.getFinishedSpans()[0]!;
+    expect(timedOut.status).toEqual({
+      code: SpanStatusCode.ERROR,
+      message: 'The requester timed out waiting for the response',
+    });
+    expect(exporter.getFinishedSpans()[1]!.status.code).toBe(SpanStatusCode.UNSET);
   });
 });

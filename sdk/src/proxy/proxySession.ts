@@ -12,10 +12,19 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import {
+  classifyPeerCancel,
+  CLOSED_BEFORE_RESPONSE,
+  DUPLICATE_REQUEST_ID,
+  jsonRpcErrorOutcome,
+  toolResultErrorOutcome,
+  type FailureOutcome,
+} from '../errors/classifyOutcome.js';
+import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROMPT_NAME,
   ATTR_GEN_AI_TOOL_NAME,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_JSONRPC_REQUEST_ID,
   ATTR_MCP_METHOD_NAME,
   ATTR_MCP_PROTOCOL_VERSION,
@@ -33,19 +42,12 @@ import {
   ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES,
   ATTR_NETWORK_TRANSPORT,
   ATTR_RPC_RESPONSE_STATUS_CODE,
-  CALLER_FAULT_CODES,
-  ERROR_TYPE_CANCELLED,
-  ERROR_TYPE_CONNECTION_CLOSED,
-  ERROR_TYPE_DUPLICATE_ID,
-  ERROR_TYPE_TIMEOUT,
-  ERROR_TYPE_TOOL_ERROR,
   EVENT_CANCELLED,
   EVENT_LOG_MESSAGE,
   EVENT_PROGRESS,
   GEN_AI_OPERATION_EXECUTE_TOOL,
   LAYER_SERVER,
   spanName,
-  type FaultLayer,
 } from '../semconv.js';
 import {
   idKey,
@@ -67,9 +69,6 @@ import type { ToolListMemory } from './toolListMemory.js';
 
 /** Value of `mcpscope.source` on every proxy span. */
 export const SOURCE_PROXY = 'proxy';
-// The MCP SDKs send the same notifications/cancelled for a timeout as for a user cancel; only the
-// reason text tells them apart ("Request timed out" in the TypeScript and Python SDKs).
-const TIMEOUT_REASON = /timed?[ _-]?out/i;
 
 /** Options of a {@link ProxySession}. */
 export interface ProxySessionOptions {
@@ -97,12 +96,12 @@ export interface ProxySessionOptions {
 
 /** How a request ended without a response, for {@link ProxySession.endScope} and {@link ProxySession.closeAll}. */
 export interface Unanswered {
-  /** `error.type`; absent when the outcome is unknown (the response could not be read), not a failure. */
-  errorType?: string;
-  /** `mcpscope.fault`, with an error type. */
-  fault?: FaultLayer;
-  /** Whether the span gets ERROR status, with an error type. Defaults to true. */
-  error?: boolean;
+  /**
+   * The failure, from the rules in `classifyOutcome`; absent when the outcome is unknown (the response
+   * could not be read), which is not a failure.
+   */
+  outcome?: FailureOutcome;
+  /** Further attributes for the span (the HTTP status of a response that could not be read). */
   attributes?: Attributes;
 }
 
@@ -262,8 +261,11 @@ export class ProxySession {
     }
   }
 
-  /** Ends every request still in flight: the connection to the server is gone. */
-  closeAll(outcome: Unanswered = { errorType: ERROR_TYPE_CONNECTION_CLOSED, fault: 'transport' }): void {
+  /**
+   * Ends every request still in flight: the connection to the server is gone. Defaults to a closed
+   * connection, the transport's fault.
+   */
+  closeAll(outcome: Unanswered = { outcome: CLOSED_BEFORE_RESPONSE }): void {
     this.settle();
     for (const entry of [...this.toServer.values(), ...this.toClient.values()])
       this.endUnanswered(entry, outcome);
@@ -357,7 +359,7 @@ export class ProxySession {
     // A peer reusing an id still in flight breaks correlation; end the old span rather than leak it.
     if (previous !== undefined) {
       this.settle();
-      this.endUnanswered(previous, { errorType: ERROR_TYPE_DUPLICATE_ID, fault: 'caller' });
+      this.endUnanswered(previous, { outcome: DUPLICATE_REQUEST_ID });
     }
     const entry: InFlight = {
       span,
@@ -384,20 +386,15 @@ export class ProxySession {
     if (bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, bytes);
     const error = msg.error;
     if (isObject(error)) {
-      const code = error['code'];
-      const codeText = String(code);
-      span.setAttribute(ATTR_ERROR_TYPE, codeText);
-      span.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, codeText);
-      if (entry.toServer && typeof code === 'number' && CALLER_FAULT_CODES.has(code)) {
-        span.setAttribute(ATTR_MCPSCOPE_FAULT, 'caller');
-      } else {
-        const message = error['message'];
-        span.setStatus({
-          code: SpanStatusCode.ERROR,
-          message: typeof message === 'string' ? message : codeText,
-        });
-        span.setAttribute(ATTR_MCPSCOPE_FAULT, entry.toServer ? 'server' : 'client');
-      }
+      // Agent → server: the proxy has the server's (receiver's) view. Server → agent: the server sent
+      // the request and the agent answered, so the proxy has the sender's view of the client.
+      const outcome = jsonRpcErrorOutcome(
+        Number(error['code']),
+        entry.toServer,
+        entry.toServer ? 'server' : 'client',
+      );
+      const message = error['message'];
+      applyOutcome(span, outcome, typeof message === 'string' ? message : outcome.errorType);
     } else if (entry.toServer && isObject(msg.result)) {
       this.serverResult(entry, msg.result);
     }
@@ -422,10 +419,11 @@ export class ProxySession {
       }
       case 'tools/call':
         if (result['isError'] === true) {
-          span.setAttribute(ATTR_ERROR_TYPE, ERROR_TYPE_TOOL_ERROR);
-          span.setAttribute(ATTR_MCPSCOPE_FAULT, 'tool');
-          // The result text is tool output, which is content: recorded only by opt-in capture, never here.
-          span.setStatus({ code: SpanStatusCode.ERROR, message: ERROR_TYPE_TOOL_ERROR });
+          // The proxy cannot see whether the tool's code ran; the result's text can say the server
+          // refused the call. That text is tool output, which is content: it is read to classify,
+          // never recorded (the status message is the error type).
+          const outcome = toolResultErrorOutcome(result, true);
+          applyOutcome(span, outcome, outcome.message ?? outcome.errorType);
         }
         break;
     }
@@ -521,16 +519,8 @@ export class ProxySession {
     if (cancelled === undefined) return;
     this.forget(entry);
     const span = entry.span;
-    if (cancelled.reason !== undefined && TIMEOUT_REASON.test(cancelled.reason)) {
-      // The requester gave up waiting: the side that was too slow is the one answering.
-      span.setAttribute(ATTR_ERROR_TYPE, ERROR_TYPE_TIMEOUT);
-      span.setAttribute(ATTR_MCPSCOPE_FAULT, entry.toServer ? 'server' : 'client');
-      span.setStatus({ code: SpanStatusCode.ERROR, message: cancelled.reason });
-    } else {
-      // A deliberate cancel is not a failure of the server.
-      span.setAttribute(ATTR_ERROR_TYPE, ERROR_TYPE_CANCELLED);
-      span.setAttribute(ATTR_MCPSCOPE_FAULT, 'caller');
-    }
+    const outcome = classifyPeerCancel(cancelled.reason, entry.toServer ? 'server' : 'client');
+    applyOutcome(span, outcome, outcome.message ?? outcome.errorType);
     // Performance-clock timestamps are what the SDK expects for small numbers: the span ends when the
     // cancel passed, not when the grace period ran out.
     span.end(cancelled.at);
@@ -544,11 +534,8 @@ export class ProxySession {
     this.forget(entry);
     const span = entry.span;
     if (outcome.attributes !== undefined) span.setAttributes(outcome.attributes);
-    if (outcome.errorType !== undefined) {
-      span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType);
-      if (outcome.fault !== undefined) span.setAttribute(ATTR_MCPSCOPE_FAULT, outcome.fault);
-      if (outcome.error !== false) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorType });
-    }
+    const failure = outcome.outcome;
+    if (failure !== undefined) applyOutcome(span, failure, failure.message ?? failure.errorType);
     span.end();
   }
 
@@ -634,6 +621,17 @@ export class ProxySession {
     for (const [key, value] of Object.entries(out)) if (value !== undefined) entries.push([key, value]);
     return entries;
   }
+}
+
+/** Records a failure on a proxy span: its error type, fault, codes, and ERROR status when it is one. */
+function applyOutcome(span: Span, outcome: FailureOutcome, message: string): void {
+  span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType);
+  span.setAttribute(ATTR_MCPSCOPE_FAULT, outcome.fault);
+  if (outcome.rpcStatusCode !== undefined)
+    span.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, outcome.rpcStatusCode);
+  if (outcome.httpStatusCode !== undefined)
+    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.httpStatusCode);
+  if (outcome.markError) span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
 
 /**

@@ -88,6 +88,7 @@ describe('mcpscope proxy (stdio)', () => {
     ['isError tool', (c) => c.callTool({ name: 'fail', arguments: {} })],
     ['throwing tool', (c) => c.callTool({ name: 'throws', arguments: {} })],
     ['unknown tool', (c) => c.callTool({ name: 'no_such_tool', arguments: {} })],
+    ['invalid arguments', (c) => c.callTool({ name: 'echo', arguments: { text: 42 } })],
     ['prompts/list', (c) => c.listPrompts()],
     ['prompt', (c) => c.getPrompt({ name: 'greet', arguments: { name: 'Ada' } })],
     ['unknown prompt', (c) => c.getPrompt({ name: 'nope' })],
@@ -143,7 +144,9 @@ describe('mcpscope proxy (stdio)', () => {
   });
 
   it('traces tool calls with semconv attributes, annotations from the list, and error attribution', async () => {
-    const echo = await receiver.waitFor((s) => s.name === 'tools/call echo');
+    const echo = await receiver.waitFor(
+      (s) => s.name === 'tools/call echo' && s.attributes['error.type'] === undefined,
+    );
     expect(echo[0]!.kind).toBe(SPAN_KIND_SERVER);
     expect(echo[0]!.statusCode).toBe(0);
     expect(echo[0]!.attributes).toMatchObject({
@@ -167,9 +170,17 @@ describe('mcpscope proxy (stdio)', () => {
       expect(JSON.stringify(span)).not.toContain('weather service is down');
     }
 
-    // McpServer turns an unknown tool into a tool error result, like any failure inside tools/call.
+    // McpServer answers an unknown tool and invalid arguments with an isError result carrying the
+    // JSON-RPC code (`MCP error -32602: …`): the caller's fault, not the server's error, as the SDK
+    // records them on both sides.
     const [unknownTool] = await receiver.waitFor((s) => s.name === 'tools/call no_such_tool');
-    expect(unknownTool!.attributes['error.type']).toBe('tool_error');
+    const [invalidArgs] = await receiver.waitFor(
+      (s) => s.name === 'tools/call echo' && s.attributes['error.type'] !== undefined,
+    );
+    for (const span of [unknownTool!, invalidArgs!]) {
+      expect(span.attributes).toMatchObject({ 'error.type': '-32602', 'mcpscope.fault': 'caller' });
+      expect(span.statusCode).not.toBe(STATUS_ERROR);
+    }
 
     // An unknown prompt is a JSON-RPC error the caller caused: recorded, but not a server error.
     const [unknown] = await receiver.waitFor((s) => s.name === 'prompts/get nope');
@@ -399,14 +410,14 @@ describe('mcpscope proxy (stdio)', () => {
     expect(changed!.events.map((e) => e.name)).toEqual(['mcp.list_changed']);
   });
 
-  it('ends requests in flight as connection_closed when the server process dies', async () => {
+  it('ends requests in flight as connection_closed, the server’s fault, when the server process dies', async () => {
     const client = await connect(proxyArgs([process.execPath, ...TS, fixturePath]));
     await expect(client.callTool({ name: 'crash', arguments: {} })).rejects.toThrow();
     const [crash] = await receiver.waitFor((s) => s.name === 'tools/call crash');
     expect(crash!.statusCode).toBe(STATUS_ERROR);
     expect(crash!.attributes).toMatchObject({
       'error.type': 'connection_closed',
-      'mcpscope.fault': 'transport',
+      'mcpscope.fault': 'server',
     });
     await client.close();
   });

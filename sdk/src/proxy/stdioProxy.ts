@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { finished, type Readable, type Writable } from 'node:stream';
 import { diag, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
+import { closedConnectionOutcome } from '../errors/classifyOutcome.js';
 import { NETWORK_TRANSPORT_PIPE } from '../semconv.js';
 import { redactCommandLine } from './commandLine.js';
 import { LineFramer } from './lineFramer.js';
@@ -91,6 +92,12 @@ export function startStdioProxy(options: StdioProxyOptions): StdioProxyHandle {
     settle,
     false,
   );
+  // Whether this side ended the session (the agent closed its input, or close() was called): a server
+  // that then exits with requests in flight was asked to stop; one that exits on its own has died.
+  let closedLocally = false;
+  void toServer.done.then(() => {
+    closedLocally = true;
+  });
 
   const exited = new Promise<ServerExit>((resolve) => {
     let startError: Error | undefined;
@@ -109,12 +116,13 @@ export function startStdioProxy(options: StdioProxyOptions): StdioProxyHandle {
       if (done) return;
       done = true;
       toServer.stop();
-      session.closeAll();
+      session.closeAll({ outcome: closedConnectionOutcome(true, closedLocally) });
       resolve({ code, signal, ...(startError !== undefined ? { error: startError } : {}) });
     }
   });
 
   async function close(): Promise<ServerExit> {
+    closedLocally = true;
     toServer.stop();
     child.stdin!.end();
     const term = setTimeout(() => child.kill('SIGTERM'), 2000);

@@ -6,6 +6,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
   type ReadableSpan,
+  type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 
 /** The global OpenTelemetry setup of the SDK tests: real SDK, spans kept in memory. */
@@ -20,9 +21,11 @@ export interface TestTelemetry {
 /**
  * Registers the async-hooks context manager, the W3C trace-context + baggage propagator and a tracer
  * provider exporting to memory as the OpenTelemetry globals of this test process.
+ * @param spanProcessors further processors of the provider, before the exporting one (e.g.
+ *   `McpscopeSpanProcessor`). Defaults to none.
  */
-export function setupTestTelemetry(): TestTelemetry {
-  const { exporter, provider } = inMemoryTracing();
+export function setupTestTelemetry(spanProcessors: SpanProcessor[] = []): TestTelemetry {
+  const { exporter, provider } = inMemoryTracing(spanProcessors);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(
     new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
@@ -39,12 +42,18 @@ export function setupTestTelemetry(): TestTelemetry {
 /**
  * A tracer provider of its own (not the global one) exporting to memory: for code that takes a tracer or
  * a `tracerProvider` option.
+ * @param spanProcessors further processors, before the exporting one. Defaults to none.
  */
-export function inMemoryTracing(): { provider: BasicTracerProvider; exporter: InMemorySpanExporter } {
+export function inMemoryTracing(spanProcessors: SpanProcessor[] = []): {
+  provider: BasicTracerProvider;
+  exporter: InMemorySpanExporter;
+} {
   const exporter = new InMemorySpanExporter();
   return {
     exporter,
-    provider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+    provider: new BasicTracerProvider({
+      spanProcessors: [...spanProcessors, new SimpleSpanProcessor(exporter)],
+    }),
   };
 }
 

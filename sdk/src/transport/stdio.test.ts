@@ -134,19 +134,38 @@ describe('stdio transport (server in a child process)', () => {
     await client.close();
   });
 
-  it('attributes a server process that dies mid-call to the transport', async () => {
+  it('attributes a server process that dies mid-call to the server', async () => {
     const file = join(dir, 'spans-exit.jsonl');
     const { client, transport } = startServer(file);
     await client.connect(transport);
     telemetry.reset();
     await expect(client.callTool({ name: 'exit_process' })).rejects.toThrow(/Connection closed/);
     await waitFor(() => telemetry.spans().some((span) => span.name === 'tools/call exit_process'));
+    // The connection closed without this process closing it: the child process it spawned died.
     const wire = onlySpan(telemetry.spans(), 'stdio tools/call');
     expect(wire.attributes['error.type']).toBe('connection_closed');
-    expect(wire.attributes['mcpscope.fault']).toBe('transport');
+    expect(wire.attributes['mcpscope.fault']).toBe('server');
     expect(wire.status.code).toBe(SpanStatusCode.ERROR);
     const clientSpan = onlySpan(telemetry.spans(), 'tools/call exit_process', SpanKind.CLIENT);
     expect(clientSpan.attributes['error.type']).toBe('connection_closed');
+    expect(clientSpan.attributes['mcpscope.fault']).toBe('server');
     expect(clientSpan.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it('keeps a call cut off by the client’s own close() on the transport', async () => {
+    const file = join(dir, 'spans-close.jsonl');
+    const { client, transport } = startServer(file);
+    await client.connect(transport);
+    telemetry.reset();
+    const call = client.callTool({ name: 'slow_tool', arguments: { ms: 10_000 } });
+    setTimeout(() => void client.close(), 100);
+    await expect(call).rejects.toThrow(/Connection closed/);
+    await waitFor(() => telemetry.spans().some((span) => span.name === 'tools/call slow_tool'));
+    const wire = onlySpan(telemetry.spans(), 'stdio tools/call');
+    expect(wire.attributes['error.type']).toBe('connection_closed');
+    expect(wire.attributes['mcpscope.fault']).toBe('transport');
+    const clientSpan = onlySpan(telemetry.spans(), 'tools/call slow_tool', SpanKind.CLIENT);
+    expect(clientSpan.attributes['error.type']).toBe('connection_closed');
+    expect(clientSpan.attributes['mcpscope.fault']).toBeUndefined();
   });
 });

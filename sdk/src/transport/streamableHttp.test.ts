@@ -41,6 +41,10 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.writeHead(503).end('down for maintenance');
     return;
   }
+  if (req.url === '/broken') {
+    res.writeHead(500).end('unhandled exception in the MCP endpoint');
+    return;
+  }
   if (req.url === '/stateless') {
     const server = instrumentServer(createDemoServer({ name: 'weather-stateless' }));
     const transport = new StreamableHTTPServerTransport({
@@ -196,7 +200,7 @@ describe('Streamable HTTP', () => {
     await client.close();
   });
 
-  it('attributes HTTP failures and an unknown session to the transport', async () => {
+  it('attributes gateway statuses and an unknown session to the transport, a 500 to the server', async () => {
     const gone = instrumentClient(new Client({ name: 'agent', version: '1.0.0' }));
     await gone.connect(
       new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { sessionId: 'expired-session' }),
@@ -222,5 +226,23 @@ describe('Streamable HTTP', () => {
     expect(onlySpan(telemetry.spans(), 'initialize', SpanKind.CLIENT).attributes['error.type']).toBe(
       'http_503',
     );
+    telemetry.reset();
+
+    // The endpoint itself failed: the server's fault, on the transport span that saw the status and
+    // on the client span.
+    const broken = instrumentClient(new Client({ name: 'agent', version: '1.0.0' }));
+    await expect(
+      broken.connect(new StreamableHTTPClientTransport(new URL(`${base}/broken`))),
+    ).rejects.toThrow(/unhandled exception/);
+    await waitFor(() => telemetry.spans().some((span) => span.name === 'initialize'));
+    const serverError = onlySpan(telemetry.spans(), 'streamable-http initialize');
+    expect(serverError.attributes).toMatchObject({
+      'error.type': 'http_500',
+      'mcpscope.fault': 'server',
+      'http.response.status_code': 500,
+    });
+    expect(serverError.status.code).toBe(SpanStatusCode.ERROR);
+    const initialize = onlySpan(telemetry.spans(), 'initialize', SpanKind.CLIENT);
+    expect(initialize.attributes).toMatchObject({ 'error.type': 'http_500', 'mcpscope.fault': 'server' });
   });
 });
