@@ -115,6 +115,15 @@ export const LAYER_SERVER: Layer = 'server';
 
 /** Where a failed call is attributed: exactly one per failed call. */
 export type FaultLayer = 'caller' | 'client' | 'transport' | 'server' | 'tool' | 'downstream';
+/** Every {@link FaultLayer}, outermost first. */
+export const FAULT_LAYERS: readonly FaultLayer[] = [
+  'caller',
+  'client',
+  'transport',
+  'server',
+  'tool',
+  'downstream',
+];
 
 /** `mcpscope.transport.kind` values for the MCP SDK's own transports. */
 export const TRANSPORT_KIND_STDIO = 'stdio';

@@ -10,6 +10,7 @@ import type {
   ToolsFilter,
   TraceFilter,
 } from '../storage/queries/filters.js';
+import { FAULT_LAYERS } from '@mcpscope/sdk/semconv';
 
 /** Thrown for a request the API refuses; the router turns it into a 400 `{ error }`. */
 export class BadRequestError extends Error {
@@ -102,6 +103,15 @@ function mcp(q: Query) {
   };
 }
 
+/** `fault`: a root-cause layer. */
+function fault(q: Query): string | undefined {
+  const value = text(q, 'fault');
+  if (value !== undefined && !(FAULT_LAYERS as readonly string[]).includes(value)) {
+    throw new BadRequestError(`parameter "fault" must be one of ${FAULT_LAYERS.join(', ')}, got "${value}"`);
+  }
+  return value;
+}
+
 export function parseTraceId(raw: string): string {
   const id = raw.toLowerCase();
   if (!TRACE_ID.test(id))
@@ -119,6 +129,7 @@ export function parseTraceFilter(q: Query): TraceFilter {
     ...parseWindow(q),
     ...mcp(q),
     status,
+    fault: fault(q),
     minDurationMs: nonNegative(q, 'minDurationMs'),
     limit: integer(q, 'limit', 1, MAX_TRACE_LIMIT, DEFAULT_TRACE_LIMIT),
   };
@@ -137,6 +148,7 @@ export function parseErrorsFilter(q: Query): ErrorsFilter {
   return {
     ...parseWindow(q),
     ...mcp(q),
+    fault: fault(q),
     limit: integer(q, 'limit', 1, MAX_ERRORS_LIMIT, DEFAULT_ERRORS_LIMIT),
   };
 }

@@ -140,6 +140,8 @@ beforeAll(async () => {
     toolsList({ startMs: T0 + 120_000, server: 'files', serverVersion: '2.1.0', tools: [readFileV2] }),
   ];
   await storage.insert(rows);
+  // The verdicts are decided after ingest, a moment later: decide them now.
+  await storage.rootCauses.flush();
   const app = express();
   app.use('/api', createApiRouter(storage.queries));
   server = app.listen(0, '127.0.0.1');
@@ -175,8 +177,25 @@ describe('GET /api/traces', () => {
     // Client span: 40 ms of handler plus 0.4 ms of transport.
     expect(err?.durationMs).toBeCloseTo(40.4, 3);
     expect(err?.startTime).toBe(new Date(T0 + 120_000).toISOString());
-    // The caller's bad params fail the client span but not the server span.
-    expect(body.traces.find((t) => t.traceId === traceIds.callerFault)?.errorCount).toBe(1);
+    // The caller's bad params are a failed call on both sides (the server span is not ERROR, but the
+    // call failed); whose fault it was is the root cause's answer.
+    expect(body.traces.find((t) => t.traceId === traceIds.callerFault)?.errorCount).toBe(2);
+    expect(Object.fromEntries(body.traces.map((t) => [t.traceId, t.rootCauseLayer]))).toMatchObject({
+      [traceIds.callerFault]: 'caller',
+      [traceIds.forecastError]: 'server',
+      [traceIds.weatherOk]: undefined,
+    });
+  });
+
+  it('filters by the root-cause layer of a failed call', async () => {
+    const ids = async (qs: string) =>
+      (await get<TracesResponse>(`/traces?${windowQs}&${qs}`)).body.traces.map((t) => t.traceId);
+    expect(await ids('fault=caller')).toEqual([traceIds.callerFault]);
+    expect(await ids('fault=server')).toEqual([traceIds.forecastError]);
+    expect(await ids('fault=downstream')).toEqual([]);
+    const bad = await get<{ error: string }>(`/traces?${windowQs}&fault=gremlins`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toContain('fault');
   });
 
   it('filters by tool, server, status, minimum duration and limit', async () => {
@@ -234,6 +253,27 @@ describe('GET /api/traces/:traceId', () => {
       ]),
     );
     expect(transport?.payloads).toBeUndefined();
+    expect(body.rootCause).toBeNull();
+    expect(body.rootCauses).toEqual([]);
+  });
+
+  it('carries the verdict of the failed call: layer, the span that decided it, type and message', async () => {
+    const { body } = await get<TraceResponse>(`/traces/${traceIds.forecastError}`);
+    const serverSpan = body.spans.find((sp) => sp.kind === 'Server');
+    expect(body.rootCause).toMatchObject({
+      layer: 'server',
+      spanId: serverSpan?.spanId,
+      errorType: '-32603',
+      message: 'upstream timeout',
+      call: { method: 'tools/call', tool: 'get_forecast', server: 'weather', service: 'agent' },
+    });
+    expect(body.rootCauses).toHaveLength(1);
+    const caller = await get<TraceResponse>(`/traces/${traceIds.callerFault}`);
+    expect(caller.body.rootCause).toMatchObject({
+      layer: 'caller',
+      errorType: '-32602',
+      message: 'Invalid params',
+    });
   });
 
   it('answers 404 for an unknown trace and 400 for a malformed id', async () => {
@@ -274,12 +314,17 @@ describe('GET /api/overview', () => {
       errors: 1,
       errorRate: 0.5,
     });
+    // Each failed call once, by its root cause.
+    expect(body.rootCauses).toEqual([
+      { layer: 'caller', count: 1 },
+      { layer: 'server', count: 1 },
+    ]);
   });
 
   it('honours layer and server filters', async () => {
     const server = await get<OverviewResponse>(`/overview?${windowQs}&layer=server`);
-    // The caller's invalid params are not a server error.
-    expect(server.body.totals).toMatchObject({ count: 5, errors: 1 });
+    // The caller's invalid params failed the call on the server's side as well: counted, as on the client.
+    expect(server.body.totals).toMatchObject({ count: 5, errors: 2 });
     expect(server.body.servers.every((s) => s.layer === 'server')).toBe(true);
     const mailer = await get<OverviewResponse>(`/overview?${windowQs}&server=mailer`);
     expect(mailer.body.totals.count).toBe(1);
@@ -300,9 +345,8 @@ describe('GET /api/tools', () => {
       { leMs: 1000, count: 1 },
     ]);
     expect(body.detail?.histogram.at(-1)?.leMs).toBe(-1);
-    expect(body.detail?.errorsByType).toEqual(
-      expect.arrayContaining([{ errorType: '-32603', fault: 'server', count: 1 }]),
-    );
+    // One failed call, counted once by its root cause (not once per span that recorded it).
+    expect(body.detail?.errorsByType).toEqual([{ errorType: '-32603', fault: 'server', count: 1 }]);
     expect(body.detail?.exampleTraces.map((t) => t.traceId)).toEqual([
       traceIds.forecastError,
       traceIds.forecastSlow,
@@ -321,19 +365,38 @@ describe('GET /api/errors', () => {
     expect(status).toBe(200);
     expect(body.errors).toHaveLength(2);
     const server = body.errors.find((e) => e.fault === 'server');
+    const forecast = await get<TraceResponse>(`/traces/${traceIds.forecastError}`);
     expect(server).toEqual({
       server: 'weather',
       method: 'tools/call',
       tool: 'get_forecast',
       errorType: '-32603',
       fault: 'server',
+      template: 'upstream timeout',
       message: 'upstream timeout',
       count: 1,
       firstSeen: new Date(T0 + 120_000).toISOString(),
       lastSeen: new Date(T0 + 120_000).toISOString(),
       exampleTraceId: traceIds.forecastError,
-      layers: ['client', 'server'],
+      exampleSpanId: forecast.body.rootCause?.spanId,
+      sparkline: expect.any(Array) as unknown,
+      isNew: true,
+      layers: ['client', 'server', 'transport'],
     });
+    expect(server?.sparkline).toHaveLength(30);
+    expect(server?.sparkline.reduce((a, b) => a + b, 0)).toBe(1);
+    // The window starts a minute before T0 and spans 21 minutes: T0 + 2 min is in bucket 3 of 30.
+    expect(body.bucketSeconds).toBe(42);
+    expect(server?.sparkline[Math.floor(180_000 / 1000 / 42)]).toBe(1);
+    // A window starting after the failure does not call the group new, nor count it.
+    const later = new Date(T0 + 150_000).toISOString();
+    const after = await get<ErrorsResponse>(
+      `/errors?from=${encodeURIComponent(later)}&to=${encodeURIComponent(to)}`,
+    );
+    expect(after.body.errors.map((e) => e.fault)).toEqual(['caller']);
+    expect(after.body.errors[0]?.isNew).toBe(true);
+    const byFault = await get<ErrorsResponse>(`/errors?${windowQs}&fault=server`);
+    expect(byFault.body.errors.map((e) => e.tool)).toEqual(['get_forecast']);
     const caller = body.errors.find((e) => e.fault === 'caller');
     expect(caller).toMatchObject({
       tool: 'get_weather',

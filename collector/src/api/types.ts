@@ -9,7 +9,7 @@ export interface TimeRange {
   to: string;
 }
 
-/** `GET /api/traces?service=&server=&tool=&method=&status=&minDurationMs=&from=&to=&limit=` */
+/** `GET /api/traces?service=&server=&tool=&method=&status=&fault=&minDurationMs=&from=&to=&limit=` */
 export interface TraceSummary {
   traceId: string;
   rootName: string;
@@ -19,6 +19,11 @@ export interface TraceSummary {
   durationMs: number;
   spanCount: number;
   errorCount: number;
+  /**
+   * The root-cause layer of the trace's first failed MCP call (see {@link RootCauseView}); absent when
+   * no call failed, or while the verdict of a trace that just arrived is still being decided.
+   */
+  rootCauseLayer?: string;
 }
 export interface TracesResponse {
   traces: TraceSummary[];
@@ -48,9 +53,41 @@ export interface SpanView {
   /** Captured arguments/results kept outside the attribute map (present only when captured). */
   payloads?: { name: string; value: string; originalSize: number; truncated: boolean }[];
 }
+/**
+ * The verdict on one failed MCP call, decided by the collector from every span of the trace (client,
+ * transport, server, proxy, and the handler's own downstream spans).
+ */
+export interface RootCauseView {
+  /** caller | client | transport | server | tool | downstream */
+  layer: string;
+  /** The span that explains the failure: select it in the waterfall. */
+  spanId: string;
+  /** `error.type` of that span: a JSON-RPC code, `tool_error`, `timeout`, an HTTP status, … */
+  errorType: string;
+  /** What went wrong, e.g. `GET /v1/alerts → 503`. */
+  message: string;
+  /** Which rule decided (`downstream`, `receiver_cancel`, `deepest`, `protocol_error_text`, `derived`). */
+  rule: string;
+  /** The failed call: its outermost span, method, tool, server, service and start. */
+  call: {
+    spanId: string;
+    method: string;
+    tool: string;
+    server: string;
+    service: string;
+    services: string[];
+    startTimeUnixNano: string;
+    layers: string[];
+  };
+}
+
 export interface TraceResponse {
   traceId: string;
   spans: SpanView[];
+  /** The first failed call's verdict, `null` when no MCP call of the trace failed. */
+  rootCause: RootCauseView | null;
+  /** One verdict per failed call, in start order. */
+  rootCauses: RootCauseView[];
 }
 
 /** One point of a per-minute series. */
@@ -76,6 +113,8 @@ export interface OverviewResponse {
   totals: { count: number; errors: number; errorRate: number; p50Ms: number; p95Ms: number; p99Ms: number };
   series: SeriesPoint[];
   servers: ToolStats[];
+  /** Failed calls in the window by root-cause layer, each call counted once (largest first). */
+  rootCauses: { layer: string; count: number }[];
 }
 
 /** Per (server, tool, method, layer) aggregate. */
@@ -104,29 +143,45 @@ export interface ToolsResponse {
     series: SeriesPoint[];
     /** Latency histogram buckets: upper bound in ms and count; the last, open bucket has leMs -1. */
     histogram: { leMs: number; count: number }[];
+    /** Failed calls of the tool by root cause (`fault` is the root-cause layer), each counted once. */
     errorsByType: { errorType: string; fault: string; count: number }[];
     exampleTraces: TraceSummary[];
   };
 }
 
-/** `GET /api/errors?from=&to=&server=&tool=` — failed calls grouped. */
+/**
+ * `GET /api/errors?from=&to=&service=&server=&tool=&method=&fault=` — failed calls grouped by server,
+ * tool, root-cause layer, `error.type` and message template; each failed call counted once, by its
+ * root cause (a downstream failure is part of the call it broke, not a group of its own).
+ */
 export interface ErrorGroup {
   server: string;
   method: string;
   tool: string;
   errorType: string;
-  /** Layer the failure is attributed to: caller, client, transport, server, tool, downstream. */
+  /** Root-cause layer: caller, client, transport, server, tool, downstream. */
   fault: string;
+  /** The message with ids, numbers, UUIDs, hex, e-mails and URLs' variable parts masked. */
+  template: string;
+  /** The latest message of the group, as it was. */
   message: string;
   count: number;
   firstSeen: string;
   lastSeen: string;
   exampleTraceId: string;
-  /** Layers (mcpscope.layer) whose spans recorded this failure, e.g. ['client', 'server']. */
+  /** The span that explains the example's failure (select it on the trace page). */
+  exampleSpanId: string;
+  /** Failed calls per bucket of the window ({@link ErrorsResponse.bucketSeconds} each), oldest first. */
+  sparkline: number[];
+  /** The group's first failure ever (within retention) is inside the window. */
+  isNew: boolean;
+  /** Layers (mcpscope.layer) the calls had spans on, e.g. ['client', 'server', 'transport']. */
   layers?: string[];
 }
 export interface ErrorsResponse {
   range: TimeRange;
+  /** Width of a sparkline bucket. */
+  bucketSeconds: number;
   errors: ErrorGroup[];
 }
 

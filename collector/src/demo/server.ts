@@ -5,7 +5,7 @@
  * tool whose definition changes while running (a "rug pull", with list_changed) so the tool-changes view
  * has something to show.
  */
-import { trace, SpanStatusCode } from '@opentelemetry/api';
+import { trace, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
@@ -20,7 +20,10 @@ const jitter = (base: number, spread: number) => base + Math.random() * spread;
 async function downstream(name: string, ms: number, fail = false): Promise<void> {
   await tracer.startActiveSpan(
     name,
-    { attributes: { 'http.request.method': 'GET', 'server.address': 'api.weather.example' } },
+    {
+      kind: SpanKind.CLIENT,
+      attributes: { 'http.request.method': 'GET', 'server.address': 'api.weather.example' },
+    },
     async (span) => {
       await sleep(ms);
       if (fail) {

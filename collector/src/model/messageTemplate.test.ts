@@ -23,6 +23,7 @@ describe('messageTemplate', () => {
     ['MCP error -32602: Input validation error', 'MCP error -32602: Input validation error'],
     ['weather backend unavailable (HTTP 503)', 'weather backend unavailable (HTTP 503)'],
     ['upstream status 429', 'upstream status 429'],
+    ['GET /v1/alerts → 503', 'GET /v1/alerts → 503'],
     // Words with digits that are not ids stay.
     ['utf-8 decoding failed in v2', 'utf-8 decoding failed in v2'],
     ['', ''],

@@ -7,7 +7,7 @@
  * URLs (scheme, host and fixed path segments kept; ids in the path and query values masked), e-mail
  * addresses, UUIDs, ISO timestamps, IPv4 addresses, `0x…` and long hex strings, prefixed ids
  * (`cus_444`, `req-8f3a9c`), and numbers — except the numbers that name a failure mode rather than an
- * instance of it: a JSON-RPC code after "MCP error", an HTTP status after "HTTP" or "status".
+ * instance of it: a JSON-RPC code after "MCP error", an HTTP status after "HTTP", "status" or "→".
  */
 
 /** Longest template kept: past this, messages are truncated (they are group keys). */
@@ -20,8 +20,9 @@ const ISO_TIME = /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+
 const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/g;
 const HEX = /\b(?:0x[0-9a-f]+|(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,})\b/gi;
 const PREFIXED_ID = /\b([A-Za-z][A-Za-z0-9]*[_-])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{3,}\b/g;
-// A number, unless a word that makes it a code stands right before it.
-const NUMBER = /(?<!\b(?:MCP error|HTTP|status|code|error) ?)(?<![\w{-])-?\d+(?:\.\d+)?(?![\w}])/gi;
+// A number, unless a word that makes it a code stands right before it (or the arrow of a downstream
+// verdict, "GET /v1/alerts → 503").
+const NUMBER = /(?<!(?:\b(?:MCP error|HTTP|status|code|error)|→) ?)(?<![\w{-])-?\d+(?:\.\d+)?(?![\w}])/gi;
 
 /** The message with its variable parts masked (see the module comment). */
 export function messageTemplate(message: string): string {

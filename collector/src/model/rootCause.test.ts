@@ -45,7 +45,9 @@ function mcp(o: Opts, layer?: string): Record<string, string> {
 }
 
 const client = (id: string, o: Opts = {}) => span(id, 'Client', mcp(o, 'client'), o);
-const transport = (id: string, o: Opts = {}) => span(id, 'Internal', mcp(o, 'transport'), o);
+// The SDK's transport span names the method only, not the tool.
+const transport = (id: string, o: Opts = {}) =>
+  span(id, 'Internal', { 'mcp.method.name': o.method ?? 'tools/call', 'mcpscope.layer': 'transport' }, o);
 const server = (id: string, o: Opts = {}) =>
   span(id, 'Server', { ...mcp(o, 'server'), 'mcpscope.server.name': 'weather' }, o);
 const proxy = (id: string, o: Opts = {}) =>

@@ -27,6 +27,7 @@ import {
   ERROR_TYPE_CANCELLED,
   ERROR_TYPE_TIMEOUT,
   ERROR_TYPE_TOOL_ERROR,
+  FAULT_LAYERS,
   type FaultLayer,
 } from '@mcpscope/sdk/semconv';
 import { toolErrorTextOutcome } from '@mcpscope/sdk/outcome';
@@ -69,6 +70,8 @@ export interface RootCause {
     server: string;
     /** Service of the outermost span: the caller's, when the client is instrumented. */
     service: string;
+    /** Services of all the call's spans (the caller's, a proxy's, the server's), sorted. */
+    services: string[];
     startTimeUnixNano: string;
     /** `mcpscope.layer` of the spans the call has (client, transport, server), sorted. */
     layers: string[];
@@ -103,14 +106,29 @@ const POS_TRANSPORT = 1;
 const POS_PROXY = 2;
 const POS_SERVER = 3;
 
-const FAULT_LAYERS: ReadonlySet<string> = new Set<FaultLayer>([
-  'caller',
-  'client',
-  'transport',
-  'server',
-  'tool',
-  'downstream',
-]);
+/** gRPC status of a downstream gRPC CLIENT span (OpenTelemetry RPC conventions). */
+const ATTR_RPC_GRPC_STATUS_CODE = 'rpc.grpc.status_code';
+
+/**
+ * Every span attribute the verdict reads: storage loads only these of a trace's spans when it decides
+ * after ingest (a Map column is read whole per row; filtering it keeps the transfer small).
+ */
+export const VERDICT_ATTRIBUTES: readonly string[] = [
+  ATTR_MCP_METHOD_NAME,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_PROMPT_NAME,
+  ATTR_MCP_RESOURCE_URI,
+  ATTR_MCPSCOPE_LAYER,
+  ATTR_MCPSCOPE_SOURCE,
+  ATTR_MCPSCOPE_FAULT,
+  ATTR_MCPSCOPE_SERVER_NAME,
+  ATTR_MCPSCOPE_DOWNSTREAM_SPAN_ID,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_RPC_GRPC_STATUS_CODE,
+];
+
+const FAULT_LAYER_SET: ReadonlySet<string> = new Set(FAULT_LAYERS);
 const CALLER_CODES: ReadonlySet<string> = new Set([...CALLER_FAULT_CODES].map(String));
 
 interface Node {
@@ -226,6 +244,11 @@ function position(span: VerdictSpan): number {
   return POS_TRANSPORT;
 }
 
+/** A transport span names only the method: its empty target matches the call's. */
+function sameTarget(a: string, b: string): boolean {
+  return a === b || a === '' || b === '';
+}
+
 function target(span: VerdictSpan): string {
   const a = span.attributes;
   return a[ATTR_GEN_AI_TOOL_NAME] || a[ATTR_GEN_AI_PROMPT_NAME] || a[ATTR_MCP_RESOURCE_URI] || '';
@@ -250,7 +273,7 @@ function groupCalls(nodes: readonly Node[]): Call[] {
       outer &&
       anc.pos < node.pos &&
       anc.span.attributes[ATTR_MCP_METHOD_NAME] === node.span.attributes[ATTR_MCP_METHOD_NAME] &&
-      target(anc.span) === target(node.span)
+      sameTarget(target(anc.span), target(node.span))
     ) {
       node.call = outer;
       outer.nodes.push(node);
@@ -346,7 +369,7 @@ function spanVerdict(node: Node): SpanVerdict {
       return { layer: fromText.fault, errorType: fromText.errorType, rule: 'protocol_error_text' };
     }
   }
-  if (FAULT_LAYERS.has(fault)) {
+  if (FAULT_LAYER_SET.has(fault)) {
     return { layer: fault as FaultLayer, errorType: errorType || 'error', rule: 'deepest' };
   }
   return { layer: derivedLayer(node, errorType), errorType: errorType || 'error', rule: 'derived' };
@@ -392,7 +415,7 @@ function failedDescendant(root: Node, call: Call): Node | undefined {
 
 function downstreamErrorType(span: VerdictSpan): string {
   const a = span.attributes;
-  return a[ATTR_ERROR_TYPE] || a[ATTR_HTTP_RESPONSE_STATUS_CODE] || a['rpc.grpc.status_code'] || 'error';
+  return a[ATTR_ERROR_TYPE] || a[ATTR_HTTP_RESPONSE_STATUS_CODE] || a[ATTR_RPC_GRPC_STATUS_CODE] || 'error';
 }
 
 /** "GET inventory → 503": the span's name and what it ended with. */
@@ -434,6 +457,7 @@ function describeCall(nodes: readonly Node[]): RootCause['call'] {
     tool,
     server,
     service: outer.span.service,
+    services: [...new Set(nodes.map((n) => n.span.service))].sort(),
     startTimeUnixNano: outer.span.startTimeUnixNano,
     layers,
   };

@@ -10,6 +10,7 @@ import { createQueries, type Queries } from './queries/index.js';
 import type { SpanRow, SpanStore } from './rows.js';
 import { buildMigrations } from './schema.js';
 import { SpanWriter } from './writer.js';
+import { RootCauseUpdater, type RootCauseStats } from './rootCauses.js';
 
 export type { Queries } from './queries/index.js';
 export type * from './queries/filters.js';
@@ -24,6 +25,12 @@ export interface Storage extends SpanStore {
   queries: Queries;
   /** For logs and /readyz, e.g. "embedded ClickHouse 26.7.2.1 at /srv/mcpscope-data". Never credentials. */
   describe(): string;
+  /** The per-call verdicts kept after ingest (storage/rootCauses.ts). */
+  rootCauses: {
+    /** Decides every trace waiting for its verdict now. */
+    flush(): Promise<void>;
+    readonly stats: RootCauseStats;
+  };
 }
 
 export interface OpenStorageOptions {
@@ -50,15 +57,24 @@ export async function openStorage(config: CollectorConfig, opts: OpenStorageOpti
     await runMigrations(client, buildMigrations(schema), database, log);
     await applyRetention(client, schema, log);
     const writer = new SpanWriter(client, database);
+    const rootCauses = new RootCauseUpdater(client, database, { log });
+    rootCauses.catchUp().catch((err: unknown) => log(`root causes: catching up failed: ${String(err)}`));
     return {
-      insert: (rows: SpanRow[]) => writer.write(rows),
+      async insert(rows: SpanRow[]) {
+        await writer.write(rows);
+        rootCauses.noteCommitted(rows);
+      },
       async ping() {
         const r = await client.ping();
         if (!r.success) throw r.error;
       },
-      close: () => client.close(),
+      async close() {
+        await rootCauses.close();
+        await client.close();
+      },
       queries: createQueries(client, database),
       describe: () => description,
+      rootCauses,
     };
   } catch (err) {
     await client.close().catch(() => {});

@@ -15,8 +15,28 @@ describe('buildMigrations (single node)', () => {
     const versions = ddl.migrations.map((m) => m.version);
     expect(versions).toEqual([...versions].sort((a, b) => a - b));
     expect(new Set(versions).size).toBe(versions.length);
+    // CREATE … IF NOT EXISTS, or an ALTER … MODIFY COLUMN that sets a definition (repeatable).
     for (const s of statements)
-      expect(s).toMatch(/^CREATE (DATABASE|TABLE|MATERIALIZED VIEW) IF NOT EXISTS /);
+      expect(s).toMatch(
+        /^(CREATE (DATABASE|TABLE|MATERIALIZED VIEW) IF NOT EXISTS |ALTER TABLE \S+ MODIFY COLUMN )/,
+      );
+  });
+
+  it('keeps root causes one row per trace, the latest version winning', () => {
+    const table = statements.find((s) => s.includes('`mcp_root_causes` ('));
+    expect(table).toContain('ENGINE = ReplacingMergeTree(Version)');
+    expect(table).toContain('ORDER BY TraceId');
+    expect(table).not.toContain('PARTITION BY');
+    expect(table).toContain('TTL toDate(Start) + INTERVAL 30 DAY');
+  });
+
+  it('redefines IsError so that every failed call counts, the caller-fault refusals included', () => {
+    const alter = statements.find((s) => s.includes('MODIFY COLUMN IsError'));
+    expect(alter).toContain(
+      "MATERIALIZED StatusCode = 'Error' OR SpanAttributes['error.type'] != '' OR SpanAttributes['mcpscope.fault'] != ''",
+    );
+    const last = ddl.migrations[ddl.migrations.length - 1]!;
+    expect(last.statements).toContain(alter);
   });
 
   it('uses plain engines, no cluster clause and the public table names', () => {
@@ -78,7 +98,7 @@ describe('buildMigrations (cluster)', () => {
       );
       expect(local, name).toMatch(
         new RegExp(
-          `ENGINE = Replicated\\w*MergeTree\\('/clickhouse/tables/\\{shard\\}/\\{database\\}/${name}_local', '\\{replica\\}'\\)`,
+          `ENGINE = Replicated\\w*MergeTree\\('/clickhouse/tables/\\{shard\\}/\\{database\\}/${name}_local', '\\{replica\\}'(, \\w+)?\\)`,
         ),
       );
       const dist = statements.find((s) =>
@@ -126,7 +146,7 @@ describe('buildRetentionChanges', () => {
   it('modifies the TTL of every TTL table without rewriting parts, or removes it for 0', () => {
     const changes = buildRetentionChanges({ database: 'db', retentionDays: 9 });
     expect(changes.map((c) => c.table).sort()).toEqual(
-      [TABLES.payloads, TABLES.rollup, TABLES.spans, TABLES.traceIdTs].sort(),
+      [TABLES.payloads, TABLES.rollup, TABLES.spans, TABLES.traceIdTs, TABLES.rootCauses].sort(),
     );
     for (const c of changes) {
       expect(c.statement).toMatch(

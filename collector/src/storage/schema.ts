@@ -29,6 +29,7 @@ export const TABLES = {
   rollup: 'mcp_rollup_1m',
   payloads: 'mcp_payloads',
   toolDefinitions: 'mcp_tool_definitions',
+  rootCauses: 'mcp_root_causes',
   migrations: 'mcpscope_schema_migrations',
 } as const;
 
@@ -79,6 +80,8 @@ interface EngineSpec {
   family: string;
   /** Expression for the Distributed table's sharding key. */
   shardingKey: string;
+  /** The engine's own arguments, e.g. a ReplacingMergeTree's version column. */
+  args?: string;
 }
 
 class DdlBuilder {
@@ -135,9 +138,10 @@ class DdlBuilder {
   /** CREATE TABLE for the data table, plus its Distributed twin in cluster mode. */
   table(name: string, body: string, engine: EngineSpec, tail: string): string[] {
     const local = this.storageName(name);
+    const args = engine.args ? `, ${engine.args}` : '';
     const engineSql = this.clustered
-      ? `Replicated${engine.family}('/clickhouse/tables/{shard}/{database}/${local}', '{replica}')`
-      : engine.family;
+      ? `Replicated${engine.family}('/clickhouse/tables/{shard}/{database}/${local}', '{replica}'${args})`
+      : `${engine.family}${engine.args ? `(${engine.args})` : ''}`;
     const statements = [
       `CREATE TABLE IF NOT EXISTS ${this.qualified(local)}${this.onCluster} (\n${body}\n) ENGINE = ${engineSql}\n${tail}`.trimEnd(),
     ];
@@ -389,6 +393,68 @@ function toolDefinitionsTable(b: DdlBuilder): string[] {
   );
 }
 
+/**
+ * The verdicts of the failed MCP calls of each trace (collector/src/model/rootCause.ts), one row per
+ * trace holding one entry per failed call, rewritten whole whenever spans of the trace that bear on a
+ * failure arrive: ReplacingMergeTree keeps the latest `Version`, and readers use FINAL. One row per
+ * trace, not per call, because a call's identity can change as its spans arrive (its outermost span is
+ * the server's until the client's comes), and replacing the whole row leaves no stale call behind.
+ *
+ * Not partitioned: a row's start moves when an earlier span of its trace arrives, and rows of one key
+ * in different partitions would never be replaced. The table holds failed calls only (a small fraction
+ * of the spans), so reads scan it whole; its TTL drops rows at merges.
+ *
+ * Times are unix nanoseconds as Int64 (exact, and compared with bound parameters), plus `Start`, the
+ * trace's first failed call in seconds, for the TTL.
+ */
+function rootCausesTable(b: DdlBuilder): string[] {
+  const body = [
+    '    TraceId String CODEC(ZSTD(1)),',
+    '    Start DateTime CODEC(ZSTD(1)),',
+    '    Version UInt64 CODEC(ZSTD(1)),',
+    '    Calls Nested (',
+    '        StartNs Int64,',
+    '        CallSpanId String,',
+    '        Service LowCardinality(String),',
+    '        Services String,',
+    '        Server LowCardinality(String),',
+    '        Method LowCardinality(String),',
+    '        Tool LowCardinality(String),',
+    '        CallLayers LowCardinality(String),',
+    '        Layer LowCardinality(String),',
+    '        SpanId String,',
+    '        ErrorType LowCardinality(String),',
+    '        Rule LowCardinality(String),',
+    '        Message String,',
+    '        Template String',
+    '    ) CODEC(ZSTD(3))',
+  ].join('\n');
+  const tail = 'ORDER BY TraceId\n' + b.ttl('toDate(Start)') + 'SETTINGS index_granularity = 1024';
+  return b.table(
+    TABLES.rootCauses,
+    body,
+    { family: 'ReplacingMergeTree', shardingKey: 'cityHash64(TraceId)', args: 'Version' },
+    tail,
+  );
+}
+
+/**
+ * IsError, redefined: a span is an error when its call failed as that process saw it — ERROR status or
+ * an `error.type` — including the caller's faults that the server records without ERROR status. The
+ * server's own view of "a caller sent bad arguments" is a failed call all the same, and every layer must
+ * count it (otherwise the server layer showed 0 % errors for an unknown tool failing 100 % at the
+ * client). Which layer is to blame is the root cause's business, not this flag's. Parts written before
+ * keep the old value.
+ */
+function isErrorCountsEveryFailedCall(b: DdlBuilder): string[] {
+  const expr = `StatusCode = 'Error' OR ${attr(ATTR_ERROR_TYPE)} != '' OR ${attr(ATTR_MCPSCOPE_FAULT)} != ''`;
+  const tables = b.clustered ? [b.storageName(TABLES.spans), TABLES.spans] : [TABLES.spans];
+  return tables.map(
+    (t) =>
+      `ALTER TABLE ${b.qualified(t)}${b.clusterClause} MODIFY COLUMN IsError UInt8 MATERIALIZED ${expr} CODEC(ZSTD(1))`,
+  );
+}
+
 /** The migrations ledger: which versions are applied. Replacing, so concurrent runs that both record one
  * version collapse to a row. */
 function migrationsTable(b: DdlBuilder): string[] {
@@ -411,6 +477,7 @@ export const TTL_COLUMNS: Readonly<Record<string, string>> = {
   [TABLES.traceIdTs]: 'toDate(Start)',
   [TABLES.rollup]: 'toDate(Minute)',
   [TABLES.payloads]: 'toDate(Timestamp)',
+  [TABLES.rootCauses]: 'toDate(Start)',
 };
 
 export interface RetentionChange {
@@ -448,6 +515,8 @@ export function buildMigrations(opts: SchemaOptions): SchemaDdl {
       { version: 3, name: 'mcp_rollup_1m', statements: rollupTable(b) },
       { version: 4, name: 'mcp_payloads', statements: payloadsTable(b) },
       { version: 5, name: 'mcp_tool_definitions', statements: toolDefinitionsTable(b) },
+      { version: 6, name: 'mcp_root_causes', statements: rootCausesTable(b) },
+      { version: 7, name: 'is_error_counts_every_failed_call', statements: isErrorCountsEveryFailedCall(b) },
     ],
   };
 }

@@ -59,6 +59,7 @@ describe('migrations', () => {
     expect(tables.map((t) => t.name)).toEqual(
       [
         TABLES.toolDefinitions,
+        TABLES.rootCauses,
         TABLES.payloads,
         TABLES.rollup,
         `${TABLES.rollup}_mv`,
@@ -97,14 +98,14 @@ describe('migrations', () => {
     };
     const reopened = await openStorage({ ...config, retentionDays: 3 });
     await reopened.close();
-    for (const t of [TABLES.spans, TABLES.traceIdTs, TABLES.rollup, TABLES.payloads]) {
+    for (const t of [TABLES.spans, TABLES.traceIdTs, TABLES.rollup, TABLES.payloads, TABLES.rootCauses]) {
       expect(await ttlOf(t), t).toMatch(/TTL toDate\(\w+\) \+ toIntervalDay\(3\)/);
     }
     // Unchanged retention: nothing to do.
     expect(await applyRetention(client, { database: db, retentionDays: 3 })).toEqual([]);
-    expect(await applyRetention(client, { database: db, retentionDays: 0 })).toHaveLength(4);
+    expect(await applyRetention(client, { database: db, retentionDays: 0 })).toHaveLength(5);
     expect(await ttlOf(TABLES.spans)).not.toContain('TTL');
-    expect(await applyRetention(client, { database: db, retentionDays: 7 })).toHaveLength(4);
+    expect(await applyRetention(client, { database: db, retentionDays: 7 })).toHaveLength(5);
     expect(await ttlOf(TABLES.spans)).toContain('toIntervalDay(7)');
   });
 
@@ -187,7 +188,7 @@ describe('insert', () => {
     ]);
   });
 
-  it('does not count a caller-fault refusal as a server error, but does on the client', async () => {
+  it('counts a caller-fault refusal as a failed call on the server too (the root cause says whose)', async () => {
     const traceId = hexId(16, 'insert-caller-fault');
     await storage.insert(
       toolCall({
@@ -205,7 +206,7 @@ describe('insert', () => {
     expect(r.map((x) => [x.McpLayer, x.IsError])).toEqual([
       ['client', 1],
       ['transport', 0],
-      ['server', 0],
+      ['server', 1],
     ]);
   });
 

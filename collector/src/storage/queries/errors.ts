@@ -1,78 +1,96 @@
-/** `/errors`: failed calls grouped, from the spans table (IsError has a minmax index; errors are rare). */
+/**
+ * `/errors`: failed calls grouped by server, method, tool, root-cause layer, error type and message
+ * template — each failed call once, by its verdict (a downstream failure is the verdict of the call it
+ * broke, not a group of its own).
+ */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ErrorsResponse } from '../../api/types.js';
-import { TABLES } from '../schema.js';
 import type { ErrorsFilter } from './filters.js';
-import { nsToIso, queryRows, Where } from './sql.js';
+import { failedCalls } from './failedCalls.js';
+import { nsToIso, queryRows } from './sql.js';
+
+/** Points of each group's sparkline. */
+export const SPARKLINE_BUCKETS = 30;
 
 interface Row {
-  McpServer: string;
-  McpMethod: string;
-  McpTool: string;
+  Server: string;
+  Method: string;
+  Tool: string;
   ErrorType: string;
-  Fault: string;
-  StatusMessage: string;
+  Layer: string;
+  Template: string;
   calls: string;
   firstNs: string;
   lastNs: string;
+  firstEverNs: string;
+  message: string;
   exampleTraceId: string;
+  exampleSpanId: string;
+  bucketIdx: number[];
+  bucketCounts: string[];
   layers: string[];
 }
 
 /**
- * One failed call can leave an error on several spans (client, transport, server). They are first
- * collapsed per call — (trace, JSON-RPC request id), or the span itself when it has no request id — onto
- * the span that decided the failure (the one with `mcpscope.fault`), else the server's, else the
- * client's (the message: the first non-empty one in that order); then calls are grouped by (server, method, tool, error type, fault, status message).
- * Caller-fault refusals are included (fault 'caller'): "was it the caller's arguments?" is the question.
+ * One read of the verdicts up to the window's end: the window's calls make the groups, counts and
+ * sparklines; the earlier ones only say when each group was first seen (a group is new when that is
+ * inside the window). The verdict table holds failed calls only, so it is small enough to read whole.
  */
 export async function queryErrors(
   client: ClickHouseClient,
   database: string,
   f: ErrorsFilter,
 ): Promise<ErrorsResponse> {
-  const where = new Where().spanWindow(f).mcp(f).raw("(IsError = 1 OR Fault != '')");
+  const calls = failedCalls(database, f, f, { withHistory: true });
+  const windowMs = Math.max(f.to.getTime() - f.from.getTime(), 1000);
+  const bucketSeconds = Math.max(1, Math.ceil(windowMs / 1000 / SPARKLINE_BUCKETS));
   const rows = await queryRows<Row>(
     client,
-    `SELECT
-       rep.1 AS McpServer, rep.2 AS McpMethod, rep.3 AS McpTool, rep.4 AS ErrorType, rep.5 AS Fault,
-       rep.6 AS StatusMessage,
-       count() AS calls,
-       toString(min(startNs)) AS firstNs,
-       toString(max(startNs)) AS lastNs,
-       argMax(TraceId, startNs) AS exampleTraceId,
-       arraySort(groupUniqArrayArray(callLayers)) AS layers
-     FROM (
-       SELECT TraceId,
-         argMax((McpServer, McpMethod, McpTool, ErrorType, Fault),
-                (Fault != '', McpLayer = 'server', McpLayer = 'client', Timestamp)) AS decided,
-         -- A server refusing bad params records no status message; the client's says what went wrong.
-         argMax(StatusMessage, (StatusMessage != '', Fault != '', McpLayer = 'server', Timestamp)) AS message,
-         tuple(decided.1, decided.2, decided.3, decided.4, decided.5, message) AS rep,
-         min(toUnixTimestamp64Nano(Timestamp)) AS startNs,
-         groupUniqArray(McpLayer) AS callLayers
-       FROM \`${database}\`.\`${TABLES.spans}\` ${where}
-       GROUP BY TraceId, if(SpanAttributes['jsonrpc.request.id'] != '', SpanAttributes['jsonrpc.request.id'], SpanId)
-     )
-     GROUP BY rep
+    `SELECT Server, Method, Tool, ErrorType, Layer, Template,
+       countIf(InWindow) AS calls,
+       toString(minIf(StartNs, InWindow)) AS firstNs,
+       toString(maxIf(StartNs, InWindow)) AS lastNs,
+       toString(min(StartNs)) AS firstEverNs,
+       argMaxIf(Message, StartNs, InWindow) AS message,
+       argMaxIf(TraceId, StartNs, InWindow) AS exampleTraceId,
+       argMaxIf(SpanId, StartNs, InWindow) AS exampleSpanId,
+       sumMapIf([toUInt16(intDiv(StartNs - {fcFrom:Int64}, {bucketNs:Int64}))], [toUInt64(1)], InWindow) AS buckets,
+       buckets.1 AS bucketIdx, buckets.2 AS bucketCounts,
+       arraySort(groupUniqArrayArrayIf(splitByChar(',', CallLayers), InWindow)) AS layers
+     FROM (${calls.sql})
+     GROUP BY Server, Method, Tool, ErrorType, Layer, Template
+     HAVING calls > 0
      ORDER BY calls DESC, lastNs DESC
      LIMIT {limit:UInt32}`,
-    { ...where.params, limit: f.limit },
+    { ...calls.params, bucketNs: String(BigInt(bucketSeconds) * 1_000_000_000n), limit: f.limit },
   );
+  const fromNs = BigInt(f.from.getTime()) * 1_000_000n;
   return {
     range: { from: f.from.toISOString(), to: f.to.toISOString() },
-    errors: rows.map((r) => ({
-      server: r.McpServer,
-      method: r.McpMethod,
-      tool: r.McpTool,
-      errorType: r.ErrorType,
-      fault: r.Fault,
-      message: r.StatusMessage,
-      count: Number(r.calls),
-      firstSeen: nsToIso(r.firstNs),
-      lastSeen: nsToIso(r.lastNs),
-      exampleTraceId: r.exampleTraceId,
-      layers: r.layers,
-    })),
+    bucketSeconds,
+    errors: rows.map((r) => {
+      const sparkline = new Array<number>(SPARKLINE_BUCKETS).fill(0);
+      r.bucketIdx.forEach((idx, k) => {
+        const i = Math.min(Number(idx), SPARKLINE_BUCKETS - 1);
+        sparkline[i] = (sparkline[i] ?? 0) + Number(r.bucketCounts[k] ?? 0);
+      });
+      return {
+        server: r.Server,
+        method: r.Method,
+        tool: r.Tool,
+        errorType: r.ErrorType,
+        fault: r.Layer,
+        template: r.Template,
+        message: r.message,
+        count: Number(r.calls),
+        firstSeen: nsToIso(r.firstNs),
+        lastSeen: nsToIso(r.lastNs),
+        exampleTraceId: r.exampleTraceId,
+        exampleSpanId: r.exampleSpanId,
+        sparkline,
+        isNew: BigInt(r.firstEverNs) >= fromNs,
+        layers: r.layers.filter((l) => l !== ''),
+      };
+    }),
   };
 }

@@ -26,6 +26,8 @@ export interface McpFilter {
 export interface TraceFilter extends TimeWindow, McpFilter {
   /** Trace-level: 'error' when any span of the trace failed, 'ok' when none did. */
   status?: 'ok' | 'error';
+  /** Trace-level: a failed call of the trace has this root-cause layer. */
+  fault?: string;
   minDurationMs?: number;
   /** Maximum traces returned, newest first. */
   limit: number;
@@ -34,6 +36,8 @@ export interface TraceFilter extends TimeWindow, McpFilter {
 export type OverviewFilter = TimeWindow & Pick<McpFilter, 'service' | 'server' | 'layer'>;
 export type ToolsFilter = TimeWindow & McpFilter;
 export interface ErrorsFilter extends TimeWindow, McpFilter {
+  /** Root-cause layer of the failed calls. */
+  fault?: string;
   limit: number;
 }
 export interface ToolChangesFilter {

@@ -8,6 +8,7 @@ import { LATENCY_BUCKETS_MS, TABLES } from '../schema.js';
 import type { McpFilter, OverviewFilter, TimeWindow, ToolsFilter } from './filters.js';
 import { nsToMs, queryRows, secondsToIso, Where } from './sql.js';
 import { queryTraces } from './traces.js';
+import { failedCalls } from './failedCalls.js';
 
 /**
  * One MCP call yields a span per layer (client, transport, server) when both sides are instrumented, so
@@ -158,14 +159,17 @@ export async function queryOverview(
   f: OverviewFilter,
 ): Promise<OverviewResponse> {
   const where = rollupWhere(f, f);
-  const rows = await queryRows<OverviewRow>(
-    client,
-    `SELECT grouping(Minute) AS gMinute, grouping(ServiceName) AS gGroup,
+  const [rows, rootCauses] = await Promise.all([
+    queryRows<OverviewRow>(
+      client,
+      `SELECT grouping(Minute) AS gMinute, grouping(ServiceName) AS gGroup,
        McpLayer, toUnixTimestamp(Minute) AS minute, ServiceName, McpServer, McpMethod, McpTool, ${MERGED}
      FROM ${table(database)} ${where}
      GROUP BY GROUPING SETS ((McpLayer), (McpLayer, Minute), (ServiceName, McpServer, McpMethod, McpTool, McpLayer))`,
-    where.params,
-  );
+      where.params,
+    ),
+    failedCallsByLayer(client, database, f, f),
+  ]);
   // grouping(x) is 1 when x is not part of the row's grouping set (SQL-standard semantics).
   const totalsRows = rows.filter((r) => Number(r.gMinute) === 1 && Number(r.gGroup) === 1);
   const layer = chooseLayer(
@@ -194,7 +198,24 @@ export async function queryOverview(
     totals: { count, errors, errorRate: rate(errors, count), ...quantiles(chosen?.q ?? []) },
     series: points,
     servers,
+    rootCauses,
   };
+}
+
+/** Failed calls of the window by root-cause layer, each call once (largest first). */
+async function failedCallsByLayer(
+  client: ClickHouseClient,
+  database: string,
+  w: TimeWindow,
+  f: McpFilter,
+): Promise<{ layer: string; count: number }[]> {
+  const calls = failedCalls(database, w, f);
+  const rows = await queryRows<{ Layer: string; count: string }>(
+    client,
+    `SELECT Layer, count() AS count FROM (${calls.sql}) GROUP BY Layer ORDER BY count DESC, Layer`,
+    calls.params,
+  );
+  return rows.map((r) => ({ layer: r.Layer, count: Number(r.count) }));
 }
 
 interface ErrorTypeRow {
@@ -219,10 +240,7 @@ export async function queryTools(
   const layer = chooseLayer(layers, f.layer);
   const detailFilter: McpFilter = { ...f, layer };
   const where = rollupWhere(f, detailFilter);
-  const spanWhere = new Where()
-    .spanWindow(f)
-    .mcp({ ...f, layer: f.layer })
-    .raw("(IsError = 1 OR ErrorType != '')");
+  const calls = failedCalls(database, f, f);
   const [points, buckets, errorsByType, examples] = await Promise.all([
     series(client, database, f, detailFilter),
     queryRows<{ idx: number[]; counts: string[] }>(
@@ -231,11 +249,12 @@ export async function queryTools(
        FROM (SELECT sumMap(DurationBuckets) AS s FROM ${table(database)} ${where})`,
       where.params,
     ),
+    // Each failed call once, by its verdict: not one row per span that recorded the failure.
     queryRows<ErrorTypeRow>(
       client,
-      `SELECT ErrorType, Fault, count() AS count FROM \`${database}\`.\`${TABLES.spans}\` ${spanWhere}
+      `SELECT ErrorType, Layer AS Fault, count() AS count FROM (${calls.sql})
        GROUP BY ErrorType, Fault ORDER BY count DESC LIMIT 100`,
-      spanWhere.params,
+      calls.params,
     ),
     queryTraces(client, database, { ...f, limit: 10 }),
   ]);

@@ -5,7 +5,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { McpFilter, TimeWindow } from './filters.js';
 
-export type Params = Record<string, string | number>;
+export type Params = Record<string, string | number | string[]>;
 
 /** Collects conditions and their bound parameters. */
 export class Where {

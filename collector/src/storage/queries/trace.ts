@@ -6,6 +6,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { SpanView, TraceResponse } from '../../api/types.js';
 import { TABLES } from '../schema.js';
 import { queryRows } from './sql.js';
+import { decideRootCauses } from '../../model/rootCause.js';
 
 /** Spans returned for one trace at most: a waterfall past this is unreadable and costly to ship. */
 export const MAX_TRACE_SPANS = 10_000;
@@ -100,38 +101,39 @@ export async function queryTrace(
       truncated: Number(p.Truncated) === 1,
     });
   }
-  return {
-    traceId,
-    spans: spans.map((s) => {
-      const view: SpanView = {
-        traceId,
-        spanId: s.SpanId,
-        parentSpanId: s.ParentSpanId,
-        name: s.SpanName,
-        kind: s.SpanKind,
-        service: s.ServiceName,
-        startTimeUnixNano: s.startNs,
-        durationNs: s.durationNs,
-        statusCode: s.StatusCode,
-        statusMessage: s.StatusMessage,
-        attributes: s.SpanAttributes,
-        resourceAttributes: s.ResourceAttributes,
-        scope: { name: s.ScopeName, version: s.ScopeVersion },
-        events: s.eventNames.map((name, i) => ({
-          timeUnixNano: s.eventTimes[i] ?? '0',
-          name,
-          attributes: s.eventAttributes[i] ?? {},
-        })),
-        links: s.linkTraceIds.map((tid, i) => ({
-          traceId: tid,
-          spanId: s.linkSpanIds[i] ?? '',
-          traceState: s.linkStates[i] ?? '',
-          attributes: s.linkAttributes[i] ?? {},
-        })),
-      };
-      const p = bySpan.get(s.SpanId);
-      if (p) view.payloads = p;
-      return view;
-    }),
-  };
+  const views = spans.map((s) => {
+    const view: SpanView = {
+      traceId,
+      spanId: s.SpanId,
+      parentSpanId: s.ParentSpanId,
+      name: s.SpanName,
+      kind: s.SpanKind,
+      service: s.ServiceName,
+      startTimeUnixNano: s.startNs,
+      durationNs: s.durationNs,
+      statusCode: s.StatusCode,
+      statusMessage: s.StatusMessage,
+      attributes: s.SpanAttributes,
+      resourceAttributes: s.ResourceAttributes,
+      scope: { name: s.ScopeName, version: s.ScopeVersion },
+      events: s.eventNames.map((name, i) => ({
+        timeUnixNano: s.eventTimes[i] ?? '0',
+        name,
+        attributes: s.eventAttributes[i] ?? {},
+      })),
+      links: s.linkTraceIds.map((tid, i) => ({
+        traceId: tid,
+        spanId: s.linkSpanIds[i] ?? '',
+        traceState: s.linkStates[i] ?? '',
+        attributes: s.linkAttributes[i] ?? {},
+      })),
+    };
+    const p = bySpan.get(s.SpanId);
+    if (p) view.payloads = p;
+    return view;
+  });
+  // Decided here from the spans just read, not taken from mcp_root_causes: the trace page is always
+  // current, even for spans that arrived a moment ago. Microseconds per trace (model/rootCause.ts).
+  const rootCauses = decideRootCauses(views);
+  return { traceId, spans: views, rootCause: rootCauses[0] ?? null, rootCauses };
 }

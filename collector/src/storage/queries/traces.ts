@@ -17,7 +17,8 @@ interface Row {
 
 /**
  * Filters select spans (a trace is listed when one of its spans matches all of them); `status` is
- * trace-level: 'error' lists traces with a failed span, 'ok' those without.
+ * trace-level: 'error' lists traces with a failed span, 'ok' those without; so is `fault`: traces with
+ * a failed call of that root cause. Each failed trace carries its first failed call's root-cause layer.
  *
  * Two steps in one statement: pick the newest matching trace ids (grouping only the matching spans),
  * then summarize just those traces — all their spans in the window, found through the TraceId bloom
@@ -29,6 +30,7 @@ export async function queryTraces(
   f: TraceFilter,
 ): Promise<TracesResponse> {
   const spans = `\`${database}\`.\`${TABLES.spans}\``;
+  const rootCauses = `\`${database}\`.\`${TABLES.rootCauses}\``;
   const match = new Where().spanWindow(f).mcp(f);
   if (f.minDurationMs !== undefined) {
     match.bind((p) => `Duration >= ${p}`, 'UInt64', Math.round(f.minDurationMs * 1e6));
@@ -40,6 +42,14 @@ export async function queryTraces(
     const failed = new Where('e').spanWindow(f).raw('IsError = 1');
     match.raw(`TraceId ${f.status === 'error' ? 'IN' : 'NOT IN'} (SELECT TraceId FROM ${spans} ${failed})`);
     Object.assign(match.params, failed.params);
+  }
+  if (f.fault !== undefined) {
+    // Trace-level too: a failed call of the trace has this root cause.
+    match.bind(
+      (p) => `TraceId IN (SELECT TraceId FROM ${rootCauses} FINAL WHERE has(\`Calls.Layer\`, ${p}))`,
+      'String',
+      f.fault,
+    );
   }
   const sql = `
     SELECT
@@ -59,10 +69,31 @@ export async function queryTraces(
     ORDER BY min(Timestamp) DESC
     LIMIT {limit:UInt32}`;
   const rows = await queryRows<Row>(client, sql, { ...match.params, ...window.params, limit: f.limit });
-  return { traces: rows.map(toSummary) };
+  const layers = await rootCauseLayers(
+    client,
+    rootCauses,
+    rows.filter((r) => Number(r.errorCount) > 0).map((r) => r.TraceId),
+  );
+  return { traces: rows.map((r) => toSummary(r, layers.get(r.TraceId))) };
 }
 
-function toSummary(r: Row): TraceSummary {
+/** The root-cause layer of each trace's first failed call: one key lookup per listed failed trace. */
+async function rootCauseLayers(
+  client: ClickHouseClient,
+  table: string,
+  traceIds: string[],
+): Promise<Map<string, string>> {
+  if (traceIds.length === 0) return new Map();
+  const rows = await queryRows<{ TraceId: string; layer: string }>(
+    client,
+    `SELECT TraceId, \`Calls.Layer\`[indexOf(\`Calls.StartNs\`, arrayMin(\`Calls.StartNs\`))] AS layer
+     FROM ${table} FINAL WHERE TraceId IN {ids:Array(String)}`,
+    { ids: traceIds },
+  );
+  return new Map(rows.map((r) => [r.TraceId, r.layer]));
+}
+
+function toSummary(r: Row, rootCauseLayer: string | undefined): TraceSummary {
   return {
     traceId: r.TraceId,
     rootName: r.rootName,
@@ -71,5 +102,6 @@ function toSummary(r: Row): TraceSummary {
     durationMs: nsToMs(r.durationNs),
     spanCount: Number(r.spanCount),
     errorCount: Number(r.errorCount),
+    ...(rootCauseLayer ? { rootCauseLayer } : {}),
   };
 }
