@@ -322,7 +322,7 @@ describe('httpStatusOutcome', () => {
     // The proxy in front of the server: a refused request is the caller's, not an error.
     [400, false, true, { errorType: 'http_400', fault: 'caller', markError: false }],
     [404, true, false, { errorType: 'session_not_found', fault: 'transport' }],
-    [404, true, true, { errorType: 'session_not_found', fault: 'caller' }],
+    [404, true, true, { errorType: 'session_not_found', fault: 'transport' }],
     [404, false, false, { errorType: 'http_404', fault: 'transport' }],
   ];
   it.each(cases)('%i (session %s, receiver %s)', (status, hadSession, receiverSide, expected) => {

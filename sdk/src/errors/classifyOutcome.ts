@@ -234,8 +234,9 @@ export const DUPLICATE_REQUEST_ID: FailureOutcome = outcome(ERROR_TYPE_DUPLICATE
  *
  * - 5xx except 502/503/504: the server failed → the server's fault.
  * - 502/503/504: a gateway, or a server not there → the transport's.
- * - 4xx: the sender's view is the transport's (auth, routing, an expired session); the receiver's view
- *   (the proxy in front of the server) is the caller's, not an error: the server refused a bad request.
+ * - 404 for a request that carried a session: the session is lost → the transport's, on every side.
+ * - Other 4xx: the sender's view is the transport's (auth, routing); the receiver's view (the proxy in
+ *   front of the server) is the caller's, not an error: the server refused a bad request.
  */
 export function httpStatusOutcome(
   status: number,
@@ -246,6 +247,9 @@ export function httpStatusOutcome(
     status === 404 && hadSession ? ERROR_TYPE_SESSION_NOT_FOUND : `${ERROR_TYPE_HTTP_PREFIX}${status}`;
   let fault: FaultLayer;
   if (status >= 500) fault = status === 502 || status === 503 || status === 504 ? 'transport' : 'server';
+  // A session the server no longer knows (it restarted, or expired it) is nobody's bad request: the
+  // transport's state was lost, on either side's view.
+  else if (type === ERROR_TYPE_SESSION_NOT_FOUND) fault = 'transport';
   else fault = receiverSide ? 'caller' : 'transport';
   return { ...outcome(type, fault, fault !== 'caller', true), httpStatusCode: status };
 }
