@@ -8,7 +8,7 @@ import { openStorage, type Storage } from './storage/index.js';
 import { createApiRouter } from './api/router.js';
 import { createOtlpRouter } from './receiver/router.js';
 import { Batcher } from './pipeline/batcher.js';
-import { createMetrics, type CollectorMetrics } from './metrics.js';
+import { createMetrics, watchRootCauses, type CollectorMetrics } from './metrics.js';
 import { bearerAuth } from './middleware/auth.js';
 
 /** A running collector: OTLP receiver, query API, dashboard and health endpoints on one port. */
@@ -105,6 +105,7 @@ export async function startCollector(
   const log = opts.log ?? (() => {});
   const storage = await openStorage(config, { log });
   const metrics = createMetrics();
+  watchRootCauses(metrics.registry, storage.rootCauses.stats);
   const batcher = new Batcher(
     storage,
     {

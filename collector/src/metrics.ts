@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RootCauseStats } from './storage/rootCauses.js';
 
 /**
  * The collector's own Prometheus metrics. Every collector gets its own `Registry` (never prom-client's
@@ -105,4 +106,56 @@ export function createMetrics(): CollectorMetrics {
       registers,
     }),
   };
+}
+
+/**
+ * Exposes what the root-cause updater has done (storage/rootCauses.ts), read from its stats at each
+ * scrape: traces decided, the time spent deciding them, failed rounds and the traces waiting.
+ */
+export function watchRootCauses(registry: Registry, stats: Readonly<RootCauseStats>): void {
+  const registers = [registry];
+  new Counter({
+    name: 'mcpscope_root_cause_traces_decided_total',
+    help: 'Traces whose failed calls were decided after ingest (a trace decided again counts again).',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(stats.decided);
+    },
+  });
+  new Counter({
+    name: 'mcpscope_root_cause_seconds_total',
+    help: 'Time spent deciding root causes after ingest (reading spans, deciding, writing verdicts).',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(stats.roundMs / 1000);
+    },
+  });
+  new Counter({
+    name: 'mcpscope_root_cause_failed_rounds_total',
+    help: 'Rounds of root-cause decisions that failed on storage (their traces are retried).',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(stats.failedRounds);
+    },
+  });
+  new Counter({
+    name: 'mcpscope_root_cause_dropped_total',
+    help: 'Traces dropped from a full root-cause queue (their trace page still decides at read time).',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(stats.dropped);
+    },
+  });
+  new Gauge({
+    name: 'mcpscope_root_cause_pending_traces',
+    help: 'Traces waiting for their root causes to be decided.',
+    registers,
+    collect() {
+      this.set(stats.pending);
+    },
+  });
 }
