@@ -14,6 +14,7 @@ export const TEST_IDS = {
   overview: 'overview-view',
   overviewTotals: 'overview-totals',
   overviewCharts: 'overview-charts',
+  overviewRootCauses: 'overview-root-causes',
   toolStatsTable: 'tool-stats-table',
   chart: 'chart',
 
@@ -23,6 +24,11 @@ export const TEST_IDS = {
 
   errors: 'errors-view',
   errorGroupsTable: 'error-groups-table',
+  errorGroupRow: 'error-group-row',
+  errorTemplate: 'error-template',
+  errorExampleLink: 'error-example-link',
+  rootCauseFilter: 'root-cause-filter',
+  sparkline: 'sparkline',
 
   traceSearch: 'trace-search-view',
   traceFilters: 'trace-filters',
@@ -30,6 +36,8 @@ export const TEST_IDS = {
   traceRow: 'trace-row',
 
   trace: 'trace-view',
+  verdictBanner: 'verdict-banner',
+  verdictCall: 'verdict-call',
   waterfall: 'waterfall',
   waterfallScroll: 'waterfall-scroll',
   spanRow: 'span-row',

@@ -3,7 +3,6 @@
  * is found in trace search, opened as a waterfall, and its spans inspected; every other view renders.
  * Any console error or failed request fails the test. Screenshots go to test/artifacts/.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -14,6 +13,7 @@ import { REPO_ROOT, startCollector, waitFor, type TestCollector } from '../helpe
 import type { SentTrace } from './sendDemoTrace.js';
 import type { LargeTrace } from './sendLargeTrace.js';
 import { launchBrowser, type TestBrowser } from './browser.js';
+import { runSender } from './runSender.js';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test/artifacts');
 const byTestId = (id: string): string => `[data-testid="${id}"]`;
@@ -46,22 +46,6 @@ afterAll(async () => {
   await collector?.stop();
 });
 
-/** Runs a trace sender as its own process (an agent of its own) and reads what it sent. */
-function runSender<T>(script: string, args: string[]): Promise<T> {
-  const file = path.join(REPO_ROOT, 'test/e2e', script);
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', file, ...args],
-      { cwd: REPO_ROOT, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        if (err) reject(new Error(`${script} failed: ${err.message}\n${stderr}`));
-        else resolve(JSON.parse(stdout) as T);
-      },
-    );
-  });
-}
-
 /** Waits until the collector returns every span of the trace. */
 function waitForTrace(traceId: string, spanCount: number): Promise<boolean> {
   return waitFor(
@@ -88,7 +72,11 @@ describe('dashboard in a real browser', () => {
     await shot('traces');
 
     await row.click();
-    await page.waitForURL(`**/traces/${sent.traceId}`);
+    // The trace opens with the verdict on its failed call on top, and the span that decided it selected.
+    const verdict = page.locator(byTestId(TEST_IDS.verdictBanner));
+    await verdict.waitFor();
+    await expect(verdict.getAttribute('data-layer')).resolves.toBe('tool');
+    await page.waitForURL(`**/traces/${sent.traceId}?span=${sent.spans.chargeServer}`);
     const rows = page.locator(byTestId(TEST_IDS.spanRow));
     await rows.first().waitFor();
     await expect.poll(() => rows.count()).toBe(sent.spanCount);
@@ -229,14 +217,15 @@ describe('dashboard in a real browser', () => {
     await shot('tool-detail');
   });
 
-  it('renders the errors page with the failed call and who is at fault', async () => {
+  it('renders the errors page with the failed call and its root cause', async () => {
     await page.goto(`${collector.url}/errors`);
     const table = page.locator(byTestId(TEST_IDS.errorGroupsTable));
     await table.waitFor({ timeout: 20_000 });
     const text = (await table.textContent()) ?? '';
     expect(text).toContain('charge_card');
     expect(text).toContain('tool_error');
-    expect(text).toContain('fault: tool');
+    const charge = table.locator(`${byTestId(TEST_IDS.errorGroupRow)}[data-tool="charge_card"]`);
+    await expect(charge.getAttribute('data-fault')).resolves.toBe('tool');
     await shot('errors');
   });
 

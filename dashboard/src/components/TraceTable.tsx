@@ -1,6 +1,7 @@
 import { Link, useNavigate } from 'react-router-dom';
 import type { TraceSummary } from '../api/types.js';
 import { formatDateTime, formatMs } from '../lib/format.js';
+import { RootCauseBadge } from './Badge.js';
 import { traceHref } from '../lib/links.js';
 import { TEST_IDS } from '../testIds.js';
 
@@ -18,6 +19,7 @@ export function TraceTable({ traces }: { traces: TraceSummary[] }) {
           <th className="num">Duration</th>
           <th className="num">Spans</th>
           <th className="num">Errors</th>
+          <th>Root cause</th>
         </tr>
       </thead>
       <tbody>
@@ -56,6 +58,9 @@ export function TraceTable({ traces }: { traces: TraceSummary[] }) {
                 ) : (
                   <span className="muted">0</span>
                 )}
+              </td>
+              <td>
+                <RootCauseBadge layer={t.rootCauseLayer} />
               </td>
             </tr>
           );

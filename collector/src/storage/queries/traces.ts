@@ -17,8 +17,8 @@ interface Row {
 
 /**
  * Filters select spans (a trace is listed when one of its spans matches all of them); `status` is
- * trace-level: 'error' lists traces with a failed span, 'ok' those without; so is `fault`: traces with
- * a failed call of that root cause. Each failed trace carries its first failed call's root-cause layer.
+ * trace-level: 'error' lists traces with a failed span, 'ok' those without; so is `fault`: traces whose
+ * first failed call has that root cause — the `rootCauseLayer` each failed trace's row carries.
  *
  * Two steps in one statement: pick the newest matching trace ids (grouping only the matching spans),
  * then summarize just those traces — all their spans in the window, found through the TraceId bloom
@@ -44,9 +44,9 @@ export async function queryTraces(
     Object.assign(match.params, failed.params);
   }
   if (f.fault !== undefined) {
-    // Trace-level too: a failed call of the trace has this root cause.
+    // Trace-level too, and the same verdict as the rows' rootCauseLayer: the first failed call's.
     match.bind(
-      (p) => `TraceId IN (SELECT TraceId FROM ${rootCauses} FINAL WHERE has(\`Calls.Layer\`, ${p}))`,
+      (p) => `TraceId IN (SELECT TraceId FROM ${rootCauses} FINAL WHERE ${FIRST_LAYER} = ${p})`,
       'String',
       f.fault,
     );
@@ -77,6 +77,9 @@ export async function queryTraces(
   return { traces: rows.map((r) => toSummary(r, layers.get(r.TraceId))) };
 }
 
+/** A `mcp_root_causes` row's first failed call's root-cause layer. */
+const FIRST_LAYER = '`Calls.Layer`[indexOf(`Calls.StartNs`, arrayMin(`Calls.StartNs`))]';
+
 /** The root-cause layer of each trace's first failed call: one key lookup per listed failed trace. */
 async function rootCauseLayers(
   client: ClickHouseClient,
@@ -86,7 +89,7 @@ async function rootCauseLayers(
   if (traceIds.length === 0) return new Map();
   const rows = await queryRows<{ TraceId: string; layer: string }>(
     client,
-    `SELECT TraceId, \`Calls.Layer\`[indexOf(\`Calls.StartNs\`, arrayMin(\`Calls.StartNs\`))] AS layer
+    `SELECT TraceId, ${FIRST_LAYER} AS layer
      FROM ${table} FINAL WHERE TraceId IN {ids:Array(String)}`,
     { ids: traceIds },
   );

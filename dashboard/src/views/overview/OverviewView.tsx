@@ -8,6 +8,7 @@ import { formatMs, formatPercent, formatRate } from '../../lib/format.js';
 import { useRangeState } from '../../lib/useUrlState.js';
 import { SPAN_LAYERS, toSpanLayer } from '../../telemetry.js';
 import { TEST_IDS } from '../../testIds.js';
+import { RootCausePanel } from './RootCausePanel.js';
 import { ToolStatsTable } from './ToolStatsTable.js';
 
 /** Landing page: is anything on fire right now, and where. */
@@ -64,6 +65,7 @@ export function OverviewView() {
                   lists every layer.
                 </p>
               )}
+              <RootCausePanel rootCauses={data.rootCauses} />
               <SeriesCharts points={data.series} range={data.range} />
               <div className="table-heading">
                 <h2>By server and tool</h2>

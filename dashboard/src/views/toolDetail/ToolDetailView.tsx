@@ -1,6 +1,6 @@
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { useTool } from '../../api/queries.js';
-import { FaultBadge } from '../../components/Badge.js';
+import { RootCauseBadge } from '../../components/Badge.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { Histogram } from '../../components/Histogram.js';
 import { QueryState } from '../../components/QueryState.js';
@@ -15,7 +15,7 @@ import { errorsHref, NO_SERVER_SEGMENT, tracesHref } from '../../lib/links.js';
 const fromPathSegment = (s: string | undefined): string =>
   s === undefined || s === NO_SERVER_SEGMENT ? '' : s;
 
-/** One tool: how slow, how it fails and who is at fault, with traces to open. */
+/** One tool: how slow, how it fails and at which root cause, with traces to open. */
 export function ToolDetailView() {
   const params = useParams();
   const server = fromPathSegment(params['server']);
@@ -80,7 +80,7 @@ export function ToolDetailView() {
                     )}
                   </div>
                   <div>
-                    <h2>Errors by type and layer at fault</h2>
+                    <h2>Errors by type and root cause</h2>
                     {detail.errorsByType.length === 0 ? (
                       <p className="muted">No failures in this time range.</p>
                     ) : (
@@ -88,8 +88,8 @@ export function ToolDetailView() {
                         <thead>
                           <tr>
                             <th>error.type</th>
-                            <th>At fault</th>
-                            <th className="num">Count</th>
+                            <th>Root cause</th>
+                            <th className="num">Failed calls</th>
                           </tr>
                         </thead>
                         <tbody>
@@ -99,9 +99,16 @@ export function ToolDetailView() {
                                 <code>{e.errorType || '(none)'}</code>
                               </td>
                               <td>
-                                <FaultBadge fault={e.fault} />
+                                <RootCauseBadge layer={e.fault} />
                               </td>
-                              <td className="num">{e.count}</td>
+                              <td className="num">
+                                <Link
+                                  to={errorsHref({ server, tool, fault: e.fault }, search)}
+                                  title="These errors, grouped by message"
+                                >
+                                  {e.count}
+                                </Link>
+                              </td>
                             </tr>
                           ))}
                         </tbody>

@@ -1,4 +1,4 @@
-import { useCallback, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { ApiError } from '../../api/client.js';
 import { useTrace } from '../../api/queries.js';
@@ -13,9 +13,15 @@ import { LayerBreakdownBar } from './LayerBreakdownBar.js';
 import { SpanPanel } from './SpanPanel.js';
 import { buildSpanTree } from './spanTree.js';
 import { toTraceModel } from './traceModel.js';
+import { initialSpan, shownVerdictIndex, verdictsOf } from './verdict.js';
+import { VerdictBanner } from './VerdictBanner.js';
 import { Waterfall } from './Waterfall.js';
 
-/** One trace: the waterfall, its critical path, where the time went, and the selected span (`?span=`). */
+/**
+ * One trace: the verdict on its failed calls, the waterfall, its critical path, where the time went, and
+ * the selected span (`?span=`). A trace with a failed call opens with the span that explains the failure
+ * selected, unless the URL names a span already.
+ */
 export function TraceView() {
   const traceId = useParams()['traceId'] ?? '';
   const [params, setParams] = useSearchParams();
@@ -49,6 +55,24 @@ export function TraceView() {
     [setParams],
   );
 
+  // The verdict's span goes into the URL (replacing the entry) once per trace, so the link in the address
+  // bar is what is on screen; after that the selection is the user's, closing the panel included.
+  const openedWithVerdict = useRef<string | null>(null);
+  const rootCause = q.data?.rootCause ?? null;
+  useEffect(() => {
+    if (!model || openedWithVerdict.current === traceId) return;
+    if (selectedSpanId !== null) {
+      openedWithVerdict.current = traceId;
+      return;
+    }
+    const spanId = initialSpan(selectedSpanId, rootCause, (id) => model.byId.has(id));
+    if (spanId) {
+      openedWithVerdict.current = traceId;
+      select(spanId);
+    }
+  }, [model, rootCause, selectedSpanId, traceId, select]);
+  const verdicts = useMemo(() => (q.data ? verdictsOf(q.data) : []), [q.data]);
+
   const selected = selectedSpanId ? model?.byId.get(selectedSpanId) : undefined;
   const root = tree?.roots[0] ? model?.byId.get(tree.roots[0]) : undefined;
   const errorCount = model?.spans.filter((s) => s.isError).length ?? 0;
@@ -72,6 +96,15 @@ export function TraceView() {
       ) : (
         <QueryState isPending={q.isPending} error={q.error}>
           {model && tree && model.spans.length === 0 && <EmptyState title="This trace has no spans" />}
+          {model && verdicts.length > 0 && (
+            <VerdictBanner
+              verdicts={verdicts}
+              index={shownVerdictIndex(verdicts, selectedSpanId)}
+              selectedSpanId={selectedSpanId}
+              isLoaded={(id) => model.byId.has(id)}
+              onSelect={select}
+            />
+          )}
           {model && tree && model.spans.length > 0 && (
             <>
               <p className="trace-facts">

@@ -4,7 +4,7 @@ import { formatNs } from '../../lib/format.js';
 import { TEST_IDS } from '../../testIds.js';
 import type { CriticalSection } from './criticalPath.js';
 import { visibleRows, type TreeRow } from './spanTree.js';
-import { axisTicks, barGeometry } from './timeline.js';
+import { axisTicks, barGeometry, durationLabelPlacement } from './timeline.js';
 import type { TraceModel } from './traceModel.js';
 
 interface Props {
@@ -187,6 +187,7 @@ export function Waterfall({ model, rows, critical, selectedSpanId, onSelect }: P
             const span = row ? model.byId.get(row.spanId) : undefined;
             if (!row || !span) return null;
             const bar = barGeometry(span.startNs, span.durationNs, model.durationNs);
+            const placement = durationLabelPlacement(bar);
             const sections = critical.get(span.spanId) ?? [];
             const selected = span.spanId === selectedSpanId;
             const isCollapsed = collapsed.has(span.spanId);
@@ -279,11 +280,13 @@ export function Waterfall({ model, rows, critical, selectedSpanId, onSelect }: P
                     );
                   })}
                   <span
-                    className="wf-duration"
+                    className={placement === 'inside' ? 'wf-duration inside' : 'wf-duration'}
                     style={
-                      bar.leftPct + bar.widthPct > 80
-                        ? { right: `${100 - bar.leftPct + 0.5}%` }
-                        : { left: `${bar.leftPct + bar.widthPct + 0.5}%` }
+                      placement === 'after'
+                        ? { left: `${bar.leftPct + bar.widthPct + 0.5}%` }
+                        : placement === 'before'
+                          ? { right: `${100 - bar.leftPct + 0.5}%` }
+                          : { right: `${100 - bar.leftPct - bar.widthPct + 0.5}%` }
                     }
                   >
                     {formatNs(span.durationNs)}

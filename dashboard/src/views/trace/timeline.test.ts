@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axisTicks, barGeometry } from './timeline.js';
+import { axisTicks, barGeometry, durationLabelPlacement } from './timeline.js';
 
 describe('barGeometry', () => {
   it('positions by start and sizes by duration relative to the trace', () => {
@@ -10,6 +10,19 @@ describe('barGeometry', () => {
     expect(barGeometry(900, 500, 1000)).toEqual({ leftPct: 90, widthPct: 10 });
     expect(barGeometry(0, 0, 0)).toEqual({ leftPct: 0, widthPct: 0 });
     expect(barGeometry(10, -5, 100)).toEqual({ leftPct: 10, widthPct: 0 });
+  });
+});
+
+describe('durationLabelPlacement', () => {
+  it('puts the label after a bar that leaves room on its right', () => {
+    expect(durationLabelPlacement({ leftPct: 10, widthPct: 70 })).toBe('after');
+  });
+  it('puts it before a bar that ends near the right edge', () => {
+    expect(durationLabelPlacement({ leftPct: 60, widthPct: 35 })).toBe('before');
+  });
+  it('puts it over the end of a bar that spans nearly the whole row', () => {
+    expect(durationLabelPlacement({ leftPct: 0, widthPct: 100 })).toBe('inside');
+    expect(durationLabelPlacement({ leftPct: 14, widthPct: 80 })).toBe('inside');
   });
 });
 

@@ -17,6 +17,19 @@ export function barGeometry(startNs: number, durationNs: number, traceDurationNs
   return { leftPct, widthPct: Math.max(0, endPct - leftPct) };
 }
 
+/** Where a bar's duration label goes: after the bar, before it, or over its right end. */
+export type LabelPlacement = 'after' | 'before' | 'inside';
+
+/**
+ * The duration label goes after the bar while the bar ends left of 80 % of the row, else before it; a
+ * bar that spans nearly the whole row leaves room on neither side (before it, the label would cover the
+ * span's name), so the label sits over its right end.
+ */
+export function durationLabelPlacement(bar: BarGeometry): LabelPlacement {
+  if (bar.leftPct + bar.widthPct <= 80) return 'after';
+  return bar.leftPct >= 15 ? 'before' : 'inside';
+}
+
 /**
  * Tick positions (ns) for a time axis of the given length: a round step (1, 2, 2.5 or 5 times a power of
  * ten) giving the number of whole intervals closest to `target`, so labels read "0, 250 ms, 500 ms"

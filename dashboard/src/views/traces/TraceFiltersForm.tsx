@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { FAULT_LAYERS } from '../../telemetry.js';
 import { TEST_IDS } from '../../testIds.js';
 import type { TraceFilters } from './traceFilters.js';
 
@@ -46,6 +47,17 @@ export function TraceFiltersForm({ value, onSubmit }: Props) {
         </select>
       </label>
       <label>
+        Root cause
+        <select name="fault" value={draft.fault} onChange={(e) => set('fault', e.target.value)}>
+          <option value="">any</option>
+          {FAULT_LAYERS.map((l) => (
+            <option key={l} value={l}>
+              {l}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
         Min duration (ms)
         <input
           name="minDurationMs"
@@ -80,6 +92,7 @@ export function TraceFiltersForm({ value, onSubmit }: Props) {
               tool: '',
               method: '',
               status: '',
+              fault: '',
               minDurationMs: '',
               limit: '',
             })

@@ -4,7 +4,7 @@ import { readTraceFilters, writeTraceFilters } from './traceFilters.js';
 describe('trace filters in the URL', () => {
   it('reads known filters and drops invalid values', () => {
     const f = readTraceFilters(
-      new URLSearchParams('server=weather&status=bogus&minDurationMs=-4&limit=20&x=1'),
+      new URLSearchParams('server=weather&status=bogus&fault=everyone&minDurationMs=-4&limit=20&x=1'),
     );
     expect(f).toEqual({
       service: '',
@@ -12,6 +12,7 @@ describe('trace filters in the URL', () => {
       tool: '',
       method: '',
       status: '',
+      fault: '',
       minDurationMs: '',
       limit: '20',
     });
@@ -19,9 +20,15 @@ describe('trace filters in the URL', () => {
 
   it('round-trips, keeping unrelated params and dropping empty filters', () => {
     const params = new URLSearchParams('range=6h&tool=old');
-    const f = { ...readTraceFilters(params), tool: '', status: 'error', minDurationMs: '250' };
+    const f = {
+      ...readTraceFilters(params),
+      tool: '',
+      status: 'error',
+      fault: 'downstream',
+      minDurationMs: '250',
+    };
     const next = writeTraceFilters(params, f);
-    expect(next.toString()).toBe('range=6h&status=error&minDurationMs=250');
+    expect(next.toString()).toBe('range=6h&status=error&fault=downstream&minDurationMs=250');
     expect(readTraceFilters(next)).toEqual(f);
   });
 });

@@ -1,3 +1,5 @@
+import { toFaultLayer } from '../../telemetry.js';
+
 /** The trace-search filters that live in the URL, in the order the form shows them. */
 export const TRACE_FILTER_KEYS = [
   'service',
@@ -5,6 +7,7 @@ export const TRACE_FILTER_KEYS = [
   'tool',
   'method',
   'status',
+  'fault',
   'minDurationMs',
   'limit',
 ] as const;
@@ -12,11 +15,15 @@ export const TRACE_FILTER_KEYS = [
 export type TraceFilterKey = (typeof TRACE_FILTER_KEYS)[number];
 export type TraceFilters = Record<TraceFilterKey, string>;
 
-/** Reads the filters from search params; `status` accepts only what the API does (ok, error). */
+/**
+ * Reads the filters from search params; `status` accepts only what the API does (ok, error), `fault`
+ * only a root-cause layer.
+ */
 export function readTraceFilters(params: URLSearchParams): TraceFilters {
   const out = {} as TraceFilters;
   for (const key of TRACE_FILTER_KEYS) out[key] = (params.get(key) ?? '').trim();
   if (out.status !== 'ok' && out.status !== 'error') out.status = '';
+  out.fault = toFaultLayer(out.fault) ?? '';
   if (out.minDurationMs !== '' && !(Number(out.minDurationMs) >= 0)) out.minDurationMs = '';
   if (out.limit !== '' && !(Number.isInteger(Number(out.limit)) && Number(out.limit) > 0)) out.limit = '';
   return out;
