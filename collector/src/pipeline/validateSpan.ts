@@ -11,7 +11,8 @@ const ZERO_SPAN_ID = '0'.repeat(16);
  * - trace_id: 16 bytes, not all zero; span_id: 8 bytes, not all zero (the specification calls such ids
  *   invalid); parent_span_id: empty or 8 bytes.
  * - name: required.
- * - start time required; end not before start (Duration is unsigned).
+ * - start time required; end not before start (Duration is unsigned); times no later than storage
+ *   can hold (`timeError` says which time is not).
  */
 export function validateSpan(
   traceId: string,
@@ -20,6 +21,7 @@ export function validateSpan(
   name: string,
   startMissing: boolean,
   endBeforeStart: boolean,
+  timeError?: string,
 ): RejectedSpan | undefined {
   if (traceId.length !== 32 || traceId === ZERO_TRACE_ID) {
     return {
@@ -45,6 +47,7 @@ export function validateSpan(
   }
   if (name === '') return { reason: 'missing_name', message: 'span name is empty' };
   if (startMissing) return { reason: 'missing_timestamps', message: 'start_time_unix_nano is missing' };
+  if (timeError !== undefined) return { reason: 'invalid_timestamp', message: timeError };
   if (endBeforeStart) {
     return { reason: 'end_before_start', message: 'end_time_unix_nano is before start_time_unix_nano' };
   }

@@ -33,3 +33,15 @@ export function formatDouble(value: number): string {
 export function doubleJson(value: number): string {
   return Number.isFinite(value) ? String(value) : `"${String(value)}"`;
 }
+
+/**
+ * `target[key] = value`, for every key: plain assignment with the key `__proto__` changes the object's
+ * prototype instead of adding an attribute (the attribute was lost). Other keys take the fast path.
+ */
+export function setAttribute(target: Record<string, string>, key: string, value: string): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}

@@ -110,7 +110,7 @@ describe('decodeJsonTraces', () => {
                 {
                   ...baseSpan,
                   startTimeUnixNano: '1764000000000000001',
-                  endTimeUnixNano: '18446744073709551615',
+                  endTimeUnixNano: '4294967295999999999',
                   attributes: [
                     { key: 'i', value: { intValue: '9223372036854775807' } },
                     { key: 'n', value: { intValue: '-9223372036854775808' } },
@@ -125,7 +125,7 @@ describe('decodeJsonTraces', () => {
     });
     const { rows } = decodeJsonTraces(body);
     expect(rows[0]!.Timestamp).toBe('1764000000000000001');
-    expect(rows[0]!.Duration).toBe((18446744073709551615n - 1764000000000000001n).toString());
+    expect(rows[0]!.Duration).toBe((4294967295999999999n - 1764000000000000001n).toString());
     expect(rows[0]!.SpanAttributes).toEqual({ i: '9223372036854775807', n: '-9223372036854775808' });
     expect(rows[0]!['Events.Timestamp']).toEqual(['1764000000000000003']);
     expect(rows[0]!.ServiceName).toBe('unknown_service');
@@ -176,9 +176,94 @@ describe('decodeJsonTraces', () => {
     expect(row.StatusMessage).toBe('bad');
     expect(row.ServiceName).toBe('py-agent');
     expect(row.ScopeName).toBe('opentelemetry.instrumentation.mcp');
-    expect(row.Timestamp).toBe('1700000000000');
+    // Stored times are 19 digits, zero-padded: what ClickHouse reads as nanosecond ticks.
+    expect(row.Timestamp).toBe('0000001700000000000');
     expect(row.Duration).toBe('500');
     expect(row.SpanAttributes).toEqual({ b: 'true', d: 'Infinity', kv: '{"a":1}', bytes: 'AAEC', empty: '' });
+  });
+
+  it('stores times as 19-digit nanoseconds, refuses what storage cannot hold, dates untimed events', () => {
+    const span = (extra: Record<string, unknown>) => ({ ...baseSpan, ...extra });
+    const body = json({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                span({
+                  spanId: '0000000000000001',
+                  startTimeUnixNano: '1000000000', // one second after the epoch
+                  endTimeUnixNano: 1_000_000_500,
+                  events: [{ name: 'untimed' }, { name: 'timed', timeUnixNano: '100000000000000000' }],
+                }),
+                span({ spanId: '0000000000000002', endTimeUnixNano: '18446744073709551615' }),
+                span({ spanId: '0000000000000003', endTimeUnixNano: 1e300 }),
+                span({
+                  spanId: '0000000000000004',
+                  events: [{ name: 'e', timeUnixNano: '9223372036854775807' }],
+                }),
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const { rows, rejected } = decodeJsonTraces(body);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.Timestamp).toBe('0000000001000000000');
+    expect(rows[0]!.Duration).toBe('500');
+    // 1973: eighteen digits, padded.
+    expect(rows[0]!['Events.Timestamp']).toEqual(['0000000001000000000', '0100000000000000000']);
+    expect(rejected.map((r) => r.reason)).toEqual([
+      'invalid_timestamp',
+      'invalid_timestamp',
+      'invalid_timestamp',
+    ]);
+  });
+
+  it('refuses a span (or every span of a resource) nested too deep, keeps the neighbours', () => {
+    let deep: unknown = { stringValue: 'leaf' };
+    for (let i = 0; i < 40; i++) deep = { arrayValue: { values: [deep] } };
+    const body = json({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                { ...baseSpan, spanId: '0000000000000001', attributes: [{ key: 'deep', value: deep }] },
+                { ...baseSpan, spanId: '0000000000000002' },
+              ],
+            },
+          ],
+        },
+        {
+          resource: { attributes: [{ key: 'deep', value: deep }] },
+          scopeSpans: [
+            {
+              spans: [
+                { ...baseSpan, spanId: '0000000000000003' },
+                { ...baseSpan, spanId: '0000000000000004' },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const { rows, rejected } = decodeJsonTraces(body);
+    expect(rows.map((r) => r.SpanId)).toEqual(['0000000000000002']);
+    expect(rejected.map((r) => r.reason)).toEqual(['too_deep', 'too_deep', 'too_deep']);
+  });
+
+  it('keeps an attribute named __proto__, and reads kind "__proto__" as unspecified', () => {
+    const body = Buffer.from(
+      `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${baseSpan.traceId}","spanId":"${baseSpan.spanId}",` +
+        `"name":"x","kind":"__proto__","startTimeUnixNano":"1764000000000000001","endTimeUnixNano":"1764000000000000002",` +
+        `"status":{"code":"constructor"},"attributes":[{"key":"__proto__","value":{"stringValue":"v"}}]}]}]}]}`,
+    );
+    const { rows } = decodeJsonTraces(body);
+    expect(rows[0]!.SpanKind).toBe('Unspecified');
+    expect(rows[0]!.StatusCode).toBe('Unset');
+    expect(JSON.stringify(rows[0]!.SpanAttributes)).toBe('{"__proto__":"v"}');
   });
 
   it('rejects invalid spans with reasons and keeps their valid neighbours', () => {

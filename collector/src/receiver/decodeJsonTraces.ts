@@ -1,15 +1,22 @@
 import { validateSpan } from '../pipeline/validateSpan.js';
 import { ATTR_CAPTURE_ORIGINAL_SIZE_SUFFIX } from '../storage/attributes.js';
 import type { DecodedRequest, RejectedSpan, SpanRow } from '../storage/rows.js';
-import { doubleJson, formatDouble, truncateUtf8 } from './attributeValue.js';
-import { OtlpDecodeError } from './decodeError.js';
+import { doubleJson, formatDouble, setAttribute, truncateUtf8 } from './attributeValue.js';
+import { OtlpDecodeError, SpanRejection } from './decodeError.js';
 import {
   DEFAULT_MAX_ATTRIBUTE_VALUE_BYTES,
   ROW_OVERHEAD_BYTES,
   UNKNOWN_SERVICE,
   type DecodeOptions,
 } from './decodeOptions.js';
-import { canonicalDecimal, compareDecimal, isUnsignedDecimal, subtractDecimal } from './nanos.js';
+import {
+  canonicalDecimal,
+  compareDecimal,
+  isUnsignedDecimal,
+  storedTime,
+  subtractDecimal,
+  timeOutOfRange,
+} from './nanos.js';
 import { spanKindFromJson, statusCodeFromJson } from './otlpEnums.js';
 
 type JsonObject = Record<string, unknown>;
@@ -81,8 +88,14 @@ class JsonTraceDecoder {
     if (rs === undefined) return;
     const resource = object(rs['resource'], `${path}.resource`);
     const resourceAttributes: Record<string, string> = {};
-    if (resource !== undefined)
-      this.attributes(resource['attributes'], `${path}.resource.attributes`, resourceAttributes);
+    let resourceRejection: SpanRejection | undefined;
+    try {
+      if (resource !== undefined)
+        this.attributes(resource['attributes'], `${path}.resource.attributes`, resourceAttributes);
+    } catch (error) {
+      if (!(error instanceof SpanRejection)) throw error;
+      resourceRejection = error;
+    }
     const serviceName = resourceAttributes['service.name'] ?? UNKNOWN_SERVICE;
     const scopeSpans = list(field(rs, 'scopeSpans', 'scope_spans'), `${path}.scopeSpans`);
     scopeSpans.forEach((ss, j) => {
@@ -93,19 +106,39 @@ class JsonTraceDecoder {
       const scopeName = scope === undefined ? '' : string(scope['name'], `${ssPath}.scope.name`);
       const scopeVersion = scope === undefined ? '' : string(scope['version'], `${ssPath}.scope.version`);
       list(scopeSpan['spans'], `${ssPath}.spans`).forEach((span, k) =>
-        this.decodeSpan(
-          span,
-          `${ssPath}.spans[${k}]`,
-          serviceName,
-          resourceAttributes,
-          scopeName,
-          scopeVersion,
-        ),
+        // A resource that breaks a limit refuses each of its spans; the other resources are kept.
+        resourceRejection !== undefined
+          ? this.rejected.push(resourceRejection.rejected)
+          : this.decodeSpan(
+              span,
+              `${ssPath}.spans[${k}]`,
+              serviceName,
+              resourceAttributes,
+              scopeName,
+              scopeVersion,
+            ),
       );
     });
   }
 
   private decodeSpan(
+    value: unknown,
+    path: string,
+    serviceName: string,
+    resourceAttributes: Record<string, string>,
+    scopeName: string,
+    scopeVersion: string,
+  ): void {
+    try {
+      this.decodeSpanFields(value, path, serviceName, resourceAttributes, scopeName, scopeVersion);
+    } catch (error) {
+      // This span broke a limit: refuse it, keep its neighbours.
+      if (!(error instanceof SpanRejection)) throw error;
+      this.rejected.push(error.rejected);
+    }
+  }
+
+  private decodeSpanFields(
     value: unknown,
     path: string,
     serviceName: string,
@@ -129,12 +162,24 @@ class JsonTraceDecoder {
     );
     const end = nanos(field(span, 'endTimeUnixNano', 'end_time_unix_nano'), `${path}.endTimeUnixNano`);
     const endBeforeStart = compareDecimal(end, start) < 0;
-    const invalid = validateSpan(traceId, spanId, parentSpanId, name, start === '0', endBeforeStart);
+    const timeError = timeOutOfRange(end)
+      ? 'endTimeUnixNano is after 2106-02-07, the latest time storage holds'
+      : undefined;
+    const invalid = validateSpan(
+      traceId,
+      spanId,
+      parentSpanId,
+      name,
+      start === '0',
+      endBeforeStart,
+      timeError,
+    );
     if (invalid) {
       this.rejected.push(invalid);
       return;
     }
 
+    const storedStart = storedTime(start);
     const attributes: Record<string, string> = {};
     this.attributes(span['attributes'], `${path}.attributes`, attributes);
     const status = object(span['status'], `${path}.status`);
@@ -147,7 +192,15 @@ class JsonTraceDecoder {
       const event = object(e, ePath) ?? {};
       const attrs: Record<string, string> = {};
       this.attributes(event['attributes'], `${ePath}.attributes`, attrs);
-      eventTimes.push(nanos(field(event, 'timeUnixNano', 'time_unix_nano'), `${ePath}.timeUnixNano`));
+      const time = nanos(field(event, 'timeUnixNano', 'time_unix_nano'), `${ePath}.timeUnixNano`);
+      if (timeOutOfRange(time)) {
+        throw new SpanRejection({
+          reason: 'invalid_timestamp',
+          message: `${ePath}.timeUnixNano is after 2106-02-07, the latest time storage holds`,
+        });
+      }
+      // An event without a time takes the span's start.
+      eventTimes.push(time === '0' ? storedStart : storedTime(time));
       eventNames.push(string(event['name'], `${ePath}.name`));
       eventAttributes.push(attrs);
     });
@@ -171,7 +224,7 @@ class JsonTraceDecoder {
     });
 
     this.rows.push({
-      Timestamp: start,
+      Timestamp: storedStart,
       TraceId: traceId,
       SpanId: spanId,
       ParentSpanId: parentSpanId,
@@ -209,7 +262,7 @@ class JsonTraceDecoder {
       const key = string(entry['key'], `${kvPath}.key`);
       if (key === '') return;
       this.truncatedFrom = 0;
-      target[key] = this.anyValue(entry['value'], `${kvPath}.value`);
+      setAttribute(target, key, this.anyValue(entry['value'], `${kvPath}.value`));
       // Keep the size a truncated value had, under the name the SDK uses when it truncates captures.
       if (this.truncatedFrom > 0)
         target[key + ATTR_CAPTURE_ORIGINAL_SIZE_SUFFIX] ??= String(this.truncatedFrom);
@@ -267,16 +320,24 @@ class JsonTraceDecoder {
   }
 
   private arrayJson(value: unknown, path: string, depth: number): string {
-    if (depth > MAX_ANY_VALUE_DEPTH)
-      throw new OtlpDecodeError(`${path}: AnyValue nested deeper than ${MAX_ANY_VALUE_DEPTH}`);
+    if (depth > MAX_ANY_VALUE_DEPTH) {
+      throw new SpanRejection({
+        reason: 'too_deep',
+        message: `${path}: an attribute value is nested deeper than ${MAX_ANY_VALUE_DEPTH} arrays or maps`,
+      });
+    }
     const array = object(value, `${path}.arrayValue`) ?? {};
     const items = list(array['values'], `${path}.arrayValue.values`);
     return `[${items.map((item, i) => this.anyValueJson(item, `${path}.arrayValue.values[${i}]`, depth)).join(',')}]`;
   }
 
   private kvlistJson(value: unknown, path: string, depth: number): string {
-    if (depth > MAX_ANY_VALUE_DEPTH)
-      throw new OtlpDecodeError(`${path}: AnyValue nested deeper than ${MAX_ANY_VALUE_DEPTH}`);
+    if (depth > MAX_ANY_VALUE_DEPTH) {
+      throw new SpanRejection({
+        reason: 'too_deep',
+        message: `${path}: an attribute value is nested deeper than ${MAX_ANY_VALUE_DEPTH} arrays or maps`,
+      });
+    }
     const kvlist = object(value, `${path}.kvlistValue`) ?? {};
     const entries = list(kvlist['values'], `${path}.kvlistValue.values`).map((kv, i) => {
       const kvPath = `${path}.kvlistValue.values[${i}]`;

@@ -228,6 +228,51 @@ describe('decodeProtobufTraces', () => {
     for (const r of decoded.rejected) expect(r.message.length).toBeGreaterThan(5);
   });
 
+  it('refuses a span with an attribute nested too deep, and keeps its neighbours', () => {
+    const { spans } = recordSpans();
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 40; i++) deep = { d: deep };
+    const tooDeep = tampered(spans[0]!, { attributes: { deep } });
+    const body = ProtobufTraceSerializer.serializeRequest([spans[1]!, tooDeep, spans[2]!])!;
+    const decoded = decodeProtobufTraces(body);
+    expect(decoded.rows.map((r) => r.SpanId)).toEqual(
+      [spans[1]!, spans[2]!].map((sp) => sp.spanContext().spanId),
+    );
+    expect(decoded.rejected).toEqual([
+      { reason: 'too_deep', message: expect.stringContaining('32') as unknown },
+    ]);
+  });
+
+  it('stores times as 19-digit nanoseconds, refuses what storage cannot hold, dates untimed events', () => {
+    const { spans } = recordSpans();
+    const early = tampered(spans[0]!, {
+      startTime: [1, 0] as HrTime, // one second after the epoch: "1000000000" ns
+      endTime: [1, 500] as HrTime,
+      events: [{ name: 'untimed', time: [0, 0] as HrTime, attributes: {} }],
+    });
+    const late = tampered(spans[1]!, { endTime: [4_294_967_296, 0] as HrTime }); // 2106-02-07
+    const lateEvent = tampered(spans[2]!, {
+      events: [{ name: 'e', time: [5_000_000_000, 0] as HrTime, attributes: {} }],
+    });
+    const decoded = decodeProtobufTraces(ProtobufTraceSerializer.serializeRequest([early, late, lateEvent])!);
+    expect(decoded.rows).toHaveLength(1);
+    const row = decoded.rows[0]!;
+    expect(row.Timestamp).toBe('0000000001000000000');
+    expect(row.Duration).toBe('500');
+    expect(row['Events.Timestamp']).toEqual(['0000000001000000000']);
+    expect(decoded.rejected.map((r) => r.reason)).toEqual(['invalid_timestamp', 'invalid_timestamp']);
+    expect(decoded.rejected[0]!.message).toContain('2106');
+  });
+
+  it('keeps an attribute named __proto__ as an attribute', () => {
+    const { spans } = recordSpans();
+    const odd = tampered(spans[0]!, { attributes: JSON.parse('{"__proto__":"x","ok":"y"}') as object });
+    const row = decodeProtobufTraces(ProtobufTraceSerializer.serializeRequest([odd])!).rows[0]!;
+    expect(Object.keys(row.SpanAttributes)).toEqual(['__proto__', 'ok']);
+    expect(JSON.stringify(row.SpanAttributes)).toBe('{"__proto__":"x","ok":"y"}');
+    expect(Object.getPrototypeOf(row.SpanAttributes)).toBe(Object.prototype);
+  });
+
   it('treats an all-zero parent id as no parent', () => {
     const { spans } = recordSpans();
     const root = spans.find((s) => !s.parentSpanContext)!;

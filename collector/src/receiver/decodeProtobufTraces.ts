@@ -2,15 +2,21 @@ import protobuf from 'protobufjs/minimal.js';
 import { validateSpan } from '../pipeline/validateSpan.js';
 import { ATTR_CAPTURE_ORIGINAL_SIZE_SUFFIX } from '../storage/attributes.js';
 import type { DecodedRequest, RejectedSpan, SpanRow } from '../storage/rows.js';
-import { doubleJson, formatDouble, truncateUtf8, utf8Boundary } from './attributeValue.js';
-import { OtlpDecodeError } from './decodeError.js';
+import { doubleJson, formatDouble, setAttribute, truncateUtf8, utf8Boundary } from './attributeValue.js';
+import { OtlpDecodeError, SpanRejection } from './decodeError.js';
 import {
   DEFAULT_MAX_ATTRIBUTE_VALUE_BYTES,
   ROW_OVERHEAD_BYTES,
   UNKNOWN_SERVICE,
   type DecodeOptions,
 } from './decodeOptions.js';
-import { int64ToDecimal, uint64DifferenceToDecimal, uint64ToDecimal } from './nanos.js';
+import {
+  MAX_TIME_HIGH_WORD,
+  int64ToDecimal,
+  storedTime,
+  uint64DifferenceToDecimal,
+  uint64ToDecimal,
+} from './nanos.js';
 import { spanKindName, statusCodeName } from './otlpEnums.js';
 import { StringCache } from './stringCache.js';
 
@@ -142,22 +148,35 @@ class ProtobufTraceDecoder {
     const first = this.rows.length;
     let serviceName = UNKNOWN_SERVICE;
     let attributes: Record<string, string> = EMPTY_ATTRIBUTES;
+    let resourceRejection: RejectedSpan | undefined;
     while (r.pos < end) {
       const tag = r.uint32();
       if (tag === T_RESOURCE_SPANS_SCOPE_SPANS) this.decodeScopeSpans(this.messageEnd(end));
       else if (tag === T_RESOURCE_SPANS_RESOURCE) {
         const resourceEnd = this.messageEnd(end);
         if (attributes === EMPTY_ATTRIBUTES) attributes = {};
-        while (r.pos < resourceEnd) {
-          const t = r.uint32();
-          if (t === T_RESOURCE_ATTRIBUTES) this.decodeKeyValue(this.messageEnd(resourceEnd), attributes);
-          else this.skip(t);
+        try {
+          while (r.pos < resourceEnd) {
+            const t = r.uint32();
+            if (t === T_RESOURCE_ATTRIBUTES) this.decodeKeyValue(this.messageEnd(resourceEnd), attributes);
+            else this.skip(t);
+          }
+        } catch (error) {
+          if (!(error instanceof SpanRejection)) throw error;
+          // The resource breaks a limit: every span of it is refused, the other resources are kept.
+          r.pos = resourceEnd;
+          resourceRejection = error.rejected;
         }
         this.checkEnd(resourceEnd, 'Resource');
         serviceName = attributes['service.name'] ?? UNKNOWN_SERVICE;
       } else this.skip(tag);
     }
     this.checkEnd(end, 'ResourceSpans');
+    if (resourceRejection !== undefined) {
+      for (let i = first; i < this.rows.length; i++) this.rejected.push(resourceRejection);
+      this.rows.length = first;
+      return;
+    }
     // Protobuf fields may come in any order: the resource is applied once the whole message is read.
     for (let i = first; i < this.rows.length; i++) {
       const row = this.rows[i]!;
@@ -213,97 +232,110 @@ class ProtobufTraceDecoder {
     // Most spans have no events and no links: their columns share frozen empty arrays.
     let events: SpanEvents | undefined;
     let links: SpanLinks | undefined;
+    let eventTimeTooLate = false;
 
-    while (r.pos < end) {
-      const tag = r.uint32();
-      switch (tag) {
-        case T_SPAN_TRACE_ID:
-          traceId = this.hex(end);
-          break;
-        case T_SPAN_SPAN_ID:
-          spanId = this.hex(end);
-          break;
-        case T_SPAN_TRACE_STATE:
-          traceState = this.string(end);
-          break;
-        case T_SPAN_PARENT_SPAN_ID:
-          parentSpanId = this.hex(end);
-          break;
-        case T_SPAN_NAME:
-          name = this.cachedString(end, NAMES);
-          break;
-        case T_SPAN_KIND:
-          kind = r.uint32();
-          break;
-        case T_SPAN_START:
-          startLow = r.fixed32();
-          startHigh = r.fixed32();
-          break;
-        case T_SPAN_END:
-          endLow = r.fixed32();
-          endHigh = r.fixed32();
-          break;
-        case T_SPAN_ATTRIBUTES:
-          this.decodeKeyValue(this.messageEnd(end), attributes);
-          break;
-        case T_SPAN_EVENTS: {
-          const eventEnd = this.messageEnd(end);
-          let timeLow = 0;
-          let timeHigh = 0;
-          let eventName = '';
-          const attrs: Record<string, string> = {};
-          while (r.pos < eventEnd) {
-            const t = r.uint32();
-            if (t === T_EVENT_TIME) {
-              timeLow = r.fixed32();
-              timeHigh = r.fixed32();
-            } else if (t === T_EVENT_NAME) eventName = this.string(eventEnd);
-            else if (t === T_EVENT_ATTRIBUTES) this.decodeKeyValue(this.messageEnd(eventEnd), attrs);
-            else this.skip(t);
+    try {
+      while (r.pos < end) {
+        const tag = r.uint32();
+        switch (tag) {
+          case T_SPAN_TRACE_ID:
+            traceId = this.hex(end);
+            break;
+          case T_SPAN_SPAN_ID:
+            spanId = this.hex(end);
+            break;
+          case T_SPAN_TRACE_STATE:
+            traceState = this.string(end);
+            break;
+          case T_SPAN_PARENT_SPAN_ID:
+            parentSpanId = this.hex(end);
+            break;
+          case T_SPAN_NAME:
+            name = this.cachedString(end, NAMES);
+            break;
+          case T_SPAN_KIND:
+            kind = r.uint32();
+            break;
+          case T_SPAN_START:
+            startLow = r.fixed32();
+            startHigh = r.fixed32();
+            break;
+          case T_SPAN_END:
+            endLow = r.fixed32();
+            endHigh = r.fixed32();
+            break;
+          case T_SPAN_ATTRIBUTES:
+            this.decodeKeyValue(this.messageEnd(end), attributes);
+            break;
+          case T_SPAN_EVENTS: {
+            const eventEnd = this.messageEnd(end);
+            let timeLow = 0;
+            let timeHigh = 0;
+            let eventName = '';
+            const attrs: Record<string, string> = {};
+            while (r.pos < eventEnd) {
+              const t = r.uint32();
+              if (t === T_EVENT_TIME) {
+                timeLow = r.fixed32();
+                timeHigh = r.fixed32();
+              } else if (t === T_EVENT_NAME) eventName = this.string(eventEnd);
+              else if (t === T_EVENT_ATTRIBUTES) this.decodeKeyValue(this.messageEnd(eventEnd), attrs);
+              else this.skip(t);
+            }
+            this.checkEnd(eventEnd, 'Span.Event');
+            events ??= { times: [], names: [], attributes: [] };
+            if (timeHigh > MAX_TIME_HIGH_WORD) eventTimeTooLate = true;
+            // '' marks an event without a time: it takes the span's start once that is known.
+            events.times.push(
+              timeLow === 0 && timeHigh === 0 ? '' : storedTime(uint64ToDecimal(timeLow, timeHigh)),
+            );
+            events.names.push(eventName);
+            events.attributes.push(attrs);
+            break;
           }
-          this.checkEnd(eventEnd, 'Span.Event');
-          events ??= { times: [], names: [], attributes: [] };
-          events.times.push(uint64ToDecimal(timeLow, timeHigh));
-          events.names.push(eventName);
-          events.attributes.push(attrs);
-          break;
-        }
-        case T_SPAN_LINKS: {
-          const linkEnd = this.messageEnd(end);
-          let linkTraceId = '';
-          let linkSpanId = '';
-          let linkTraceState = '';
-          const attrs: Record<string, string> = {};
-          while (r.pos < linkEnd) {
-            const t = r.uint32();
-            if (t === T_LINK_TRACE_ID) linkTraceId = this.hex(linkEnd);
-            else if (t === T_LINK_SPAN_ID) linkSpanId = this.hex(linkEnd);
-            else if (t === T_LINK_TRACE_STATE) linkTraceState = this.string(linkEnd);
-            else if (t === T_LINK_ATTRIBUTES) this.decodeKeyValue(this.messageEnd(linkEnd), attrs);
-            else this.skip(t);
+          case T_SPAN_LINKS: {
+            const linkEnd = this.messageEnd(end);
+            let linkTraceId = '';
+            let linkSpanId = '';
+            let linkTraceState = '';
+            const attrs: Record<string, string> = {};
+            while (r.pos < linkEnd) {
+              const t = r.uint32();
+              if (t === T_LINK_TRACE_ID) linkTraceId = this.hex(linkEnd);
+              else if (t === T_LINK_SPAN_ID) linkSpanId = this.hex(linkEnd);
+              else if (t === T_LINK_TRACE_STATE) linkTraceState = this.string(linkEnd);
+              else if (t === T_LINK_ATTRIBUTES) this.decodeKeyValue(this.messageEnd(linkEnd), attrs);
+              else this.skip(t);
+            }
+            this.checkEnd(linkEnd, 'Span.Link');
+            links ??= { traceIds: [], spanIds: [], traceStates: [], attributes: [] };
+            links.traceIds.push(linkTraceId);
+            links.spanIds.push(linkSpanId);
+            links.traceStates.push(linkTraceState);
+            links.attributes.push(attrs);
+            break;
           }
-          this.checkEnd(linkEnd, 'Span.Link');
-          links ??= { traceIds: [], spanIds: [], traceStates: [], attributes: [] };
-          links.traceIds.push(linkTraceId);
-          links.spanIds.push(linkSpanId);
-          links.traceStates.push(linkTraceState);
-          links.attributes.push(attrs);
-          break;
-        }
-        case T_SPAN_STATUS: {
-          const statusEnd = this.messageEnd(end);
-          while (r.pos < statusEnd) {
-            const t = r.uint32();
-            if (t === T_STATUS_MESSAGE) statusMessage = this.string(statusEnd);
-            else if (t === T_STATUS_CODE) statusCode = r.uint32();
-            else this.skip(t);
+          case T_SPAN_STATUS: {
+            const statusEnd = this.messageEnd(end);
+            while (r.pos < statusEnd) {
+              const t = r.uint32();
+              if (t === T_STATUS_MESSAGE) statusMessage = this.string(statusEnd);
+              else if (t === T_STATUS_CODE) statusCode = r.uint32();
+              else this.skip(t);
+            }
+            this.checkEnd(statusEnd, 'Status');
+            break;
           }
-          this.checkEnd(statusEnd, 'Status');
-          break;
+          default:
+            this.skip(tag);
         }
-        default:
-          this.skip(tag);
       }
+    } catch (error) {
+      if (!(error instanceof SpanRejection)) throw error;
+      // This span broke a limit: refuse it and go on after it (its extent is known).
+      r.pos = end;
+      this.rejected.push(error.rejected);
+      return;
     }
     this.checkEnd(end, 'Span');
 
@@ -311,14 +343,33 @@ class ProtobufTraceDecoder {
     if (parentSpanId === '0000000000000000') parentSpanId = '';
     const startMissing = startLow === 0 && startHigh === 0;
     const endBeforeStart = endHigh < startHigh || (endHigh === startHigh && endLow < startLow);
-    const invalid = validateSpan(traceId, spanId, parentSpanId, name, startMissing, endBeforeStart);
+    const timeError =
+      endHigh > MAX_TIME_HIGH_WORD
+        ? 'end_time_unix_nano is after 2106-02-07, the latest time storage holds'
+        : eventTimeTooLate
+          ? 'an event time_unix_nano is after 2106-02-07, the latest time storage holds'
+          : undefined;
+    const invalid = validateSpan(
+      traceId,
+      spanId,
+      parentSpanId,
+      name,
+      startMissing,
+      endBeforeStart,
+      timeError,
+    );
     if (invalid) {
       this.rejected.push(invalid);
       return;
     }
     this.bytes += end - start + ROW_OVERHEAD_BYTES;
+    const timestamp = storedTime(uint64ToDecimal(startLow, startHigh));
+    if (events !== undefined) {
+      const times = events.times;
+      for (let i = 0; i < times.length; i++) if (times[i] === '') times[i] = timestamp;
+    }
     this.rows.push({
-      Timestamp: uint64ToDecimal(startLow, startHigh),
+      Timestamp: timestamp,
       TraceId: traceId,
       SpanId: spanId,
       ParentSpanId: parentSpanId,
@@ -358,7 +409,7 @@ class ProtobufTraceDecoder {
     }
     this.checkEnd(end, 'KeyValue');
     if (key === '') return;
-    target[key] = value;
+    setAttribute(target, key, value);
     // Keep the size a truncated value had, under the name the SDK uses when it truncates captures.
     if (this.truncatedFrom > 0)
       target[key + ATTR_CAPTURE_ORIGINAL_SIZE_SUFFIX] ??= String(this.truncatedFrom);
@@ -438,8 +489,7 @@ class ProtobufTraceDecoder {
   }
 
   private arrayJson(end: number, depth: number): string {
-    if (depth > MAX_ANY_VALUE_DEPTH)
-      throw new OtlpDecodeError(`AnyValue nested deeper than ${MAX_ANY_VALUE_DEPTH}`);
+    if (depth > MAX_ANY_VALUE_DEPTH) throw tooDeep();
     const r = this.r;
     const items: string[] = [];
     while (r.pos < end) {
@@ -452,8 +502,7 @@ class ProtobufTraceDecoder {
   }
 
   private kvlistJson(end: number, depth: number): string {
-    if (depth > MAX_ANY_VALUE_DEPTH)
-      throw new OtlpDecodeError(`AnyValue nested deeper than ${MAX_ANY_VALUE_DEPTH}`);
+    if (depth > MAX_ANY_VALUE_DEPTH) throw tooDeep();
     const r = this.r;
     const entries: string[] = [];
     while (r.pos < end) {
@@ -578,4 +627,11 @@ function byteAt(buf: Buffer, pos: number, len: number): number {
   const b = buf[pos];
   if (b === undefined || pos >= len) throw new OtlpDecodeError(`truncated varint at offset ${pos}`);
   return b;
+}
+
+function tooDeep(): SpanRejection {
+  return new SpanRejection({
+    reason: 'too_deep',
+    message: `an attribute value is nested deeper than ${MAX_ANY_VALUE_DEPTH} arrays or maps`,
+  });
 }

@@ -61,3 +61,30 @@ export function subtractDecimal(end: string, start: string): string {
   if (end.length <= 15) return String(Number(end) - Number(start));
   return (BigInt(end) - BigInt(start)).toString();
 }
+
+/**
+ * Latest time storable, in unix nanoseconds: the end of 2106-02-07 06:28:15 UTC, the last second of
+ * ClickHouse's DateTime, which the trace lookup and the daily partitions derive from each span's times.
+ * (DateTime64(9) itself reaches 2262.) In the protobuf decoder's terms: a high word of at most
+ * {@link MAX_TIME_HIGH_WORD}.
+ */
+export const MAX_TIME_NS = '4294967295999999999';
+export const MAX_TIME_HIGH_WORD = 0x3b9ac9ff;
+
+/** Digits of a nanosecond time written as storage expects it. */
+const TIME_DIGITS = 19;
+
+/**
+ * A canonical nanosecond time as 19 digits, zero-padded. ClickHouse reads a DateTime64(9) given as an
+ * all-digit string by its length: 19 digits are nanosecond ticks, ten or fewer are seconds, other
+ * lengths are errors — so "1000000000" (1 s after the epoch) would be stored as 2001-09-09, and any
+ * 18-digit time (1973–2001) refused. Fixed width is read exactly, always.
+ */
+export function storedTime(canonical: string): string {
+  return canonical.length >= TIME_DIGITS ? canonical : canonical.padStart(TIME_DIGITS, '0');
+}
+
+/** Whether a canonical nanosecond time is past {@link MAX_TIME_NS}. */
+export function timeOutOfRange(canonical: string): boolean {
+  return compareDecimal(canonical, MAX_TIME_NS) > 0;
+}

@@ -30,24 +30,31 @@ const STATUS_CODE_BY_PROTO_NAME: Record<string, StatusCodeName> = {
 
 /** Span kind from its enum number; unknown numbers read as unspecified, as protobuf's open enums do. */
 export function spanKindName(value: number): SpanKindName {
-  return SPAN_KIND_NAMES[value] ?? 'Unspecified';
+  // Only indexes: a name such as "__proto__" or "length" must not reach the array as a key.
+  return Number.isInteger(value) ? (SPAN_KIND_NAMES[value] ?? 'Unspecified') : 'Unspecified';
 }
 
 /** Status code from its enum number; unknown numbers read as unset. */
 export function statusCodeName(value: number): StatusCodeName {
-  return STATUS_CODE_NAMES[value] ?? 'Unset';
+  return Number.isInteger(value) ? (STATUS_CODE_NAMES[value] ?? 'Unset') : 'Unset';
 }
 
 /** Span kind from OTLP/JSON, which sends the number but may send the enum value's name. */
 export function spanKindFromJson(value: unknown): SpanKindName {
   if (typeof value === 'number') return spanKindName(value);
-  if (typeof value === 'string') return SPAN_KIND_BY_PROTO_NAME[value] ?? spanKindName(Number(value));
+  if (typeof value === 'string')
+    return Object.hasOwn(SPAN_KIND_BY_PROTO_NAME, value)
+      ? SPAN_KIND_BY_PROTO_NAME[value]!
+      : spanKindName(Number(value));
   return 'Unspecified';
 }
 
 /** Status code from OTLP/JSON, number or enum value name. */
 export function statusCodeFromJson(value: unknown): StatusCodeName {
   if (typeof value === 'number') return statusCodeName(value);
-  if (typeof value === 'string') return STATUS_CODE_BY_PROTO_NAME[value] ?? statusCodeName(Number(value));
+  if (typeof value === 'string')
+    return Object.hasOwn(STATUS_CODE_BY_PROTO_NAME, value)
+      ? STATUS_CODE_BY_PROTO_NAME[value]!
+      : statusCodeName(Number(value));
   return 'Unset';
 }

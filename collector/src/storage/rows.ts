@@ -54,6 +54,9 @@ export type RejectReason =
   | 'missing_name'
   | 'end_before_start'
   | 'missing_timestamps'
+  | 'invalid_timestamp'
+  | 'too_deep'
+  | 'expired'
   | 'too_large';
 
 /** What the receiver hands to the pipeline for one request. */
