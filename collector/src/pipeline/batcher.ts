@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CollectorMetrics } from '../metrics.js';
 import type { DecodedRequest, SpanRow, SpanStore } from '../storage/rows.js';
 import { backoffDelayMs } from './backoff.js';
@@ -85,6 +86,8 @@ export class Batcher {
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The latest transient insert failure, cleared by the next successful insert. */
+  private lastInsertFailure: { at: number; message: string } | undefined;
 
   constructor(
     private readonly store: SpanStore,
@@ -108,6 +111,18 @@ export class Batcher {
       5,
       'unavailableRetryAfterSeconds',
     );
+  }
+
+  /**
+   * Whether storage takes writes, as the inserts last saw it: not while the latest insert attempt
+   * failed with a passing condition (a full disk, storage unreachable or read-only) and none has
+   * succeeded since. For /readyz: a collector that cannot write is not ready.
+   */
+  storageHealth(): { writable: boolean; since?: Date; reason?: string } {
+    const f = this.lastInsertFailure;
+    return f === undefined
+      ? { writable: true }
+      : { writable: false, since: new Date(f.at), reason: f.message };
   }
 
   /** Spans accepted and not yet committed or failed. */
@@ -193,15 +208,16 @@ export class Batcher {
 
   private async flush(batch: Pending[]): Promise<void> {
     try {
-      await this.insert(batch.length === 1 ? batch[0]!.rows : concatRows(batch));
+      await this.insert(batch.length === 1 ? batch[0]!.rows : concatRows(batch), randomUUID());
       for (const p of batch) this.settle(p);
     } catch (error) {
-      if (error instanceof StorageRejectedError && batch.length > 1) {
-        // One request's rows may have spoiled the merged insert: insert each alone so that only the
-        // requests storage really refuses fail.
+      if (error instanceof StorageRejectedError && batch.length > 1 && !error.partlyCommitted) {
+        // One request's rows may have spoiled the merged insert, which the engine refused before
+        // committing any of it: insert each alone so that only the requests storage really refuses
+        // fail, and every other is stored once.
         for (const p of batch) {
           try {
-            await this.insert(p.rows);
+            await this.insert(p.rows, randomUUID());
             this.settle(p);
           } catch (e) {
             this.settle(p, e);
@@ -213,12 +229,17 @@ export class Batcher {
     }
   }
 
-  /** One insert with retries; throws StorageUnavailableError or StorageRejectedError. */
-  private async insert(rows: SpanRow[]): Promise<void> {
+  /**
+   * One insert with retries; throws StorageUnavailableError or StorageRejectedError. Every attempt
+   * carries the same deduplication token: an attempt that failed after the engine committed part of
+   * it (the span table, but not a materialized view's target) is completed by the next, not doubled.
+   */
+  private async insert(rows: SpanRow[], token: string): Promise<void> {
     const started = performance.now();
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.store.insert(rows);
+        await this.store.insert(rows, token);
+        this.lastInsertFailure = undefined;
         this.metrics?.batchRows.observe(rows.length);
         this.metrics?.flushSeconds.observe((performance.now() - started) / 1000);
         this.metrics?.spansStored.inc(rows.length);
@@ -227,8 +248,12 @@ export class Batcher {
         const transient = isTransientStorageError(error);
         this.metrics?.storageErrors.inc({ kind: transient ? 'transient' : 'permanent' });
         if (!transient) {
-          throw new StorageRejectedError(`storage refused the spans: ${describe(error)}`, { cause: error });
+          throw new StorageRejectedError(`storage refused the spans: ${describe(error)}`, {
+            cause: error,
+            partlyCommitted: failedAfterCommit(error),
+          });
         }
+        this.lastInsertFailure = { at: Date.now(), message: describe(error) };
         if (attempt >= this.maxRetries) {
           throw new StorageUnavailableError(
             `storage unavailable after ${attempt + 1} attempts: ${describe(error)}`,
@@ -259,6 +284,15 @@ export class Batcher {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
+}
+
+// A materialized view's insert runs after the source table's part is committed; its errors say
+// "while pushing to view". Such an insert is partly stored: inserting its requests again one by one
+// (under new tokens) would store the committed rows twice.
+const AFTER_COMMIT = /while pushing to view/i;
+
+function failedAfterCommit(error: unknown): boolean {
+  return error instanceof Error && AFTER_COMMIT.test(error.message);
 }
 
 function concatRows(batch: Pending[]): SpanRow[] {

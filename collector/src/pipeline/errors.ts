@@ -40,12 +40,15 @@ export class StorageUnavailableError extends PipelineError {
   }
 }
 
-/** Storage refused the request's rows for a reason retrying cannot fix (HTTP 500, final). */
+/** Storage refused the request's rows for a reason retrying cannot fix (final). */
 export class StorageRejectedError extends PipelineError {
   override readonly name = 'StorageRejectedError';
   readonly code = 'STORAGE_REJECTED';
   readonly retryable = false;
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The engine committed part of the insert before refusing the rest (a materialized view failed). */
+  readonly partlyCommitted: boolean;
+  constructor(message: string, options?: { cause?: unknown; partlyCommitted?: boolean }) {
     super(message, options);
+    this.partlyCommitted = options?.partlyCommitted ?? false;
   }
 }

@@ -32,6 +32,33 @@ describe('isTransientStorageError', () => {
     expect(isTransientStorageError(new Error('Timeout error.'))).toBe(true);
   });
 
+  it('retries storage that cannot write (a full disk, a read-only file system): 503, not 500', () => {
+    expect(
+      isTransientStorageError(
+        clickhouse('243', 'NOT_ENOUGH_SPACE', 'Cannot reserve 1.00 MiB, not enough space'),
+      ),
+    ).toBe(true);
+    expect(
+      isTransientStorageError(
+        clickhouse(
+          '75',
+          'CANNOT_WRITE_TO_FILE_DESCRIPTOR',
+          'Cannot write to file /data/x.bin: No space left on device',
+        ),
+      ),
+    ).toBe(true);
+    expect(isTransientStorageError(new Error('Cannot open file /d/x: Read-only file system'))).toBe(true);
+  });
+
+  it('does not retry what the rows cause, even under a transient code (a 503 loop otherwise)', () => {
+    const partitions = clickhouse(
+      '252',
+      'TOO_MANY_PARTS',
+      'Code: 252. DB::Exception: Too many partitions for single INSERT block (more than 100). (TOO_MANY_PARTS)',
+    );
+    expect(isTransientStorageError(partitions)).toBe(false);
+  });
+
   it('recognises the code in an unparsed server message', () => {
     expect(isTransientStorageError(new Error('Code: 252. DB::Exception: Too many parts'))).toBe(true);
   });

@@ -12,6 +12,7 @@ const TRANSIENT_CLICKHOUSE_CODES = new Set<number>([
   210, // NETWORK_ERROR
   241, // MEMORY_LIMIT_EXCEEDED
   242, // TABLE_IS_READ_ONLY
+  243, // NOT_ENOUGH_SPACE — a full disk: writes resume once space is freed
   252, // TOO_MANY_PARTS — merges are behind; inserting again after a pause is the documented remedy
   285, // TOO_FEW_LIVE_REPLICAS
   319, // UNKNOWN_STATUS_OF_INSERT
@@ -22,6 +23,7 @@ const TRANSIENT_CLICKHOUSE_CODES = new Set<number>([
 ]);
 
 const TRANSIENT_CLICKHOUSE_TYPES = new Set<string>([
+  'NOT_ENOUGH_SPACE',
   'TIMEOUT_EXCEEDED',
   'TOO_MANY_SIMULTANEOUS_QUERIES',
   'TOO_MANY_PARTS',
@@ -55,11 +57,23 @@ const TRANSIENT_SOCKET_CODES = new Set<string>([
 // errors that escaped that parser still carry the server's text, which starts with "Code: 252.".
 const CODE_IN_MESSAGE = /\bCode: (\d+)\b/;
 
+// The disk or file system cannot take writes, whatever code the engine wraps it in (it reports ENOSPC
+// from a write as CANNOT_WRITE_TO_FILE_DESCRIPTOR, say): storage is unavailable, not the rows wrong.
+const STORAGE_CANNOT_WRITE = /No space left on device|not enough space|Read-only file system|Cannot reserve/i;
+
+// Errors that share a transient code but that the rows themselves cause, so that the same insert fails
+// the same way every time: "Too many partitions for single INSERT block" is TOO_MANY_PARTS (252), like
+// "merges are behind", but retrying it is a loop.
+const PERMANENT_DESPITE_CODE = /Too many partitions for single INSERT block/i;
+
 /**
  * Whether an insert that failed with `error` is worth retrying. Looks at the ClickHouse code and type,
  * the socket error code, the message, and the `cause` chain (clients wrap socket errors).
  */
 export function isTransientStorageError(error: unknown): boolean {
+  const text = error instanceof Error ? error.message : '';
+  if (PERMANENT_DESPITE_CODE.test(text)) return false;
+  if (STORAGE_CANNOT_WRITE.test(text)) return true;
   for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
     if (typeof e !== 'object') return false;
     const { code, type, message, cause } = e as {

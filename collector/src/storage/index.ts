@@ -60,8 +60,8 @@ export async function openStorage(config: CollectorConfig, opts: OpenStorageOpti
     const rootCauses = new RootCauseUpdater(client, database, { log });
     rootCauses.catchUp().catch((err: unknown) => log(`root causes: catching up failed: ${String(err)}`));
     return {
-      async insert(rows: SpanRow[]) {
-        await writer.write(rows);
+      async insert(rows: SpanRow[], token?: string) {
+        await writer.write(rows, token);
         rootCauses.noteCommitted(rows);
       },
       async ping() {

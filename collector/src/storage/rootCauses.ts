@@ -267,6 +267,8 @@ export class RootCauseUpdater {
           table: this.table(TABLES.rootCauses),
           values: rows,
           format: 'JSONEachRow',
+          // The embedded engine keeps settings between statements: clear a span write's token.
+          clickhouse_settings: { insert_deduplication_token: '' },
         });
       }
       this.stats.decided += ids.length;

@@ -69,6 +69,10 @@ export interface DecodedRequest {
 
 /** The storage the pipeline writes to. Implemented by `storage/`; `insert` resolves after commit. */
 export interface SpanStore {
-  /** Writes the rows (and what is derived from them: payloads, tool definitions). Resolves when committed. */
-  insert(rows: SpanRow[]): Promise<void>;
+  /**
+   * Writes the rows (and what is derived from them: payloads, tool definitions). Resolves when
+   * committed. `token` names the write: inserting the same rows again with the same token (a retry)
+   * stores nothing twice.
+   */
+  insert(rows: SpanRow[], token?: string): Promise<void>;
 }

@@ -455,6 +455,19 @@ function isErrorCountsEveryFailedCall(b: DdlBuilder): string[] {
   );
 }
 
+/**
+ * Insert deduplication on a single node: each table written by an insert or a materialized view
+ * remembers the tokens of its last 1000 committed blocks, so a retried write (same rows, same token,
+ * see writer.ts) is not stored twice. Replicated tables deduplicate through Keeper already
+ * (`replicated_deduplication_window`), so the cluster variant has nothing to change.
+ */
+function deduplicationWindows(b: DdlBuilder): string[] {
+  if (b.clustered) return [];
+  return [TABLES.spans, TABLES.traceIdTs, TABLES.rollup, TABLES.payloads, TABLES.toolDefinitions].map(
+    (t) => `ALTER TABLE ${b.qualified(t)} MODIFY SETTING non_replicated_deduplication_window = 1000`,
+  );
+}
+
 /** The migrations ledger: which versions are applied. Replacing, so concurrent runs that both record one
  * version collapse to a row. */
 function migrationsTable(b: DdlBuilder): string[] {
@@ -517,6 +530,7 @@ export function buildMigrations(opts: SchemaOptions): SchemaDdl {
       { version: 5, name: 'mcp_tool_definitions', statements: toolDefinitionsTable(b) },
       { version: 6, name: 'mcp_root_causes', statements: rootCausesTable(b) },
       { version: 7, name: 'is_error_counts_every_failed_call', statements: isErrorCountsEveryFailedCall(b) },
+      { version: 8, name: 'deduplication_windows', statements: deduplicationWindows(b) },
     ],
   };
 }

@@ -4,7 +4,7 @@
  * retry of the same batch at worst duplicates derived rows — which the read side collapses (payloads
  * `LIMIT 1 BY`, tool definitions aggregate) — never loses them.
  */
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { splitPayloads } from './payloads.js';
 import type { SpanRow } from './rows.js';
 import { TABLES } from './schema.js';
@@ -278,7 +278,13 @@ export class SpanWriter {
     return `\`${this.database}\`.\`${name}\``;
   }
 
-  async write(rows: readonly SpanRow[]): Promise<void> {
+  /**
+   * Writes `rows` and what derives from them. `token`, when given, names this write for the engine's
+   * insert deduplication: writing the same rows again with the same token — a retry after a failure
+   * that may have come after part of the write was committed — stores nothing twice, in the tables
+   * written directly and in the materialized views' targets alike.
+   */
+  async write(rows: readonly SpanRow[], token?: string): Promise<void> {
     if (rows.length === 0) return;
     const { definitions, sightings } = extractToolDefinitions(rows);
     const split = splitPayloads(rows);
@@ -287,6 +293,7 @@ export class SpanWriter {
         table: this.table(TABLES.payloads),
         values: split.payloads,
         format: 'JSONEachRow',
+        clickhouse_settings: dedup(token, 'payloads'),
       });
     }
     if (definitions.length > 0) {
@@ -294,19 +301,24 @@ export class SpanWriter {
         table: this.table(TABLES.toolDefinitions),
         values: definitions,
         format: 'JSONEachRow',
+        clickhouse_settings: dedup(token, 'definitions'),
       });
     }
-    if (sightings.length > 0) await this.recordSightings(sightings);
-    await this.insertSpans(split.rows);
+    if (sightings.length > 0) await this.recordSightings(sightings, token);
+    await this.insertSpans(split.rows, token);
   }
 
-  private async insertSpans(rows: SpanRow[]): Promise<void> {
+  private async insertSpans(rows: SpanRow[], token: string | undefined): Promise<void> {
     const table = this.table(TABLES.spans);
     const statement = compactSpanInsert(table, rows);
     if (statement !== undefined) {
       await this.client.command({
         query: statement,
-        clickhouse_settings: { max_query_size: String(queryBudget(statement)) },
+        clickhouse_settings: {
+          max_query_size: String(queryBudget(statement)),
+          ...SPAN_INSERT_SETTINGS,
+          ...dedup(token, 'spans'),
+        },
       });
       return;
     }
@@ -315,6 +327,7 @@ export class SpanWriter {
       values: rows.map(positional),
       format: 'JSONCompactEachRow',
       columns: [...SPAN_COLUMNS],
+      clickhouse_settings: { ...SPAN_INSERT_SETTINGS, ...dedup(token, 'spans') },
     });
   }
 
@@ -324,7 +337,10 @@ export class SpanWriter {
    * collector never saw defined matches nothing and is dropped. All sightings of a batch go in one
    * statement: sessions start with tools/list, so a busy batch holds dozens of them.
    */
-  private async recordSightings(sightings: readonly ToolSetSighting[]): Promise<void> {
+  private async recordSightings(
+    sightings: readonly ToolSetSighting[],
+    token: string | undefined,
+  ): Promise<void> {
     const t = this.table(TABLES.toolDefinitions);
     const column = <K extends keyof ToolSetSighting>(k: K) => sightings.map((s) => s[k]);
     await this.client.command({
@@ -348,6 +364,32 @@ export class SpanWriter {
         last: column('LastSeen'),
         n: column('Sightings'),
       },
+      clickhouse_settings: dedup(token, 'sightings'),
     });
   }
+}
+
+/**
+ * A batch whose spans fall on more than 100 days (a sender replaying old data, with retention off)
+ * is not refused: "Too many partitions for single INSERT block" would fail it the same way on every
+ * retry. The receiver bounds how far back and ahead spans may be (retention, clock skew), which bounds
+ * the partitions one insert touches when retention is on.
+ */
+const SPAN_INSERT_SETTINGS: ClickHouseSettings = { throw_on_max_partitions_per_insert_block: 0 };
+
+/**
+ * Insert settings that deduplicate a retried write: the engine remembers the token of each block it
+ * committed (tables keep `non_replicated_deduplication_window` recent ones, see schema.ts) and skips a
+ * block that comes again with the same token, in the materialized views' targets too. One write makes
+ * several inserts; each gets its own token derived from the write's.
+ */
+function dedup(token: string | undefined, part: string): ClickHouseSettings {
+  return {
+    insert_deduplicate: 1,
+    deduplicate_blocks_in_dependent_materialized_views: 1,
+    // Always set, also to '' (no token): the embedded engine keeps a connection's settings from one
+    // statement to the next, so a token left over from the previous write would make this one a
+    // "duplicate" of it and drop it without a word (measured: the second of two writes was lost).
+    insert_deduplication_token: token === undefined ? '' : `${token}:${part}`,
+  };
 }
