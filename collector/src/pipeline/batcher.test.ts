@@ -224,4 +224,17 @@ describe('Batcher', () => {
     expect(await storedSpanCount(r.traceId)).toBe(4);
     await expect(batcher.submit(request(1))).rejects.toBeInstanceOf(StorageUnavailableError);
   });
+
+  it('answers 429 while the process is above its memory high-water mark, and takes requests again below it', async () => {
+    // Resident memory is read through the option so the test can move it; the store is the real one.
+    let rss = 900 * 1048576;
+    const batcher = new Batcher(storage, { memoryHighWaterBytes: 800 * 1048576, residentMemory: () => rss });
+    const first = request(2);
+    await expect(batcher.submit(first)).rejects.toThrow(QueueFullError);
+    await expect(batcher.submit(first)).rejects.toThrow(/900 MiB resident, limit 800 MiB/);
+    rss = 500 * 1048576;
+    await batcher.submit(first);
+    await batcher.close();
+    expect(await storedSpanCount(first.traceId)).toBe(2);
+  });
 });

@@ -46,6 +46,14 @@ export interface BatcherOptions {
   queueFullRetryAfterSeconds?: number;
   /** `Retry-After` suggested when storage is unavailable, in seconds. Default 5. */
   unavailableRetryAfterSeconds?: number;
+  /**
+   * Resident memory of the process (Node and, when embedded, the engine) beyond which requests get
+   * 429 until it falls back: back-pressure before the machine swaps or the engine hits its own limit.
+   * Default: none.
+   */
+  memoryHighWaterBytes?: number;
+  /** Reads the process's resident memory; defaults to `process.memoryUsage.rss`. For tests. */
+  residentMemory?: () => number;
 }
 
 interface Pending {
@@ -77,6 +85,8 @@ export class Batcher {
   private readonly maxConcurrentFlushes: number;
   private readonly queueFullRetryAfterSeconds: number;
   private readonly unavailableRetryAfterSeconds: number;
+  private readonly memoryHighWater: number | undefined;
+  private readonly residentMemory: () => number;
 
   private pending: Pending[] = [];
   private pendingRows = 0;
@@ -111,6 +121,11 @@ export class Batcher {
       5,
       'unavailableRetryAfterSeconds',
     );
+    this.memoryHighWater =
+      options.memoryHighWaterBytes === undefined
+        ? undefined
+        : positive(options.memoryHighWaterBytes, 0, 'memoryHighWaterBytes');
+    this.residentMemory = options.residentMemory ?? (() => process.memoryUsage.rss());
   }
 
   /**
@@ -144,6 +159,19 @@ export class Batcher {
       );
     }
     const bytes = request.bytes;
+    if (this.memoryHighWater !== undefined) {
+      const rss = this.residentMemory();
+      if (rss > this.memoryHighWater) {
+        return Promise.reject(
+          new QueueFullError(
+            `collector memory high (${Math.round(rss / 1048576)} MiB resident, limit ${Math.round(
+              this.memoryHighWater / 1048576,
+            )} MiB)`,
+            this.queueFullRetryAfterSeconds,
+          ),
+        );
+      }
+    }
     if (
       this.queuedSpans > 0 &&
       (this.queuedSpans + spans > this.maxQueueSpans || this.queuedBytes + bytes > this.maxQueueBytes)
