@@ -5,7 +5,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { Attributes } from '@opentelemetry/api';
+import { diag, type Attributes } from '@opentelemetry/api';
 import { McpscopeSpanProcessor } from './instrument/McpscopeSpanProcessor.js';
 
 /** Options of {@link startTracing}. */
@@ -30,7 +30,11 @@ export interface StartTracingOptions {
   exportIntervalMs?: number;
 }
 
-/** A running tracing setup. */
+/**
+ * A running tracing setup. Neither method ever rejects: telemetry that cannot be delivered (the
+ * collector is down) is reported to OpenTelemetry's diagnostic logger (`diag`), not thrown into the
+ * program that is shutting down.
+ */
 export interface Tracing {
   /** Exports everything buffered, then stops the SDK. */
   shutdown(): Promise<void>;
@@ -81,9 +85,17 @@ export function startTracing(options: StartTracingOptions = {}): Tracing {
   });
   sdk.start();
   return {
-    shutdown: () => sdk.shutdown(),
-    forceFlush: async () => {
-      await Promise.all([spanProcessor.forceFlush(), metricReader.forceFlush()]);
-    },
+    shutdown: () => swallow('shutdown', sdk.shutdown()),
+    forceFlush: () =>
+      swallow('forceFlush', Promise.all([spanProcessor.forceFlush(), metricReader.forceFlush()])),
   };
+}
+
+/** Awaits `work`, reporting a failure to `diag` instead of rejecting. */
+async function swallow(what: string, work: Promise<unknown>): Promise<void> {
+  try {
+    await work;
+  } catch (error) {
+    diag.error(`mcpscope: tracing ${what} could not export everything`, error);
+  }
 }
