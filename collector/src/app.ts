@@ -1,15 +1,25 @@
 import { existsSync } from 'node:fs';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Server } from 'node:http';
 import express from 'express';
 import type { CollectorConfig } from './config.js';
 import { openStorage, type Storage } from './storage/index.js';
 import { createApiRouter } from './api/router.js';
-import { createOtlpRouter } from './receiver/router.js';
+import { createOtlpRouter, writeOtlpStatus } from './receiver/router.js';
+import { RpcCode } from './receiver/otlpResponse.js';
 import { Batcher } from './pipeline/batcher.js';
 import { createMetrics, watchRootCauses, type CollectorMetrics } from './metrics.js';
 import { bearerAuth } from './middleware/auth.js';
+import { HttpDrain } from './middleware/drain.js';
+import { jsonErrors, newRequestId } from './middleware/errors.js';
+import { securityHeaders } from './middleware/securityHeaders.js';
 
 /** A running collector: OTLP receiver, query API, dashboard and health endpoints on one port. */
 export interface Collector {
@@ -18,13 +28,36 @@ export interface Collector {
   port: number;
   storage: Storage;
   metrics: CollectorMetrics;
-  /** Stops accepting requests, flushes queued spans to storage, closes storage. */
+  /**
+   * Drains HTTP (stops listening, closes idle connections, finishes the requests in flight with
+   * `Connection: close`, refuses new ones with 503 + `Retry-After`, closes what is left after
+   * `shutdownGraceMs`), then flushes queued spans to storage and closes storage.
+   */
   close(): Promise<void>;
 }
 
 export interface CollectorOptions {
   log?: (msg: string) => void;
 }
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** Where the causes of 500 answers go (the answer carries a request id the line repeats). */
+  log?: (msg: string) => void;
+}
+
+/**
+ * How long a request may take to arrive, headers and body, by default: 30 s. OpenTelemetry exporters
+ * give up on an export after 10 s (their default timeout), so a body still arriving after 30 s has
+ * no sender waiting for its answer; 30 s still carries the 20 MiB body limit over ~6 Mbit/s.
+ */
+export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+/**
+ * How long a shutdown waits for open connections by default: 5 s. Requests in flight take
+ * milliseconds; what is still open after that is a client holding the connection. `docker stop`
+ * sends SIGKILL 10 s after SIGTERM: the final flush and closing storage must fit in what is left.
+ */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
 
 /** Finds the built dashboard: the configured directory, else `@mcpscope/dashboard/dist` beside us. */
 function resolveDashboardDir(config: CollectorConfig): string | undefined {
@@ -45,11 +78,14 @@ export function createApp(
   storage: Storage,
   batcher: Batcher,
   metrics: CollectorMetrics,
+  options: AppOptions = {},
 ) {
+  const log = options.log ?? (() => {});
   const app = express();
   app.disable('x-powered-by');
   // Ids in URLs and tokens in headers are all the app needs of a proxy: trust none.
   app.set('trust proxy', false);
+  app.use(securityHeaders());
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -57,11 +93,12 @@ export function createApp(
   app.get('/readyz', async (_req, res) => {
     try {
       await storage.ping();
-      res.json({ status: 'ready', storage: storage.describe() });
+      res.json({ status: 'ready', storage: publicDescription(storage) });
     } catch (err) {
-      res
-        .status(503)
-        .json({ status: 'unavailable', error: err instanceof Error ? err.message : String(err) });
+      // The engine's error names its data directory or server address: log it, answer without it.
+      const requestId = newRequestId();
+      log(`readyz ${requestId}: storage did not answer: ${err instanceof Error ? err.message : String(err)}`);
+      res.status(503).json({ status: 'unavailable', error: 'storage did not answer', requestId });
     }
   });
   app.get('/metrics', async (_req, res) => {
@@ -69,10 +106,10 @@ export function createApp(
     res.send(await metrics.registry.metrics());
   });
 
-  app.use(createOtlpRouter({ batcher, metrics, ingestToken: config.ingestToken }));
+  app.use(createOtlpRouter({ batcher, metrics, ingestToken: config.ingestToken, log }));
 
   const readAuth = bearerAuth(config.readToken, 'mcpscope');
-  app.use('/api', readAuth, createApiRouter(storage.queries));
+  app.use('/api', readAuth, createApiRouter(storage.queries, { log }));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
@@ -94,7 +131,41 @@ export function createApp(
         );
     });
   }
+  app.use(jsonErrors({ log }));
   return app;
+}
+
+/**
+ * What `/readyz` says of storage: the engine and its version (`embedded ClickHouse 26.1.2`), without
+ * where it lives — an unauthenticated endpoint must not show the data directory or the server's address.
+ */
+function publicDescription(storage: Storage): string {
+  return storage.describe().replace(/ at .*$/s, '');
+}
+
+/** The 503 of a request that arrives while the collector drains: OTLP-shaped on the OTLP endpoint. */
+function refuseWhileDraining(req: IncomingMessage, res: ServerResponse, message: string): void {
+  if (req.url?.startsWith('/v1/')) {
+    writeOtlpStatus(req, res, RpcCode.UNAVAILABLE, message);
+    return;
+  }
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify({ error: message }));
+}
+
+/**
+ * Options of the collector's HTTP server. Node bounds how long a request takes to *arrive*, headers
+ * and body (`requestTimeout`, checked every `connectionsCheckingInterval`), and answers 408 itself and
+ * closes the connection when it is exceeded; the time a request then waits for its spans to be
+ * committed is not counted. The default check interval, 30 s, would let a dripping body run up to
+ * twice the timeout: check ten times per timeout, at most once a second.
+ */
+export function httpServerOptions(bodyTimeoutMs: number): ServerOptions {
+  return {
+    requestTimeout: bodyTimeoutMs,
+    headersTimeout: Math.min(bodyTimeoutMs, 60_000),
+    connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(bodyTimeoutMs / 10))),
+  };
 }
 
 /** Opens storage (running migrations), starts the batcher and the HTTP server. */
@@ -115,10 +186,15 @@ export async function startCollector(
     },
     metrics,
   );
-  const app = createApp(config, storage, batcher, metrics);
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
-    s.once('error', reject);
+  const app = createApp(config, storage, batcher, metrics, { log });
+  const server: Server = createServer(httpServerOptions(config.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS));
+  const drain = new HttpDrain(server, app, { refuse: refuseWhileDraining, log });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -131,10 +207,7 @@ export async function startCollector(
     metrics,
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        });
+        await drain.close(config.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
         await batcher.close();
         await storage.close();
       })();

@@ -37,6 +37,18 @@ export interface CollectorConfig {
    * under load, the requests that wait for a free insert slot all go in the next insert, up to this.
    */
   batchMaxRows?: number;
+  /**
+   * Longest time a request may take to arrive, headers and body, in ms; a slower one is answered 408
+   * and its connection closed. Waiting for the commit after the body arrived is not counted.
+   * `MCPSCOPE_BODY_TIMEOUT_MS`, default 30 000 (see DEFAULT_BODY_TIMEOUT_MS in app.ts).
+   */
+  bodyTimeoutMs?: number;
+  /**
+   * Longest time a shutdown waits for open connections before closing them, in ms (a request whose
+   * spans are being committed is still answered). `MCPSCOPE_SHUTDOWN_GRACE_MS`, default 5 000
+   * (see DEFAULT_SHUTDOWN_GRACE_MS in app.ts).
+   */
+  shutdownGraceMs?: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
@@ -62,6 +74,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorCo
     queueMaxSpans: optionalCount(env, 'MCPSCOPE_QUEUE_MAX_SPANS'),
     queueMaxBytes: optionalCount(env, 'MCPSCOPE_QUEUE_MAX_BYTES'),
     batchMaxRows: optionalCount(env, 'MCPSCOPE_BATCH_MAX_ROWS'),
+    bodyTimeoutMs: optionalMs(env, 'MCPSCOPE_BODY_TIMEOUT_MS'),
+    shutdownGraceMs: optionalMs(env, 'MCPSCOPE_SHUTDOWN_GRACE_MS'),
   };
 }
 
@@ -72,6 +86,17 @@ function optionalCount(env: NodeJS.ProcessEnv, name: string): number | undefined
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0)
     throw new Error(`invalid number: ${name}=${v} (expected a positive integer)`);
+  return n;
+}
+
+/** Node's timers hold at most 2^31 − 1 ms (24.8 days); a longer delay would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A duration in ms from the environment (a positive integer a timer can hold), or undefined when unset. */
+function optionalMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const n = optionalCount(env, name);
+  if (n !== undefined && n > MAX_TIMER_MS)
+    throw new Error(`invalid duration: ${name}=${n} (at most ${MAX_TIMER_MS} ms)`);
   return n;
 }
 
@@ -92,4 +117,6 @@ export const CONFIG_ENV_VARS = [
   'MCPSCOPE_QUEUE_MAX_SPANS',
   'MCPSCOPE_QUEUE_MAX_BYTES',
   'MCPSCOPE_BATCH_MAX_ROWS',
+  'MCPSCOPE_BODY_TIMEOUT_MS',
+  'MCPSCOPE_SHUTDOWN_GRACE_MS',
 ] as const;

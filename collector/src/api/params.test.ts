@@ -6,6 +6,8 @@ import {
   parseTraceFilter,
   parseTraceId,
   parseWindow,
+  MAX_DURATION_MS,
+  MAX_TIME_MS,
 } from './params.js';
 
 describe('parseWindow', () => {
@@ -21,6 +23,19 @@ describe('parseWindow', () => {
   it('refuses an inverted or unreadable range', () => {
     expect(() => parseWindow({ from: '2026-01-02', to: '2026-01-01' })).toThrow(BadRequestError);
     expect(() => parseWindow({ to: 'soon' })).toThrow(/"to"/);
+  });
+
+  it('keeps times between 1970 and 2100, where storage can compare them', () => {
+    // to=0 is the epoch itself, and the default window (the hour before it) starts before it.
+    expect(() => parseWindow({ to: '0' })).toThrow(/must start at 1970-01-01T00:00:00.000Z or later/);
+    expect(() => parseWindow({ from: '1969-12-31T23:59:59Z', to: '1970-01-02' })).toThrow(
+      /"from" must be a time from 1970/,
+    );
+    expect(() => parseWindow({ to: '4102444800001' })).toThrow(/"to" must be a time from .* to 2100/);
+    expect(() => parseWindow({ to: '+275760-09-13T00:00:00Z' })).toThrow(/"to"/);
+    expect(() => parseWindow({ to: '9'.repeat(400) })).toThrow(/"to" must be an ISO-8601 time/);
+    expect(parseWindow({ from: '0', to: '3600000' })).toEqual({ from: new Date(0), to: new Date(3_600_000) });
+    expect(parseWindow({ to: '2100-01-01T00:00:00Z' }).to).toEqual(new Date(MAX_TIME_MS));
   });
 });
 
@@ -44,6 +59,15 @@ describe('parseTraceFilter', () => {
       limit: DEFAULT_TRACE_LIMIT,
     });
     expect(parseTraceFilter({ tool: '' }).tool).toBeUndefined();
+  });
+
+  it('bounds minDurationMs to a finite number of at most 10^9 ms', () => {
+    expect(parseTraceFilter({ minDurationMs: String(MAX_DURATION_MS) }).minDurationMs).toBe(1e9);
+    for (const bad of ['1e300', '1000000001', 'Infinity', '-Infinity', 'NaN', ' ', '0x10', '-0.5']) {
+      expect(() => parseTraceFilter({ minDurationMs: bad }), bad).toThrow(
+        /"minDurationMs" must be a number from 0 to 1000000000/,
+      );
+    }
   });
 
   it('bounds the limit to 1..1000 and refuses over-long values', () => {

@@ -15,6 +15,8 @@ import { FAULT_LAYERS } from '@mcpscope/sdk/semconv';
 /** Thrown for a request the API refuses; the router turns it into a 400 `{ error }`. */
 export class BadRequestError extends Error {
   readonly status = 400;
+  /** The message is written for the caller and is sent (the http-errors convention). */
+  readonly expose = true;
   constructor(message: string) {
     super(message);
     this.name = 'BadRequestError';
@@ -33,8 +35,22 @@ export const DEFAULT_ERRORS_LIMIT = 200;
 export const MAX_ERRORS_LIMIT = 1000;
 /** Longest accepted filter value: names and methods are short; this only stops abuse. */
 const MAX_FILTER_LENGTH = 512;
+/**
+ * Times a request may name: from the Unix epoch to 2100-01-01. Storage keeps span times as Int64
+ * nanoseconds (to 2262) and rollup minutes as DateTime (UInt32 seconds, to 2106): a time outside
+ * would fail inside ClickHouse instead of here.
+ */
+export const MIN_TIME_MS = 0;
+export const MAX_TIME_MS = Date.UTC(2100, 0, 1);
+/**
+ * Largest `minDurationMs`: 10^9 ms, about 11.6 days, longer than any call; beyond it the value in
+ * nanoseconds stops being exact in a double and soon overflows the UInt64 `Duration` it is compared to.
+ */
+export const MAX_DURATION_MS = 1e9;
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
+/** A plain decimal number (`12`, `12.5`, `1e3`): not `0x10`, `Infinity` or blank, which Number() also reads. */
+const DECIMAL = /^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 function single(q: Query, name: string): string | undefined {
   const v = q[name];
@@ -51,35 +67,46 @@ function text(q: Query, name: string): string | undefined {
   return v;
 }
 
-/** ISO-8601 or unix milliseconds. */
+/** ISO-8601 or unix milliseconds, from 1970 to 2100. */
 function time(q: Query, name: string): Date | undefined {
   const v = single(q, name);
   if (v === undefined || v === '') return undefined;
   const d = /^\d+$/.test(v) ? new Date(Number(v)) : new Date(v);
   if (Number.isNaN(d.getTime())) {
     throw new BadRequestError(
-      `parameter "${name}" must be an ISO-8601 time or unix milliseconds, got "${v}"`,
+      `parameter "${name}" must be an ISO-8601 time or unix milliseconds, got "${v.slice(0, 64)}"`,
+    );
+  }
+  if (d.getTime() < MIN_TIME_MS || d.getTime() > MAX_TIME_MS) {
+    throw new BadRequestError(
+      `parameter "${name}" must be a time from ${RANGE_TEXT}, got "${v.slice(0, 64)}"`,
     );
   }
   return d;
 }
+
+const RANGE_TEXT = `${new Date(MIN_TIME_MS).toISOString()} to ${new Date(MAX_TIME_MS).toISOString()}`;
 
 function integer(q: Query, name: string, min: number, max: number, dflt: number): number {
   const v = single(q, name);
   if (v === undefined || v === '') return dflt;
   const n = Number(v);
   if (!/^-?\d+$/.test(v) || n < min || n > max) {
-    throw new BadRequestError(`parameter "${name}" must be an integer from ${min} to ${max}, got "${v}"`);
+    throw new BadRequestError(
+      `parameter "${name}" must be an integer from ${min} to ${max}, got "${v.slice(0, 64)}"`,
+    );
   }
   return n;
 }
 
-function nonNegative(q: Query, name: string): number | undefined {
+function nonNegative(q: Query, name: string, max: number): number | undefined {
   const v = single(q, name);
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0)
-    throw new BadRequestError(`parameter "${name}" must be a number ≥ 0, got "${v}"`);
+  if (!DECIMAL.test(v) || !Number.isFinite(n) || n < 0 || n > max)
+    throw new BadRequestError(
+      `parameter "${name}" must be a number from 0 to ${max}, got "${v.slice(0, 64)}"`,
+    );
   return n;
 }
 
@@ -88,6 +115,11 @@ export function parseWindow(q: Query, now = Date.now()): { from: Date; to: Date 
   const to = time(q, 'to') ?? new Date(now);
   const from = time(q, 'from') ?? new Date(to.getTime() - DEFAULT_WINDOW_MS);
   if (from.getTime() >= to.getTime()) throw new BadRequestError('parameter "from" must be before "to"');
+  if (from.getTime() < MIN_TIME_MS) {
+    throw new BadRequestError(
+      `the time range must start at ${new Date(MIN_TIME_MS).toISOString()} or later; without "from" it starts an hour before "to"`,
+    );
+  }
   if (to.getTime() - from.getTime() > MAX_WINDOW_MS)
     throw new BadRequestError('the time range is longer than 400 days');
   return { from, to };
@@ -130,7 +162,7 @@ export function parseTraceFilter(q: Query): TraceFilter {
     ...mcp(q),
     status,
     fault: fault(q),
-    minDurationMs: nonNegative(q, 'minDurationMs'),
+    minDurationMs: nonNegative(q, 'minDurationMs', MAX_DURATION_MS),
     limit: integer(q, 'limit', 1, MAX_TRACE_LIMIT, DEFAULT_TRACE_LIMIT),
   };
 }

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../config.js';
 import { hexId, toolCall, toolsList } from '../storage/fixtures.js';
 import { openStorage, type Storage } from '../storage/index.js';
+import type { TraceFilter } from '../storage/queries/filters.js';
 import type { SpanRow } from '../storage/rows.js';
 import { createApiRouter } from './router.js';
 import type {
@@ -27,6 +28,7 @@ let dir: string;
 let storage: Storage;
 let server: Server;
 let base: string;
+const logs: string[] = [];
 
 // All fixture data sits in one window starting 5 s into a minute, so per-minute expectations are exact.
 const T0 = Math.floor((Date.now() - 30 * 60_000) / 60_000) * 60_000 + 5_000;
@@ -143,6 +145,13 @@ beforeAll(async () => {
   // The verdicts are decided after ingest, a moment later: decide them now.
   await storage.rootCauses.flush();
   const app = express();
+  // /broken/api: the real queries, given a value the parameter checks would have refused, so that
+  // ClickHouse itself fails the query.
+  const broken = {
+    ...storage.queries,
+    traces: (f: TraceFilter) => storage.queries.traces({ ...f, minDurationMs: 1e300 }),
+  };
+  app.use('/broken/api', createApiRouter(broken, { log: (m) => logs.push(m) }));
   app.use('/api', createApiRouter(storage.queries));
   server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
@@ -220,13 +229,36 @@ describe('GET /api/traces', () => {
       ['status=broken', 'status'],
       ['from=yesterday', 'from'],
       ['minDurationMs=-1', 'minDurationMs'],
+      ['minDurationMs=1e300', 'minDurationMs'],
+      ['minDurationMs=Infinity', 'minDurationMs'],
+      ['minDurationMs=NaN', 'minDurationMs'],
       [`from=${encodeURIComponent(to)}&to=${encodeURIComponent(from)}`, 'from'],
       ['tool=a&tool=b', 'tool'],
+      ['to=0', '1970'],
+      ['from=1969-12-31T23:00:00Z&to=1970-01-01T00:30:00Z', 'from'],
+      ['to=99999999999999', 'to'],
+      ['to=9999-12-31T00:00:00Z', 'to'],
     ] as const) {
       const { status, body } = await get<{ error: string }>(`/traces?${qs}`);
       expect(status, qs).toBe(400);
       expect(body.error, qs).toContain(word);
+      expect(body.error, qs).not.toMatch(/Code: \d+|DB::Exception/);
     }
+    const overview = await get<{ error: string }>('/overview?to=0');
+    expect(overview.status).toBe(400);
+    expect(overview.body.error).toMatch(/1970/);
+  });
+
+  it('answers a failure inside with 500 "internal error" and a request id, the engine’s text only in the log', async () => {
+    const res = await fetch(`${base.replace(/\/api$/, '/broken/api')}/traces?${windowQs}`);
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    const body = JSON.parse(text) as { error: string; requestId: string };
+    expect(body).toEqual({ error: 'internal error', requestId: expect.stringMatching(/^[0-9a-f]{8}$/) });
+    expect(text).not.toMatch(/Code:|Exception|UInt64|mcpscope/);
+    const line = logs.find((l) => l.includes(body.requestId)) ?? '';
+    expect(line).toContain('GET /broken/api/traces');
+    expect(line).toMatch(/failed: \w*Error: \S/);
   });
 });
 
@@ -282,6 +314,12 @@ describe('GET /api/traces/:traceId', () => {
       const { status, body } = await get<{ error: string }>(`/traces/${bad}`);
       expect(status, bad).toBe(400);
       expect(body.error).toContain('traceId');
+    }
+    // A malformed percent-escape fails Express's decoding of the parameter, before our code.
+    for (const bad of ['%ZZ', '%E0%A4%A', 'abc%']) {
+      const { status, body } = await get<{ error: string }>(`/traces/${bad}`);
+      expect(status, bad).toBe(400);
+      expect(body.error, bad).toBe('malformed URL: invalid percent-encoding');
     }
   });
 });

@@ -3,9 +3,9 @@
  * `api/types.ts`; parameters are validated in `params.ts`.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { jsonErrors } from '../middleware/errors.js';
 import type { Queries } from '../storage/queries/index.js';
 import {
-  BadRequestError,
   parseErrorsFilter,
   parseOverviewFilter,
   parseToolChangesFilter,
@@ -16,14 +16,25 @@ import {
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
-/** Express 5 forwards rejected promises; this maps them to JSON errors instead of HTML. */
+/** Express 5 forwards rejected promises; the router's error handler maps them to JSON errors. */
 function route(h: Handler) {
   return (req: Request, res: Response, next: NextFunction) => {
     h(req, res).catch(next);
   };
 }
 
-export function createApiRouter(queries: Queries): express.Router {
+/** Options of the query API. */
+export interface ApiRouterOptions {
+  /** Where the causes of 500s go, each with the request id its answer carries. Default: silent. */
+  log?: (msg: string) => void;
+}
+
+/**
+ * The query API. A bad parameter is a 400 `{ error }` that names it (`params.ts`); a failure inside
+ * (a query ClickHouse refused, storage unreachable) is a 500 `{ error: "internal error", requestId }`
+ * whose cause is logged, never sent: engine errors name tables, settings and data paths.
+ */
+export function createApiRouter(queries: Queries, options: ApiRouterOptions = {}): express.Router {
   const router = express.Router();
 
   router.get(
@@ -74,17 +85,7 @@ export function createApiRouter(queries: Queries): express.Router {
     }),
   );
 
-  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) {
-      next(err);
-      return;
-    }
-    if (err instanceof BadRequestError) {
-      res.status(400).json({ error: err.message });
-      return;
-    }
-    res.status(500).json({ error: err instanceof Error ? err.message : 'internal error' });
-  });
+  router.use(jsonErrors({ log: options.log }));
 
   return router;
 }

@@ -18,7 +18,11 @@ Usage:
 Environment: MCPSCOPE_PORT, MCPSCOPE_HOST, MCPSCOPE_DATA_DIR, CLICKHOUSE_URL, CLICKHOUSE_USER,
 CLICKHOUSE_PASSWORD, CLICKHOUSE_DATABASE, CLICKHOUSE_CLUSTER, MCPSCOPE_INGEST_TOKEN, MCPSCOPE_READ_TOKEN,
 MCPSCOPE_RETENTION_DAYS, MCPSCOPE_QUEUE_MAX_SPANS, MCPSCOPE_QUEUE_MAX_BYTES, MCPSCOPE_BATCH_MAX_ROWS,
-OTEL_EXPORTER_OTLP_ENDPOINT (demo, proxy).`;
+MCPSCOPE_BODY_TIMEOUT_MS, MCPSCOPE_SHUTDOWN_GRACE_MS, OTEL_EXPORTER_OTLP_ENDPOINT (demo, proxy).
+
+On SIGTERM or SIGINT the collector stops taking connections, answers the requests in flight, refuses
+new ones with 503 + Retry-After, closes what is still open after MCPSCOPE_SHUTDOWN_GRACE_MS, stores
+the queued spans and exits.`;
 
 async function start(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -59,9 +63,10 @@ async function start(argv: string[]): Promise<void> {
 
   let stopping = false;
   const stop = (signal: string) => {
+    // Later signals do not start another drain (under `npm start`, Ctrl-C reaches us twice).
     if (stopping) return;
     stopping = true;
-    console.error(`${signal}: flushing queued spans and stopping…`);
+    console.error(`${signal}: draining connections, flushing queued spans and stopping…`);
     collector.close().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { Transform } from 'node:stream';
+import { Transform, finished, type Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 
 /** The body, after decompression, is larger than the limit (HTTP 413). */
@@ -18,10 +18,23 @@ export class CorruptBodyError extends Error {
 }
 
 /**
+ * The request ended before its body was complete: the client went away, or the server cut the
+ * connection (its `requestTimeout` passed). There is usually nobody left to answer.
+ */
+export class RequestAbortedError extends Error {
+  override readonly name = 'RequestAbortedError';
+}
+
+/**
  * Reads a request body, decompressing `gzip`, `deflate` (zlib-wrapped or raw, both are sent as
  * "deflate" in the wild) and `br`, and stops as soon as the decompressed size passes `maxBytes`:
  * a small gzip body can inflate to gigabytes, so the output is counted as it streams out of zlib and
  * inflation is abandoned at the limit rather than checked afterwards.
+ *
+ * It always settles: every error of the decoder, whatever its code (zlib's are `Z_*`, Brotli's
+ * `ERR_*`), is a `CorruptBodyError`, and a request that ends early is a `RequestAbortedError`. How long
+ * a body may take to arrive is bounded by the HTTP server (`requestTimeout`, see app.ts), which cuts
+ * the connection and so ends the read here.
  *
  * On failure the rest of the request is drained, not read into memory, so that the response can
  * still be delivered on the same connection.
@@ -51,10 +64,20 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     default:
       drain(req);
       throw new UnsupportedEncodingError(
-        `unsupported Content-Encoding "${encoding}"; use gzip, deflate or identity`,
+        `unsupported Content-Encoding "${encoding}"; use gzip, deflate, br or identity`,
       );
   }
-  const source = decoder === undefined ? req : req.pipe(decoder);
+  let source: Readable = req;
+  let stopWatching = (): void => {};
+  if (decoder !== undefined) {
+    const d = decoder;
+    // `pipe` forwards data, not errors or an early close: without this a request cut off mid-body
+    // would leave the decoder waiting for the rest forever, and this read with it.
+    stopWatching = finished(req, { writable: false }, (error) => {
+      if (error) d.destroy(new RequestAbortedError('the request ended before its body was complete'));
+    });
+    source = req.pipe(d);
+  }
   const chunks: Buffer[] = [];
   let total = 0;
   try {
@@ -68,18 +91,24 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
       chunks.push(chunk);
     }
   } catch (error) {
+    stopWatching();
     if (decoder !== undefined) {
       req.unpipe(decoder);
       decoder.destroy();
     }
     drain(req);
-    if (error instanceof BodyTooLargeError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (decoder !== undefined && typeof code === 'string' && code.startsWith('Z_')) {
-      throw new CorruptBodyError(`cannot decompress the ${encoding} body: ${(error as Error).message}`);
+    if (error instanceof BodyTooLargeError || error instanceof RequestAbortedError) throw error;
+    // Without a decoder, only the request itself can fail; with one, anything else came out of it.
+    if (decoder === undefined) {
+      throw new RequestAbortedError(`the request failed while its body was read: ${String(error)}`, {
+        cause: error,
+      });
     }
-    throw error;
+    throw new CorruptBodyError(`cannot decompress the ${encoding} body: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
+  stopWatching();
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { SpanKind, type HrTime } from '@opentelemetry/api';
 import { OTLPTraceExporter as OTLPHttpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -29,7 +29,8 @@ import { createOtlpRouter } from './router.js';
 // batcher and embedded ClickHouse. Mounted under prefixes: the default receiver at /, one with an
 // ingest token at /auth, one with a small body limit at /small. Two storage faults that cannot be
 // caused for real here use stand-in stores, mounted at /held (an insert held open, to fill the queue)
-// and /down (every insert refused with ECONNREFUSED).
+// and /down (every insert refused with ECONNREFUSED); /rejected spoils each row's Duration before the
+// real insert, so that ClickHouse itself refuses it.
 
 let dataDir: string;
 let storage: Storage;
@@ -38,6 +39,7 @@ let base: string;
 let metrics: CollectorMetrics;
 let release: () => void = () => {};
 const batchers: Batcher[] = [];
+const logs: string[] = [];
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'mcpscope-router-'));
@@ -69,6 +71,10 @@ beforeAll(async () => {
     createOtlpRouter({ batcher: batcher(heldStore, { maxQueueSpans: 2, queueFullRetryAfterSeconds: 3 }) }),
   );
   app.use('/down', createOtlpRouter({ batcher: batcher(downStore, { retryBaseMs: 1, maxRetries: 1 }) }));
+  const spoilingStore: SpanStore = {
+    insert: (rows) => storage.insert(rows.map((r) => ({ ...r, Duration: 'about a second' }))),
+  };
+  app.use('/rejected', createOtlpRouter({ batcher: batcher(spoilingStore), log: (m) => logs.push(m) }));
   app.use(createOtlpRouter({ batcher: batcher(storage), metrics }));
   server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -277,6 +283,53 @@ describe('POST /v1/traces', () => {
     });
     expect(badDeflate.status).toBe(400);
     expect(JSON.parse(badDeflate.body.toString()).message).toMatch(/cannot decompress the deflate body/);
+  });
+
+  it('accepts Brotli bodies', async () => {
+    const spans = recordSpans(2);
+    const res = await post('/v1/traces', brotliCompressSync(proto(spans)), {
+      ...PROTO,
+      'Content-Encoding': 'br',
+    });
+    expect(res.status).toBe(200);
+    expect(await stored(spans)).toBe(2);
+  });
+
+  it('answers every corrupt compressed body 400 at once, Brotli included', async () => {
+    const body = proto(recordSpans(3));
+    const cases: [string, Buffer][] = [
+      ['br', Buffer.from('not brotli at all, really not')],
+      ['br', brotliCompressSync(body).subarray(0, 8)],
+      ['gzip', Buffer.from('not gzip at all')],
+      ['gzip', gzipSync(body).subarray(0, 20)],
+      ['deflate', Buffer.from('not deflate')],
+      ['deflate', deflateSync(body).subarray(0, 12)],
+    ];
+    for (const [encoding, compressed] of cases) {
+      for (const headers of [PROTO, JSON_CT]) {
+        const started = performance.now();
+        const res = await post('/v1/traces', compressed, { ...headers, 'Content-Encoding': encoding });
+        const took = performance.now() - started;
+        expect(res.status, encoding).toBe(400);
+        expect(took, `${encoding} answered in ${took.toFixed(0)} ms`).toBeLessThan(1_000);
+        const status = headers === PROTO ? decodeStatus(res.body) : JSON.parse(res.body.toString());
+        expect(status.code).toBe(3);
+        expect(status.message).toMatch(new RegExp(`cannot decompress the ${encoding} body`));
+      }
+    }
+  });
+
+  it('answers 500 without the storage engine’s error text, which goes to the log', async () => {
+    const spans = recordSpans(1);
+    const res = await post('/rejected/v1/traces', proto(spans), PROTO);
+    expect(res.status).toBe(500);
+    const status = decodeStatus(res.body);
+    expect(status.code).toBe(13);
+    expect(status.message).toMatch(/^internal error while storing spans \(request [0-9a-f]{8}\)$/);
+    const id = /request ([0-9a-f]{8})/.exec(status.message)?.[1] ?? '';
+    const line = logs.find((l) => l.includes(id)) ?? '';
+    expect(line).toMatch(/StorageRejectedError: storage refused the spans/);
+    expect(await stored(spans)).toBe(0);
   });
 
   it('treats an empty request as a success', async () => {

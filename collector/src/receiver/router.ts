@@ -1,15 +1,24 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Request, type Response, type Router } from 'express';
 import type { CollectorMetrics } from '../metrics.js';
 import { bearerChallenge, hasBearerToken } from '../middleware/auth.js';
+import { holdThroughDrain } from '../middleware/drain.js';
+import { newRequestId } from '../middleware/errors.js';
 import type { Batcher } from '../pipeline/batcher.js';
-import { PipelineError, QueueFullError, StorageUnavailableError } from '../pipeline/errors.js';
+import { QueueFullError, StorageUnavailableError } from '../pipeline/errors.js';
 import { describeRejections } from '../pipeline/validateSpan.js';
 import type { DecodedRequest } from '../storage/rows.js';
 import { OtlpDecodeError } from './decodeError.js';
 import { decodeJsonTraces } from './decodeJsonTraces.js';
 import { decodeProtobufTraces } from './decodeProtobufTraces.js';
 import { CONTENT_TYPES, RpcCode, exportResponse, rpcStatus, type OtlpEncoding } from './otlpResponse.js';
-import { BodyTooLargeError, CorruptBodyError, UnsupportedEncodingError, readBody } from './readBody.js';
+import {
+  BodyTooLargeError,
+  CorruptBodyError,
+  RequestAbortedError,
+  UnsupportedEncodingError,
+  readBody,
+} from './readBody.js';
 
 /** Options of the OTLP/HTTP trace receiver. */
 export interface OtlpRouterOptions {
@@ -26,6 +35,11 @@ export interface OtlpRouterOptions {
   maxBodyBytes?: number;
   /** Longest attribute value kept, in UTF-8 bytes; longer ones are truncated. Default 64 KiB. */
   maxAttributeValueBytes?: number;
+  /**
+   * Where the causes of 500s go (the response carries only a request id that the line repeats).
+   * Default: silent.
+   */
+  log?: (msg: string) => void;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
@@ -45,6 +59,7 @@ export function createOtlpRouter(options: OtlpRouterOptions): Router {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const decodeOptions = { maxAttributeValueBytes: options.maxAttributeValueBytes };
   const { batcher, metrics, ingestToken } = options;
+  const log = options.log ?? (() => {});
 
   router.post('/v1/traces', async (req: Request, res: Response) => {
     const started = performance.now();
@@ -64,6 +79,13 @@ export function createOtlpRouter(options: OtlpRouterOptions): Router {
     };
     const fail = (status: number, code: number, message: string, headers?: Record<string, string>): void =>
       answer(status, rpcStatus(encoding ?? 'json', code, message), encoding ?? 'json', headers);
+    // A 500 says only that something broke and which request it was; the cause, which may carry the
+    // storage engine's own error text, goes to the log.
+    const failInternal = (what: string, error: unknown): void => {
+      const id = newRequestId();
+      log(`OTLP request ${id}: ${what}: ${describeError(error)}`);
+      fail(500, RpcCode.INTERNAL, `internal error while ${what} (request ${id})`);
+    };
 
     if (ingestToken !== undefined && !hasBearerToken(req.headers.authorization, ingestToken)) {
       req.resume();
@@ -89,9 +111,12 @@ export function createOtlpRouter(options: OtlpRouterOptions): Router {
       if (error instanceof UnsupportedEncodingError)
         return fail(415, RpcCode.INVALID_ARGUMENT, error.message);
       if (error instanceof CorruptBodyError) return fail(400, RpcCode.INVALID_ARGUMENT, error.message);
-      // The client went away mid-body: there is nobody to answer.
-      if (req.destroyed || res.destroyed) return;
-      return fail(400, RpcCode.INVALID_ARGUMENT, `cannot read the request body: ${(error as Error).message}`);
+      // Answer whatever else went wrong, unless the connection is gone (the client went away, or the
+      // server cut a body that arrived too slowly). Not `req.destroyed`: Node destroys the request
+      // once its body has been read, while the response can still be sent.
+      if (responseGone(res)) return;
+      const message = error instanceof RequestAbortedError ? error.message : 'cannot read the request body';
+      return fail(400, RpcCode.INVALID_ARGUMENT, message);
     }
 
     let decoded: DecodedRequest;
@@ -102,17 +127,20 @@ export function createOtlpRouter(options: OtlpRouterOptions): Router {
           : decodeJsonTraces(body, decodeOptions);
     } catch (error) {
       if (error instanceof OtlpDecodeError) return fail(400, RpcCode.INVALID_ARGUMENT, error.message);
-      return fail(500, RpcCode.INTERNAL, 'internal error while decoding the request');
+      return failInternal('decoding the request', error);
     }
     if (metrics !== undefined) {
       metrics.spansReceived.inc(decoded.rows.length + decoded.rejected.length);
       for (const r of decoded.rejected) metrics.spansRejected.inc({ reason: r.reason });
     }
 
+    // From here the spans may be committed: a shutdown waits for this answer rather than cutting the
+    // connection, or the exporter would send again what is already stored.
+    holdThroughDrain(res);
     try {
       await batcher.submit(decoded);
     } catch (error) {
-      return failStorage(error, fail);
+      return failStorage(error, fail, failInternal);
     }
 
     const partial =
@@ -131,8 +159,11 @@ export function createOtlpRouter(options: OtlpRouterOptions): Router {
 
 type Fail = (status: number, code: number, message: string, headers?: Record<string, string>) => void;
 
-/** Pipeline errors → HTTP: 429 and 503 are retryable in OTLP and carry `Retry-After`; 500 is final. */
-function failStorage(error: unknown, fail: Fail): void {
+/**
+ * Pipeline errors → HTTP: 429 and 503 are retryable in OTLP and carry `Retry-After`; 500 is final and
+ * says no more than that (the cause goes to the log).
+ */
+function failStorage(error: unknown, fail: Fail, failInternal: (what: string, error: unknown) => void): void {
   if (error instanceof QueueFullError) {
     return fail(429, RpcCode.RESOURCE_EXHAUSTED, error.message, {
       'Retry-After': String(Math.ceil(error.retryAfterSeconds)),
@@ -143,8 +174,31 @@ function failStorage(error: unknown, fail: Fail): void {
       'Retry-After': String(Math.ceil(error.retryAfterSeconds)),
     });
   }
-  const message = error instanceof PipelineError ? error.message : 'internal error while storing spans';
-  return fail(500, RpcCode.INTERNAL, message);
+  return failInternal('storing spans', error);
+}
+
+/** Whether the response can no longer be delivered: already sent, or its connection is closed. */
+function responseGone(res: Response): boolean {
+  return res.writableEnded || res.destroyed || res.socket === null || res.socket.destroyed;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Writes a `google.rpc.Status` body in the request's OTLP encoding (JSON when the request named
+ * neither), for answers given outside the router, such as the 503 of a shutting-down collector.
+ */
+export function writeOtlpStatus(
+  req: IncomingMessage,
+  res: ServerResponse,
+  code: number,
+  message: string,
+): void {
+  const encoding = encodingOf(req.headers['content-type']) ?? 'json';
+  res.setHeader('Content-Type', CONTENT_TYPES[encoding]);
+  res.end(rpcStatus(encoding, code, message));
 }
 
 /** The OTLP encoding named by a Content-Type header, parameters such as charset ignored. */
