@@ -16,6 +16,7 @@ import { createOtlpRouter, writeOtlpStatus } from './receiver/router.js';
 import { RpcCode } from './receiver/otlpResponse.js';
 import { Batcher } from './pipeline/batcher.js';
 import { createMetrics, watchRootCauses, type CollectorMetrics } from './metrics.js';
+import { BACK_PRESSURE_MEMORY_SHARE } from './storage/client.js';
 import { bearerAuth } from './middleware/auth.js';
 import { HttpDrain } from './middleware/drain.js';
 import { jsonErrors, newRequestId } from './middleware/errors.js';
@@ -93,7 +94,17 @@ export function createApp(
   app.get('/readyz', async (_req, res) => {
     try {
       await storage.ping();
-      res.json({ status: 'ready', storage: publicDescription(storage) });
+      // Answering is not enough: a full disk answers queries and refuses every insert.
+      const health = batcher.storageHealth();
+      if (!health.writable) {
+        res.status(503).json({
+          status: 'unavailable',
+          error: 'storage refuses writes (disk full, read-only or unreachable); spans are answered 503',
+          since: health.since?.toISOString(),
+        });
+        return;
+      }
+      res.json({ status: 'ready', storage: storage.describe() });
     } catch (err) {
       // The engine's error names its data directory or server address: log it, answer without it.
       const requestId = newRequestId();
@@ -106,7 +117,15 @@ export function createApp(
     res.send(await metrics.registry.metrics());
   });
 
-  app.use(createOtlpRouter({ batcher, metrics, ingestToken: config.ingestToken, log }));
+  app.use(
+    createOtlpRouter({
+      batcher,
+      metrics,
+      ingestToken: config.ingestToken,
+      log,
+      retentionDays: config.retentionDays,
+    }),
+  );
 
   const readAuth = bearerAuth(config.readToken, 'mcpscope');
   app.use('/api', readAuth, createApiRouter(storage.queries, { log }));
@@ -133,14 +152,6 @@ export function createApp(
   }
   app.use(jsonErrors({ log }));
   return app;
-}
-
-/**
- * What `/readyz` says of storage: the engine and its version (`embedded ClickHouse 26.1.2`), without
- * where it lives — an unauthenticated endpoint must not show the data directory or the server's address.
- */
-function publicDescription(storage: Storage): string {
-  return storage.describe().replace(/ at .*$/s, '');
 }
 
 /** The 503 of a request that arrives while the collector drains: OTLP-shaped on the OTLP endpoint. */
@@ -183,6 +194,7 @@ export async function startCollector(
       maxQueueSpans: config.queueMaxSpans,
       maxQueueBytes: config.queueMaxBytes,
       maxBatchRows: config.batchMaxRows,
+      memoryHighWaterBytes: config.memoryLimitMb * BACK_PRESSURE_MEMORY_SHARE * 1048576,
     },
     metrics,
   );

@@ -16,7 +16,7 @@ describe('configFromEnv', () => {
   it('reads every variable it lists', () => {
     const base = configFromEnv({});
     for (const name of CONFIG_ENV_VARS) {
-      const numeric = /(PORT|DAYS|MAX_SPANS|MAX_BYTES|MAX_ROWS|_MS)$/.test(name);
+      const numeric = /(PORT|DAYS|MAX_SPANS|MAX_BYTES|MAX_ROWS|_MS|_MB)$/.test(name);
       const value = numeric ? '7' : `value-of-${name}`;
       const changed = configFromEnv({ [name]: value });
       expect(changed, `${name} is listed but not read`).not.toEqual(base);

@@ -237,4 +237,28 @@ describe('Batcher', () => {
     await batcher.close();
     expect(await storedSpanCount(first.traceId)).toBe(2);
   });
+
+  it('reports storage that refuses writes (a full disk) until an insert succeeds again', async () => {
+    // A fault we cannot cause for real in this shared data directory: a full disk, as the engine
+    // reports it, from a store that refuses the first inserts and then hands them to the real one.
+    let full = true;
+    const store: SpanStore = {
+      async insert(rows, token) {
+        if (full)
+          throw Object.assign(new Error('Cannot reserve 1.00 MiB, not enough space'), { code: '243' });
+        await storage.insert(rows, token);
+      },
+    };
+    const batcher = new Batcher(store, { maxRetries: 1, retryBaseMs: 1 });
+    expect(batcher.storageHealth().writable).toBe(true);
+    await expect(batcher.submit(request(1))).rejects.toThrow(StorageUnavailableError);
+    expect(batcher.storageHealth()).toMatchObject({
+      writable: false,
+      reason: expect.stringContaining('not enough space') as unknown,
+    });
+    full = false;
+    await batcher.submit(request(1));
+    expect(batcher.storageHealth().writable).toBe(true);
+    await batcher.close();
+  });
 });

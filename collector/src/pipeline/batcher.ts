@@ -3,7 +3,7 @@ import type { CollectorMetrics } from '../metrics.js';
 import type { DecodedRequest, SpanRow, SpanStore } from '../storage/rows.js';
 import { backoffDelayMs } from './backoff.js';
 import { QueueFullError, StorageRejectedError, StorageUnavailableError } from './errors.js';
-import { isTransientStorageError } from './isTransientStorageError.js';
+import { isInputRejection, isTransientStorageError } from './isTransientStorageError.js';
 
 /** How the batcher merges requests into inserts and how much it holds. Every field is optional. */
 export interface BatcherOptions {
@@ -279,6 +279,7 @@ export class Batcher {
           throw new StorageRejectedError(`storage refused the spans: ${describe(error)}`, {
             cause: error,
             partlyCommitted: failedAfterCommit(error),
+            inputFault: isInputRejection(error),
           });
         }
         this.lastInsertFailure = { at: Date.now(), message: describe(error) };

@@ -47,8 +47,14 @@ export class StorageRejectedError extends PipelineError {
   readonly retryable = false;
   /** The engine committed part of the insert before refusing the rest (a materialized view failed). */
   readonly partlyCommitted: boolean;
-  constructor(message: string, options?: { cause?: unknown; partlyCommitted?: boolean }) {
+  /** What storage refused is the rows themselves (a value it cannot parse or hold): the sender's. */
+  readonly inputFault: boolean;
+  constructor(
+    message: string,
+    options?: { cause?: unknown; partlyCommitted?: boolean; inputFault?: boolean },
+  ) {
     super(message, options);
     this.partlyCommitted = options?.partlyCommitted ?? false;
+    this.inputFault = options?.inputFault ?? false;
   }
 }

@@ -111,7 +111,10 @@ describe('exactly once', () => {
     ]);
     await batcher.close();
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(StorageRejectedError);
+    const refusal = (results[1] as PromiseRejectedResult).reason as StorageRejectedError;
+    expect(refusal).toBeInstanceOf(StorageRejectedError);
+    // The engine could not parse a value of the rows: the sender's data (answered 400), not a 500.
+    expect(refusal.inputFault).toBe(true);
     expect((await counts(good1.traceId)).spans).toBe(3);
     expect((await counts(good2.traceId)).spans).toBe(3);
     expect((await counts(poisoned.traceId)).spans).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelayMs } from './backoff.js';
-import { isTransientStorageError } from './isTransientStorageError.js';
+import { isInputRejection, isTransientStorageError } from './isTransientStorageError.js';
 
 // The errors below have the shapes @clickhouse/client and Node.js produce (ClickHouseError carries the
 // server's numeric code as a string and its type name); a unit test cannot make a server emit them.
@@ -82,5 +82,20 @@ describe('backoffDelayMs', () => {
     const d = backoffDelayMs(2, 50);
     expect(d).toBeGreaterThanOrEqual(100);
     expect(d).toBeLessThanOrEqual(200);
+  });
+});
+
+describe('isInputRejection', () => {
+  it('names refusals of the rows themselves, not the collector failing', () => {
+    expect(isInputRejection(clickhouse('41', 'CANNOT_PARSE_DATETIME'))).toBe(true);
+    expect(isInputRejection(new Error('Code: 27. DB::Exception: Cannot parse input'))).toBe(true);
+    expect(
+      isInputRejection(
+        clickhouse('252', 'TOO_MANY_PARTS', 'Too many partitions for single INSERT block (more than 100)'),
+      ),
+    ).toBe(true);
+    expect(isInputRejection(clickhouse('60', 'UNKNOWN_TABLE'))).toBe(false);
+    expect(isInputRejection(clickhouse('243', 'NOT_ENOUGH_SPACE'))).toBe(false);
+    expect(isInputRejection('text')).toBe(false);
   });
 });

@@ -98,3 +98,39 @@ export function isTransientStorageError(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * ClickHouse codes with which the engine refuses a value of the rows themselves: it cannot parse it,
+ * convert it or hold it. The sender's data, not the collector, is at fault (a 400, final).
+ */
+const INPUT_CLICKHOUSE_CODES = new Set<number>([
+  6, // CANNOT_PARSE_TEXT
+  26, // CANNOT_PARSE_QUOTED_STRING
+  27, // CANNOT_PARSE_INPUT_ASSERTION_FAILED
+  38, // CANNOT_PARSE_DATE
+  41, // CANNOT_PARSE_DATETIME
+  53, // TYPE_MISMATCH
+  69, // ARGUMENT_OUT_OF_BOUND
+  70, // CANNOT_CONVERT_TYPE
+  72, // CANNOT_PARSE_NUMBER
+  117, // INCORRECT_DATA
+  131, // TOO_LARGE_STRING_SIZE
+  321, // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
+  407, // DECIMAL_OVERFLOW
+]);
+
+/** Whether storage refused `error`'s insert because of a value in the rows (see above). */
+export function isInputRejection(error: unknown): boolean {
+  if (error === null || typeof error !== 'object') return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const numeric =
+    typeof code === 'string' && /^\d+$/.test(code)
+      ? Number(code)
+      : typeof code === 'number'
+        ? code
+        : typeof message === 'string'
+          ? Number(CODE_IN_MESSAGE.exec(message)?.[1])
+          : Number.NaN;
+  if (INPUT_CLICKHOUSE_CODES.has(numeric)) return true;
+  return typeof message === 'string' && PERMANENT_DESPITE_CODE.test(message);
+}

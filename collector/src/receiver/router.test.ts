@@ -24,13 +24,15 @@ import { Batcher } from '../pipeline/batcher.js';
 import { openStorage, type Storage } from '../storage/index.js';
 import type { SpanStore } from '../storage/rows.js';
 import { createOtlpRouter } from './router.js';
+import { connectClickHouse } from '../storage/client.js';
+import { SpanWriter } from '../storage/writer.js';
 
 // Real HTTP (node:http + fetch, and the real OpenTelemetry OTLP exporters) into the real router,
 // batcher and embedded ClickHouse. Mounted under prefixes: the default receiver at /, one with an
 // ingest token at /auth, one with a small body limit at /small. Two storage faults that cannot be
 // caused for real here use stand-in stores, mounted at /held (an insert held open, to fill the queue)
 // and /down (every insert refused with ECONNREFUSED); /rejected spoils each row's Duration before the
-// real insert, so that ClickHouse itself refuses it.
+// real insert, so that ClickHouse itself refuses it; /broken writes to a database that does not exist.
 
 let dataDir: string;
 let storage: Storage;
@@ -75,6 +77,12 @@ beforeAll(async () => {
     insert: (rows) => storage.insert(rows.map((r) => ({ ...r, Duration: 'about a second' }))),
   };
   app.use('/rejected', createOtlpRouter({ batcher: batcher(spoilingStore), log: (m) => logs.push(m) }));
+  // A real engine error that is not the rows' fault: the database the writer names does not exist.
+  const lostClient = connectClickHouse(configFromEnv({ MCPSCOPE_DATA_DIR: dataDir })).client;
+  const lostWriter = new SpanWriter(lostClient, 'no_such_database');
+  const lostStore: SpanStore = { insert: (rows, token) => lostWriter.write(rows, token) };
+  app.use('/broken', createOtlpRouter({ batcher: batcher(lostStore), log: (m) => logs.push(m) }));
+  app.use('/retained', createOtlpRouter({ batcher: batcher(storage), retentionDays: 30 }));
   app.use(createOtlpRouter({ batcher: batcher(storage), metrics }));
   server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -194,6 +202,27 @@ describe('POST /v1/traces', () => {
     const bad = Object.create(spans[0]!, { name: { value: '' } }) as ReadableSpan;
     const res = await post('/v1/traces', jsonBody([bad]), JSON_CT);
     expect(JSON.parse(res.body.toString()).partialSuccess.rejectedSpans).toBe('1');
+  });
+
+  it('refuses spans older than the retention or a day ahead, with reasons, and stores the rest', async () => {
+    const spans = recordSpans(3);
+    const shift = (span: ReadableSpan, seconds: number) =>
+      Object.create(span, {
+        startTime: { value: [span.startTime[0] + seconds, span.startTime[1]] },
+        endTime: { value: [span.endTime[0] + seconds, span.endTime[1]] },
+      }) as ReadableSpan;
+    const res = await post(
+      '/retained/v1/traces',
+      jsonBody([spans[0]!, shift(spans[1]!, -40 * 86_400), shift(spans[2]!, 3 * 86_400)]),
+      JSON_CT,
+    );
+    expect(res.status).toBe(200);
+    const partial = (
+      JSON.parse(res.body.toString()) as { partialSuccess: { rejectedSpans: string; errorMessage: string } }
+    ).partialSuccess;
+    expect(partial.rejectedSpans).toBe('2');
+    expect(partial.errorMessage).toMatch(/1 expired \(.*retention of 30 days\).*1 invalid_timestamp/);
+    expect(await stored([spans[0]!])).toBe(1);
   });
 
   it('accepts gzip, zlib deflate and raw deflate bodies', async () => {
@@ -319,9 +348,17 @@ describe('POST /v1/traces', () => {
     }
   });
 
-  it('answers 500 without the storage engine’s error text, which goes to the log', async () => {
+  it('answers 400 when the engine refuses a value of the rows (the sender’s data, final)', async () => {
     const spans = recordSpans(1);
     const res = await post('/rejected/v1/traces', proto(spans), PROTO);
+    expect(res.status).toBe(400);
+    expect(decodeStatus(res.body)).toEqual({ code: 3, message: 'storage refused the spans as invalid' });
+    expect(await stored(spans)).toBe(0);
+  });
+
+  it('answers 500 without the storage engine’s error text, which goes to the log', async () => {
+    const spans = recordSpans(1);
+    const res = await post('/broken/v1/traces', proto(spans), PROTO);
     expect(res.status).toBe(500);
     const status = decodeStatus(res.body);
     expect(status.code).toBe(13);

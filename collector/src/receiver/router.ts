@@ -5,7 +5,8 @@ import { bearerChallenge, hasBearerToken } from '../middleware/auth.js';
 import { holdThroughDrain } from '../middleware/drain.js';
 import { newRequestId } from '../middleware/errors.js';
 import type { Batcher } from '../pipeline/batcher.js';
-import { QueueFullError, StorageUnavailableError } from '../pipeline/errors.js';
+import { admissionWindow, admit } from '../pipeline/admit.js';
+import { QueueFullError, StorageRejectedError, StorageUnavailableError } from '../pipeline/errors.js';
 import { describeRejections } from '../pipeline/validateSpan.js';
 import type { DecodedRequest } from '../storage/rows.js';
 import { OtlpDecodeError } from './decodeError.js';
@@ -40,6 +41,11 @@ export interface OtlpRouterOptions {
    * Default: silent.
    */
   log?: (msg: string) => void;
+  /**
+   * Span retention in days (0: keep everything): spans older than it, or starting more than a day
+   * ahead of the clock, are refused in `partial_success` (see pipeline/admit.ts). Default 0.
+   */
+  retentionDays?: number;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
@@ -129,6 +135,7 @@ export function createOtlpRouter(options: OtlpRouterOptions): Router {
       if (error instanceof OtlpDecodeError) return fail(400, RpcCode.INVALID_ARGUMENT, error.message);
       return failInternal('decoding the request', error);
     }
+    admit(decoded, admissionWindow(options.retentionDays ?? 0));
     if (metrics !== undefined) {
       metrics.spansReceived.inc(decoded.rows.length + decoded.rejected.length);
       for (const r of decoded.rejected) metrics.spansRejected.inc({ reason: r.reason });
@@ -173,6 +180,11 @@ function failStorage(error: unknown, fail: Fail, failInternal: (what: string, er
     return fail(503, RpcCode.UNAVAILABLE, error.message, {
       'Retry-After': String(Math.ceil(error.retryAfterSeconds)),
     });
+  }
+  if (error instanceof StorageRejectedError && error.inputFault) {
+    // The rows themselves are what storage refuses: sending them again cannot help (a 4xx is final
+    // for the exporter), and it is not the collector failing.
+    return fail(400, RpcCode.INVALID_ARGUMENT, 'storage refused the spans as invalid');
   }
   return failInternal('storing spans', error);
 }

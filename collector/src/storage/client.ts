@@ -29,6 +29,11 @@ function redactUrl(raw: string): string {
   }
 }
 
+/** Share of `memoryLimitMb` the embedded engine's queries may hold together. */
+export const ENGINE_MEMORY_SHARE = 0.6;
+/** Share of `memoryLimitMb` of resident memory above which requests get 429. */
+export const BACK_PRESSURE_MEMORY_SHARE = 0.85;
+
 /** Opens the client the configuration asks for; the embedded data directory is created if missing. */
 export function connectClickHouse(config: CollectorConfig): ClickHouseConnection {
   if (config.clickhouseUrl) {
@@ -51,6 +56,13 @@ export function connectClickHouse(config: CollectorConfig): ClickHouseConnection
   // chdb types its connection against @clickhouse/client-common 1.23.0 while @clickhouse/client 1.23.1
   // bundles its own copy of the same declarations: structurally identical at runtime, distinct to tsc.
   const connection = createChdbConnection({ path: dir }) as unknown as ClientOptions['connection'];
-  const client = createClient({ connection });
+  const client = createClient({
+    connection,
+    clickhouse_settings: {
+      // The engine runs inside this process: its queries together stay within their share of the
+      // collector's memory limit, and fail with MEMORY_LIMIT_EXCEEDED (retried, then 503) past it.
+      max_memory_usage_for_user: String(Math.floor(config.memoryLimitMb * ENGINE_MEMORY_SHARE * 1048576)),
+    },
+  });
   return { client, embedded: true, location: dir };
 }

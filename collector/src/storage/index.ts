@@ -23,7 +23,7 @@ export interface Storage extends SpanStore {
   /** Closes the client (and with it the embedded engine's connection). */
   close(): Promise<void>;
   queries: Queries;
-  /** For logs and /readyz, e.g. "embedded ClickHouse 26.7.2.1 at /srv/mcpscope-data". Never credentials. */
+  /** For /readyz, e.g. "embedded ClickHouse 26.7.2.1": the engine and version, never where it lives. */
   describe(): string;
   /** The per-call verdicts kept after ingest (storage/rootCauses.ts). */
   rootCauses: {
@@ -46,8 +46,10 @@ export async function openStorage(config: CollectorConfig, opts: OpenStorageOpti
   const database = config.clickhouseDatabase;
   try {
     const version = await checkServerVersion(client);
-    const description = `${conn.embedded ? 'embedded ClickHouse' : 'ClickHouse'} ${version} at ${conn.location}`;
-    log(`storage: ${description}${config.clickhouseCluster ? ` (cluster ${config.clickhouseCluster})` : ''}`);
+    const description = `${conn.embedded ? 'embedded ClickHouse' : 'ClickHouse'} ${version}`;
+    log(
+      `storage: ${description} at ${conn.location}${config.clickhouseCluster ? ` (cluster ${config.clickhouseCluster})` : ''}`,
+    );
     const schema = {
       database,
       cluster: config.clickhouseCluster,
