@@ -91,11 +91,24 @@ export function createApp(
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  let lastWriteProbe = 0;
   app.get('/readyz', async (_req, res) => {
     try {
       await storage.ping();
-      // Answering is not enough: a full disk answers queries and refuses every insert.
-      const health = batcher.storageHealth();
+      // Answering is not enough: a full disk answers queries and refuses every insert. While inserts
+      // fail, a probe write (at most every few seconds) learns when storage takes writes again: a
+      // collector taken out of its load balancer gets no inserts to learn it from.
+      let health = batcher.storageHealth();
+      if (!health.writable && Date.now() - lastWriteProbe >= WRITE_PROBE_INTERVAL_MS) {
+        lastWriteProbe = Date.now();
+        try {
+          await storage.probeWrite();
+          batcher.noteStorageWritable();
+          health = batcher.storageHealth();
+        } catch (err) {
+          log(`readyz: storage still refuses writes: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
       if (!health.writable) {
         res.status(503).json({
           status: 'unavailable',
@@ -178,6 +191,9 @@ export function httpServerOptions(bodyTimeoutMs: number): ServerOptions {
     connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(bodyTimeoutMs / 10))),
   };
 }
+
+/** Least time between two write probes of /readyz while storage refuses writes. */
+const WRITE_PROBE_INTERVAL_MS = 5_000;
 
 /** Opens storage (running migrations), starts the batcher and the HTTP server. */
 export async function startCollector(

@@ -140,6 +140,11 @@ export class Batcher {
       : { writable: false, since: new Date(f.at), reason: f.message };
   }
 
+  /** Storage took a write again (a probe succeeded): ready, until an insert says otherwise. */
+  noteStorageWritable(): void {
+    this.lastInsertFailure = undefined;
+  }
+
   /** Spans accepted and not yet committed or failed. */
   get queueDepth(): { spans: number; bytes: number } {
     return { spans: this.queuedSpans, bytes: this.queuedBytes };

@@ -162,9 +162,11 @@ class JsonTraceDecoder {
     );
     const end = nanos(field(span, 'endTimeUnixNano', 'end_time_unix_nano'), `${path}.endTimeUnixNano`);
     const endBeforeStart = compareDecimal(end, start) < 0;
-    const timeError = timeOutOfRange(end)
-      ? 'endTimeUnixNano is after 2106-02-07, the latest time storage holds'
-      : undefined;
+    const timeError = timeOutOfRange(start)
+      ? 'startTimeUnixNano is after 2106-02-07, the latest time storage holds'
+      : timeOutOfRange(end)
+        ? 'endTimeUnixNano is after 2106-02-07, the latest time storage holds'
+        : undefined;
     const invalid = validateSpan(
       traceId,
       spanId,
@@ -413,7 +415,11 @@ function nanos(value: unknown, path: string): string {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
     return Number.isSafeInteger(value) ? String(value) : BigInt(value).toString();
   }
-  throw new OtlpDecodeError(`${path}: expected unix nanoseconds as a decimal string or an integer`);
+  // A time that is not one refuses its span, not the request: the neighbours are stored.
+  throw new SpanRejection({
+    reason: 'invalid_timestamp',
+    message: `${path}: expected unix nanoseconds as a decimal string or an integer`,
+  });
 }
 
 /**

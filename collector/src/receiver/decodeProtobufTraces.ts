@@ -344,11 +344,13 @@ class ProtobufTraceDecoder {
     const startMissing = startLow === 0 && startHigh === 0;
     const endBeforeStart = endHigh < startHigh || (endHigh === startHigh && endLow < startLow);
     const timeError =
-      endHigh > MAX_TIME_HIGH_WORD
-        ? 'end_time_unix_nano is after 2106-02-07, the latest time storage holds'
-        : eventTimeTooLate
-          ? 'an event time_unix_nano is after 2106-02-07, the latest time storage holds'
-          : undefined;
+      startHigh > MAX_TIME_HIGH_WORD
+        ? 'start_time_unix_nano is after 2106-02-07, the latest time storage holds'
+        : endHigh > MAX_TIME_HIGH_WORD
+          ? 'end_time_unix_nano is after 2106-02-07, the latest time storage holds'
+          : eventTimeTooLate
+            ? 'an event time_unix_nano is after 2106-02-07, the latest time storage holds'
+            : undefined;
     const invalid = validateSpan(
       traceId,
       spanId,

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawConnection, requestHead } from '../../../test/collector/helpers/rawHttp.js';
 import { CorruptBodyError, RequestAbortedError, readBody } from './readBody.js';
@@ -52,6 +52,16 @@ async function send(encoding: string, body: Buffer): Promise<Buffer | Error> {
 }
 
 describe('readBody', () => {
+  it('decodes zlib and raw deflate, and settles when bytes follow the end of the stream', async () => {
+    const text = Buffer.from('y'.repeat(5000));
+    const garbage = randomBytes(300);
+    expect(await send('deflate', deflateSync(text))).toEqual(text);
+    expect(await send('deflate', deflateRawSync(text))).toEqual(text);
+    // Bytes after the end of the deflate stream are ignored (they used to leave the read hanging).
+    expect(await send('deflate', Buffer.concat([deflateSync(text), garbage]))).toEqual(text);
+    expect(await send('deflate', Buffer.concat([deflateRawSync(text), garbage]))).toEqual(text);
+  });
+
   it('decodes gzip and Brotli bodies', async () => {
     const text = Buffer.from('x'.repeat(5000));
     expect(await send('gzip', gzipSync(text))).toEqual(text);

@@ -119,8 +119,14 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
  */
 function deflateDecoder(): Transform {
   let inflater: zlib.Inflate | zlib.InflateRaw | undefined;
+  // The inflater ends by itself at the end of the deflate stream, whatever follows it. Bytes after
+  // that are ignored (as Node's Brotli decoder ignores them), and nothing may wait on an inflater that
+  // has ended: a write callback or an 'end' that never comes left such a request unanswered.
+  let ended = false;
+  let pending: (() => void) | undefined;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
+      if (ended) return callback();
       if (inflater === undefined) {
         const b0 = chunk[0] ?? 0;
         const b1 = chunk[1] ?? 0;
@@ -128,11 +134,25 @@ function deflateDecoder(): Transform {
         inflater = isZlib ? zlib.createInflate() : zlib.createInflateRaw();
         inflater.on('data', (out: Buffer) => this.push(out));
         inflater.on('error', (error) => this.destroy(error));
+        inflater.once('end', () => {
+          ended = true;
+          const waiting = pending;
+          pending = undefined;
+          waiting?.();
+        });
       }
-      inflater.write(chunk, () => callback());
+      let called = false;
+      const done = (): void => {
+        if (called) return;
+        called = true;
+        if (pending === done) pending = undefined;
+        callback();
+      };
+      pending = done;
+      inflater.write(chunk, done);
     },
     flush(callback) {
-      if (inflater === undefined) return callback();
+      if (inflater === undefined || ended) return callback();
       inflater.once('end', () => callback());
       inflater.end();
     },
@@ -145,4 +165,35 @@ function deflateDecoder(): Transform {
 
 function drain(req: IncomingMessage): void {
   req.resume();
+}
+
+/**
+ * After a body was refused part-way (too large, corrupt, of an unknown encoding), waits for the rest of
+ * it to arrive and be discarded, so the client, still sending, can read the answer, and the
+ * connection can carry its next request. Gives up — resolving false, and the connection must then be
+ * closed — after `maxBytes` more bytes or `maxMs`: a client sending without end is not waited for.
+ */
+export function discardRest(req: IncomingMessage, maxBytes: number, maxMs: number): Promise<boolean> {
+  if (req.complete || req.readableEnded) return Promise.resolve(true);
+  return new Promise<boolean>((resolve) => {
+    let seen = 0;
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+      resolve(ok);
+    };
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.length;
+      if (seen > maxBytes) done(false);
+    };
+    const onEnd = (): void => done(true);
+    const onClose = (): void => done(req.complete);
+    const timer = setTimeout(() => done(false), maxMs);
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('close', onClose);
+    req.resume();
+  });
 }

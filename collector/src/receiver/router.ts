@@ -18,6 +18,7 @@ import {
   CorruptBodyError,
   RequestAbortedError,
   UnsupportedEncodingError,
+  discardRest,
   readBody,
 } from './readBody.js';
 
@@ -49,6 +50,12 @@ export interface OtlpRouterOptions {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
+/**
+ * How much of a refused body is read and discarded so the client can read the answer (64 MiB: a
+ * whole exporter batch well over the limit), and for how long (10 s, an exporter's own timeout).
+ */
+const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
+const DISCARD_MAX_MS = 10_000;
 const AUTH_REALM = 'mcpscope-ingest';
 
 /**
@@ -113,16 +120,22 @@ export function createOtlpRouter(options: OtlpRouterOptions): Router {
     try {
       body = await readBody(req, maxBodyBytes);
     } catch (error) {
-      if (error instanceof BodyTooLargeError) return fail(413, RpcCode.INVALID_ARGUMENT, error.message);
+      // The body was not read to its end: the rest of it may still be arriving. Discard it (bounded)
+      // before answering, so that the client, still sending, reads the answer and the connection can
+      // carry its next request; past the bound, answer and close the connection instead.
+      const complete = responseGone(res) ? false : await discardRest(req, DISCARD_MAX_BYTES, DISCARD_MAX_MS);
+      const close: Record<string, string> = complete ? {} : { Connection: 'close' };
+      if (error instanceof BodyTooLargeError)
+        return fail(413, RpcCode.INVALID_ARGUMENT, error.message, close);
       if (error instanceof UnsupportedEncodingError)
-        return fail(415, RpcCode.INVALID_ARGUMENT, error.message);
-      if (error instanceof CorruptBodyError) return fail(400, RpcCode.INVALID_ARGUMENT, error.message);
+        return fail(415, RpcCode.INVALID_ARGUMENT, error.message, close);
+      if (error instanceof CorruptBodyError) return fail(400, RpcCode.INVALID_ARGUMENT, error.message, close);
       // Answer whatever else went wrong, unless the connection is gone (the client went away, or the
       // server cut a body that arrived too slowly). Not `req.destroyed`: Node destroys the request
       // once its body has been read, while the response can still be sent.
       if (responseGone(res)) return;
       const message = error instanceof RequestAbortedError ? error.message : 'cannot read the request body';
-      return fail(400, RpcCode.INVALID_ARGUMENT, message);
+      return fail(400, RpcCode.INVALID_ARGUMENT, message, close);
     }
 
     let decoded: DecodedRequest;

@@ -8,7 +8,7 @@ import { checkServerVersion, runMigrations } from './migrate.js';
 import { applyRetention } from './retention.js';
 import { createQueries, type Queries } from './queries/index.js';
 import type { SpanRow, SpanStore } from './rows.js';
-import { buildMigrations } from './schema.js';
+import { buildMigrations, TABLES } from './schema.js';
 import { SpanWriter } from './writer.js';
 import { RootCauseUpdater, type RootCauseStats } from './rootCauses.js';
 
@@ -20,6 +20,8 @@ export { MIN_CLICKHOUSE_VERSION, UnsupportedClickHouseVersionError } from './ver
 export interface Storage extends SpanStore {
   /** Throws when ClickHouse cannot answer a trivial query. */
   ping(): Promise<void>;
+  /** Writes one small row: throws when storage cannot take writes (a full disk, read-only). */
+  probeWrite(): Promise<void>;
   /** Closes the client (and with it the embedded engine's connection). */
   close(): Promise<void>;
   queries: Queries;
@@ -65,6 +67,15 @@ export async function openStorage(config: CollectorConfig, opts: OpenStorageOpti
       async insert(rows: SpanRow[], token?: string) {
         await writer.write(rows, token);
         rootCauses.noteCommitted(rows);
+      },
+      async probeWrite() {
+        await client.insert({
+          table: `\`${database}\`.\`${TABLES.writeProbe}\``,
+          values: [{ At: Date.now() }],
+          format: 'JSONEachRow',
+          // The embedded engine keeps settings between statements: clear a span write's token.
+          clickhouse_settings: { insert_deduplication_token: '' },
+        });
       },
       async ping() {
         const r = await client.ping();

@@ -30,6 +30,7 @@ export const TABLES = {
   payloads: 'mcp_payloads',
   toolDefinitions: 'mcp_tool_definitions',
   rootCauses: 'mcp_root_causes',
+  writeProbe: 'mcpscope_write_probe',
   migrations: 'mcpscope_schema_migrations',
 } as const;
 
@@ -468,6 +469,19 @@ function deduplicationWindows(b: DdlBuilder): string[] {
   );
 }
 
+/**
+ * One row per write probe: /readyz, while inserts are failing (a full disk), writes here to learn
+ * whether storage takes writes again before any sender tries. Rows live a day.
+ */
+function writeProbeTable(b: DdlBuilder): string[] {
+  return b.table(
+    TABLES.writeProbe,
+    '    At DateTime64(3) CODEC(ZSTD(1))',
+    { family: 'MergeTree', shardingKey: 'rand()' },
+    'ORDER BY At\nTTL toDateTime(At) + INTERVAL 1 DAY',
+  );
+}
+
 /** The migrations ledger: which versions are applied. Replacing, so concurrent runs that both record one
  * version collapse to a row. */
 function migrationsTable(b: DdlBuilder): string[] {
@@ -531,6 +545,7 @@ export function buildMigrations(opts: SchemaOptions): SchemaDdl {
       { version: 6, name: 'mcp_root_causes', statements: rootCausesTable(b) },
       { version: 7, name: 'is_error_counts_every_failed_call', statements: isErrorCountsEveryFailedCall(b) },
       { version: 8, name: 'deduplication_windows', statements: deduplicationWindows(b) },
+      { version: 9, name: 'mcpscope_write_probe', statements: writeProbeTable(b) },
     ],
   };
 }

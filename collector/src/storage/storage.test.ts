@@ -66,6 +66,7 @@ describe('migrations', () => {
         TABLES.spans,
         TABLES.traceIdTs,
         `${TABLES.traceIdTs}_mv`,
+        TABLES.writeProbe,
       ].sort(),
     );
   });
