@@ -8,8 +8,8 @@ export default defineConfig({
     cli: 'src/cli.ts',
     // Light entry points for the collector: attribute names, canonical JSON and the outcome rules without the OpenTelemetry SDK.
     semconv: 'src/semconv.ts',
-    'canonical-json': 'src/tools/canonicalJson.ts',
-    outcome: 'src/errors/classifyOutcome.ts',
+    'canonical-json': 'src/core/tools/canonicalJson.ts',
+    outcome: 'src/core/classifyOutcome.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

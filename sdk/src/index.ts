@@ -12,17 +12,17 @@
 export { startTracing, type StartTracingOptions, type Tracing } from './startTracing.js';
 export { instrumentClient } from './instrumentClient.js';
 export { instrumentServer } from './instrumentServer.js';
-export type { InstrumentationOptions } from './instrument/options.js';
-export { McpscopeSpanProcessor } from './instrument/McpscopeSpanProcessor.js';
-export { REDACTED, type RedactHook } from './content/redact.js';
-export { DEFAULT_MAX_CAPTURE_BYTES } from './content/capture.js';
-export { OPERATION_DURATION_BUCKETS, SESSION_DURATION_BUCKETS } from './metrics/McpMetrics.js';
+export type { InstrumentationOptions } from './core/options.js';
+export { McpscopeSpanProcessor } from './core/McpscopeSpanProcessor.js';
+export { REDACTED, type RedactHook } from './core/content/redact.js';
+export { DEFAULT_MAX_CAPTURE_BYTES } from './core/content/capture.js';
+export { OPERATION_DURATION_BUCKETS, SESSION_DURATION_BUCKETS } from './core/metrics/McpMetrics.js';
 export {
   fingerprintTools,
   type ToolDefinition,
   type ToolFingerprint,
   type ToolSetFingerprint,
-} from './tools/fingerprint.js';
-export { canonicalJson } from './tools/canonicalJson.js';
+} from './core/tools/fingerprint.js';
+export { canonicalJson } from './core/tools/canonicalJson.js';
 export * as semconv from './semconv.js';
 export * from './semconv.js';

@@ -1,5 +1,5 @@
-import type { InstrumentationOptions } from './instrument/options.js';
-import { instrumentProtocol } from './instrumentClient.js';
+import { instrumentV1Server } from './adapters/mcp-sdk-v1/instrument.js';
+import type { InstrumentationOptions } from './core/options.js';
 
 /**
  * Traces an MCP SDK `McpServer` or low-level `Server`: a SERVER span per request it receives (receive →
@@ -12,16 +12,6 @@ import { instrumentProtocol } from './instrumentClient.js';
  * per-request server.
  */
 export function instrumentServer<T extends object>(server: T, options?: InstrumentationOptions): T {
-  const inner = (server as { server?: unknown }).server;
-  // McpServer wraps a low-level Server in `.server`; the Protocol to trace is that one.
-  if (
-    inner !== null &&
-    typeof inner === 'object' &&
-    typeof (inner as { connect?: unknown }).connect === 'function'
-  ) {
-    instrumentProtocol(inner, 'server', options, server);
-  } else {
-    instrumentProtocol(server, 'server', options);
-  }
+  instrumentV1Server(server, options);
   return server;
 }

@@ -6,7 +6,7 @@ import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { diag, type Attributes } from '@opentelemetry/api';
-import { McpscopeSpanProcessor } from './instrument/McpscopeSpanProcessor.js';
+import { McpscopeSpanProcessor } from './core/McpscopeSpanProcessor.js';
 
 /** Options of {@link startTracing}. */
 export interface StartTracingOptions {

@@ -1,43 +1,22 @@
-import http, {
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type OutgoingHttpHeaders,
-  type ServerResponse,
-} from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { diag, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
+import { defaultPropagator, extractFromHeaders } from '../core/metaPropagation.js';
+import { ATTR_NETWORK_PROTOCOL_NAME, NETWORK_TRANSPORT_TCP } from '../semconv.js';
+import { forwardExchange, type Upstream } from './forwardExchange.js';
 import {
-  defaultTextMapGetter,
-  diag,
-  ROOT_CONTEXT,
-  trace,
-  type Attributes,
-  type Context,
-  type TextMapPropagator,
-  type Tracer,
-} from '@opentelemetry/api';
-import {
-  ATTR_CLIENT_ADDRESS,
-  ATTR_CLIENT_PORT,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_NETWORK_PROTOCOL_NAME,
-  ATTR_NETWORK_PROTOCOL_VERSION,
-  NETWORK_TRANSPORT_TCP,
-} from '../semconv.js';
-import {
-  CANCELLED_BY_PEER,
-  CLOSED_BEFORE_RESPONSE,
-  httpStatusOutcome,
-  TRANSPORT_FAILURE,
-  type FailureOutcome,
-} from '../errors/classifyOutcome.js';
-import { isObject } from './jsonRpc.js';
-import { defaultPropagator } from './metaContext.js';
+  containsInitialize,
+  forwardHeaders,
+  headerValue,
+  parseJson,
+  peerAttributes,
+  withoutTrailingSlash,
+} from './httpMessages.js';
 import { DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT } from './parseProxyArgs.js';
-import { ProxySession, type ProxySessionOptions } from './proxySession.js';
+import { ProxySession } from './proxySession.js';
+import type { ProxySessionOptions } from './proxySessionOptions.js';
 import { DEFAULT_MAX_BODY_BYTES, readLimitedBody, refuseOversizeBody } from './readLimitedBody.js';
-import { parseSseEvent, withSseData } from './sseEvent.js';
-import { SseEventFramer } from './sseEventFramer.js';
 import { ToolListMemory } from './toolListMemory.js';
 
 /** Options of {@link startHttpProxy}. */
@@ -78,23 +57,8 @@ export interface HttpProxyHandle {
   close(): Promise<void>;
 }
 
-// Connection-level headers that describe one hop, not the message (RFC 9110 §7.6.1).
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
-
 const SESSION_HEADER = 'mcp-session-id';
 const PROTOCOL_VERSION_HEADER = 'mcp-protocol-version';
-// Every notification and request has a "method" key; an SSE event without one needs no rewriting.
-const METHOD_KEY = Buffer.from('"method"');
 
 /**
  * Streamable HTTP reverse proxy in front of one MCP endpoint. POSTs to the endpoint are read whole, up
@@ -109,6 +73,7 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
   const upstream = new URL(options.upstream);
   const client = upstream.protocol === 'https:' ? https : http;
   const agent = new client.Agent({ keepAlive: true });
+  const upstreamClient: Upstream = { client, agent };
   const propagator = options.propagator ?? defaultPropagator;
   const maxSessions = options.maxSessions ?? 10_000;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -173,11 +138,11 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
     const sessionId = headerValue(req.headers[SESSION_HEADER]);
 
     if (!isEndpoint || (req.method !== 'POST' && req.method !== 'GET' && req.method !== 'DELETE')) {
-      forward(req, res, target, headers, undefined, undefined);
+      forwardExchange(upstreamClient, req, res, target, headers, undefined, undefined);
       return;
     }
     if (req.method === 'DELETE') {
-      forward(req, res, target, headers, undefined, (status) => {
+      forwardExchange(upstreamClient, req, res, target, headers, undefined, (status) => {
         if (sessionId === undefined || status >= 300) return;
         sessions.get(sessionId)?.closeAll();
         sessions.delete(sessionId);
@@ -185,7 +150,7 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
       return;
     }
     if (req.method === 'GET') {
-      forward(req, res, target, headers, undefined, undefined, {
+      forwardExchange(upstreamClient, req, res, target, headers, undefined, undefined, {
         session: sessionFor(sessionId),
         scope: '',
         attributes: peerAttributes(req),
@@ -217,14 +182,15 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
       const changed = session.fromClient(parsed, {
         bytes: body.length,
         scope,
-        parent: headerContext(propagator, req.headers),
+        parent: extractFromHeaders(propagator, req.headers),
         attributes,
       });
       if (changed) outgoing = Buffer.from(JSON.stringify(parsed), 'utf8');
     }
     headers['content-length'] = String(outgoing.length);
 
-    forward(
+    forwardExchange(
+      upstreamClient,
       req,
       res,
       target,
@@ -243,136 +209,6 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
       { session, scope, sessionId, attributes },
     );
     session.settle();
-  }
-
-  /**
-   * Sends the request upstream and streams the response back. With `traced`, the response is read as
-   * it streams (SSE event by event, JSON at the end) to end the requests' spans, and SSE events that
-   * carry a server notification or request get trace context in their `_meta`.
-   */
-  function forward(
-    req: IncomingMessage,
-    res: ServerResponse,
-    target: URL,
-    headers: OutgoingHttpHeaders,
-    body: Buffer | undefined,
-    onHead: ((status: number, headers: IncomingHttpHeaders) => void) | undefined,
-    traced?: Traced,
-  ): void {
-    const upstreamReq = client.request(target, { method: req.method, headers, agent });
-    let finished = false;
-    /** Ends the requests of this exchange that got no response; without an outcome, as unknown. */
-    const endScope = (outcome: FailureOutcome | undefined, attributes?: Attributes): void => {
-      if (traced === undefined || finished) return;
-      finished = true;
-      traced.session.endScope(traced.scope, {
-        ...(outcome !== undefined ? { outcome } : {}),
-        ...(attributes !== undefined ? { attributes } : {}),
-      });
-    };
-
-    upstreamReq.on('error', (error) => {
-      diag.debug('mcpscope proxy: upstream request failed', error);
-      if (!res.headersSent) {
-        endScope(TRANSPORT_FAILURE);
-        res.writeHead(502, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            jsonrpc: '2.0',
-            error: { code: -32000, message: `mcpscope proxy: upstream unreachable (${errorCode(error)})` },
-            id: null,
-          }),
-        );
-      } else {
-        endScope(CLOSED_BEFORE_RESPONSE);
-        res.destroy();
-      }
-    });
-    // The agent went away before the answer: for the server's view the request was abandoned.
-    res.on('close', () => {
-      if (!res.writableFinished) {
-        upstreamReq.destroy();
-        endScope(CANCELLED_BY_PEER);
-      }
-    });
-
-    upstreamReq.on('response', (upstreamRes) => {
-      const status = upstreamRes.statusCode ?? 502;
-      onHead?.(status, upstreamRes.headers);
-      const contentType = headerValue(upstreamRes.headers['content-type'])?.toLowerCase() ?? '';
-      const readable =
-        traced !== undefined && headerValue(upstreamRes.headers['content-encoding']) === undefined;
-      const outHeaders = responseHeaders(upstreamRes.headers);
-      // An event stream may be rewritten (trace context in notifications), so its length can change.
-      if (readable && contentType.startsWith('text/event-stream')) delete outHeaders['content-length'];
-      res.writeHead(status, upstreamRes.statusMessage, outHeaders);
-      res.flushHeaders();
-
-      /** Bytes to send for a chunk: the chunk itself unless the response is being rewritten. */
-      let onChunk: ((chunk: Buffer) => Buffer | undefined) | undefined;
-      /** Runs once the chunk's bytes are written. */
-      let afterWrite: (() => void) | undefined;
-      let onEnd: (() => Buffer | undefined) | undefined;
-      if (readable && contentType.startsWith('text/event-stream')) {
-        const events = sseTracer(traced);
-        onChunk = (chunk) => events.framer.push(chunk);
-        afterWrite = events.afterWrite;
-        onEnd = () => {
-          const rest = events.framer.end();
-          events.afterWrite();
-          return rest;
-        };
-      } else if (readable && contentType.startsWith('application/json')) {
-        const chunks: Buffer[] = [];
-        onChunk = (chunk) => {
-          chunks.push(chunk);
-          return chunk;
-        };
-        onEnd = () => {
-          const whole = Buffer.concat(chunks);
-          const msg = parseJson(whole);
-          if (msg !== undefined) {
-            traced.session.fromServer(msg, {
-              bytes: whole.length,
-              scope: traced.scope,
-              attributes: traced.attributes,
-            });
-          }
-          return undefined;
-        };
-      }
-
-      upstreamRes.on('data', (chunk: Buffer) => {
-        const out = onChunk === undefined ? chunk : onChunk(chunk);
-        if (out !== undefined && !res.write(out)) {
-          upstreamRes.pause();
-          res.once('drain', () => upstreamRes.resume());
-        }
-        afterWrite?.();
-      });
-      upstreamRes.on('end', () => {
-        const rest = onEnd?.();
-        if (rest !== undefined) res.write(rest);
-        res.end();
-        if (status >= 400) {
-          // The proxy stands in front of the server: the receiver's view of the status.
-          endScope(httpStatusOutcome(status, traced?.sessionId !== undefined, true));
-        } else if (onChunk === undefined) {
-          // A body we could not read (compressed, or not JSON/SSE): whether it answered is unknown.
-          endScope(undefined, { [ATTR_HTTP_RESPONSE_STATUS_CODE]: status });
-        } else {
-          // The server closed the response without answering every request it carried.
-          endScope(CLOSED_BEFORE_RESPONSE);
-        }
-      });
-      upstreamRes.on('aborted', () => {
-        endScope(CLOSED_BEFORE_RESPONSE);
-        res.destroy();
-      });
-    });
-
-    if (body !== undefined) upstreamReq.end(body);
-    else req.pipe(upstreamReq);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -400,124 +236,4 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
       sessions.clear();
     },
   };
-}
-
-/** A proxied exchange whose messages are traced. */
-interface Traced {
-  session: ProxySession;
-  /** The channel the exchange's responses come back on (see `ProxySession`). */
-  scope: string;
-  sessionId?: string | undefined;
-  /** The agent's connection (client.address/port), for spans started by the server's messages. */
-  attributes: Attributes;
-}
-
-/**
- * Tracing of one SSE response, event by event. An event that carries a method (a server notification
- * or request) is traced before it is forwarded, since the session may add trace context to it; the
- * others — responses, the common case — go out first and are traced right after the write
- * (`afterWrite`), so ending a span never delays the agent. Events are traced in the order they came.
- */
-function sseTracer(traced: Traced): { framer: SseEventFramer; afterWrite(): void } {
-  const later: Buffer[] = [];
-  const trace = (raw: Buffer): Buffer | undefined => {
-    const event = parseSseEvent(raw);
-    if (event === undefined) return undefined;
-    const msg = parseJsonText(event.data);
-    if (msg === undefined) return undefined;
-    const changed = traced.session.fromServer(msg, {
-      bytes: Buffer.byteLength(event.data),
-      scope: traced.scope,
-      attributes: traced.attributes,
-    });
-    return changed ? withSseData(raw, JSON.stringify(msg)) : undefined;
-  };
-  const traceLater = (): void => {
-    for (let i = 0; i < later.length; i++) {
-      try {
-        trace(later[i]!);
-      } catch (error) {
-        diag.error('mcpscope proxy: failed to trace a message', error);
-      }
-    }
-    later.length = 0;
-  };
-  const framer = new SseEventFramer((raw) => {
-    if (raw.indexOf(METHOD_KEY) === -1) {
-      later.push(raw);
-      return undefined;
-    }
-    traceLater();
-    return trace(raw);
-  });
-  return {
-    framer,
-    afterWrite: () => {
-      traceLater();
-      traced.session.settle();
-    },
-  };
-}
-
-function forwardHeaders(incoming: IncomingHttpHeaders, target: URL): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(incoming)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
-  }
-  out['host'] = target.host;
-  // The proxy must read responses to trace them; identity keeps SSE streams parseable chunk by chunk.
-  out['accept-encoding'] = 'identity';
-  return out;
-}
-
-function responseHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(incoming)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
-  }
-  return out;
-}
-
-function withoutTrailingSlash(path: string): string {
-  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function headerContext(propagator: TextMapPropagator, headers: IncomingHttpHeaders): Context | undefined {
-  if (headers['traceparent'] === undefined) return undefined;
-  const ctx = propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
-  return trace.getSpanContext(ctx) ? ctx : undefined;
-}
-
-function peerAttributes(req: IncomingMessage): Attributes {
-  const out: Attributes = { [ATTR_NETWORK_PROTOCOL_VERSION]: req.httpVersion };
-  if (req.socket.remoteAddress !== undefined) out[ATTR_CLIENT_ADDRESS] = req.socket.remoteAddress;
-  if (req.socket.remotePort !== undefined) out[ATTR_CLIENT_PORT] = req.socket.remotePort;
-  return out;
-}
-
-function containsInitialize(msg: unknown): boolean {
-  if (Array.isArray(msg)) return msg.some(containsInitialize);
-  return isObject(msg) && msg['method'] === 'initialize';
-}
-
-function parseJson(body: Buffer): unknown {
-  return body.length === 0 ? undefined : parseJsonText(body.toString('utf8'));
-}
-
-function parseJsonText(text: string): unknown {
-  if (text.length === 0) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function errorCode(error: Error): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  return typeof code === 'string' ? code : error.message;
 }

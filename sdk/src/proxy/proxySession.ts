@@ -2,144 +2,52 @@ import {
   diag,
   ROOT_CONTEXT,
   SpanKind,
-  trace,
-  SpanStatusCode,
   type Attributes,
-  type AttributeValue,
-  type Context,
-  type Span,
   type TextMapPropagator,
   type Tracer,
 } from '@opentelemetry/api';
 import {
-  classifyPeerCancel,
   CLOSED_BEFORE_RESPONSE,
   DUPLICATE_REQUEST_ID,
   jsonRpcErrorOutcome,
   toolResultErrorOutcome,
-  type FailureOutcome,
-} from '../errors/classifyOutcome.js';
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROMPT_NAME,
-  ATTR_GEN_AI_TOOL_NAME,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_JSONRPC_REQUEST_ID,
-  ATTR_MCP_METHOD_NAME,
-  ATTR_MCP_PROTOCOL_VERSION,
-  ATTR_MCP_RESOURCE_URI,
-  ATTR_MCP_SESSION_ID,
-  ATTR_MCPSCOPE_CLIENT_NAME,
-  ATTR_MCPSCOPE_CLIENT_VERSION,
-  ATTR_MCPSCOPE_FAULT,
-  ATTR_MCPSCOPE_LAYER,
-  ATTR_MCPSCOPE_SERVER_COMMAND,
-  ATTR_MCPSCOPE_SERVER_NAME,
-  ATTR_MCPSCOPE_SERVER_VERSION,
-  ATTR_MCPSCOPE_SOURCE,
-  ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES,
-  ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES,
-  ATTR_NETWORK_TRANSPORT,
-  ATTR_RPC_RESPONSE_STATUS_CODE,
-  EVENT_CANCELLED,
-  EVENT_LOG_MESSAGE,
-  EVENT_PROGRESS,
-  GEN_AI_OPERATION_EXECUTE_TOOL,
-  LAYER_SERVER,
-  spanName,
-} from '../semconv.js';
+} from '../core/classifyOutcome.js';
 import {
   idKey,
   isJsonRpcId,
   isObject,
   messageKind,
-  metaOf,
   paramString,
   type JsonObject,
   type JsonRpcLike,
-} from './jsonRpc.js';
-import { defaultPropagator, extractFromMeta, injectIntoMeta } from './metaContext.js';
+} from '../core/jsonRpc.js';
+import { defaultPropagator, extractFromMeta, injectIntoMeta, metaOf } from '../core/metaPropagation.js';
+import { notificationEventName } from '../core/recorder/notificationEvents.js';
+import { ToolListPages } from '../core/tools/ToolListPages.js';
 import {
-  notificationEventAttributes as eventAttributes,
-  notificationEventName,
-} from '../instrument/notificationEvents.js';
-import { ToolListPages } from '../tools/ToolListPages.js';
-import type { ToolListMemory } from './toolListMemory.js';
-
-/** Value of `mcpscope.source` on every proxy span. */
-export const SOURCE_PROXY = 'proxy';
-
-/** Options of a {@link ProxySession}. */
-export interface ProxySessionOptions {
-  /** Tracer for the session's spans. */
-  tracer: Tracer;
-  /** Tool-list memory shared by every session in front of the same server. */
-  tools: ToolListMemory;
-  /** `network.transport`: `pipe` for stdio, `tcp` for HTTP. */
-  networkTransport: string;
-  /** Propagator for `params._meta`. Defaults to W3C trace context (see {@link defaultPropagator}). */
-  propagator?: TextMapPropagator;
-  /** `mcpscope.server.command` for stdio servers: their identity, since they have no address. */
-  serverCommand?: string;
-  /** `mcp.session.id`, when the transport has sessions (Streamable HTTP). */
-  sessionId?: string;
-  /** Further attributes for every span of the session (client.address, network.protocol.*). */
-  attributes?: Attributes;
-  /**
-   * How long to wait for a response after notifications/cancelled before ending the request's span as
-   * cancelled. A server should not answer a cancelled request, but may already have sent the answer.
-   * Defaults to 1000 ms.
-   */
-  cancelGraceMs?: number;
-}
-
-/** How a request ended without a response, for {@link ProxySession.endScope} and {@link ProxySession.closeAll}. */
-export interface Unanswered {
-  /**
-   * The failure, from the rules in `classifyOutcome`; absent when the outcome is unknown (the response
-   * could not be read), which is not a failure.
-   */
-  outcome?: FailureOutcome;
-  /** Further attributes for the span (the HTTP status of a response that could not be read). */
-  attributes?: Attributes;
-}
-
-/** Where a message came from, besides its content. */
-export interface MessageInfo {
-  /** Size of the message on the wire, recorded as request or response bytes. */
-  bytes?: number | undefined;
-  /** The channel a request's response must come back on (an HTTP POST). Defaults to the one channel of stdio. */
-  scope?: string;
-  /** Parent for agent requests without `_meta.traceparent` (the HTTP `traceparent` header's context). */
-  parent?: Context | undefined;
-  /** Further attributes for spans started by this message (client.address of an HTTP request). */
-  attributes?: Attributes;
-}
-
-/** Span attributes that wait until the message has been forwarded (see {@link ProxySession.settle}). */
-interface PendingAttributes {
-  span: Span;
-  common: ReadonlyArray<[string, AttributeValue]>;
-  requestId: string;
-  annotations: Attributes | undefined;
-  bytes: number | undefined;
-  extra: Attributes | undefined;
-}
-
-interface InFlight {
-  span: Span;
-  method: string;
-  /** True for agent → server requests (SERVER spans), false for server → agent requests (CLIENT spans). */
-  toServer: boolean;
-  mapKey: string;
-  idKey: string;
-  scope: string;
-  progressKey?: string;
-  /** `params.cursor` of a tools/list request (which page it asks for). */
-  listCursor: unknown;
-  cancelled?: { at: number; reason?: string; timer: NodeJS.Timeout };
-}
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROMPT_NAME,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_MCP_METHOD_NAME,
+  ATTR_MCP_RESOURCE_URI,
+  ATTR_MCP_SESSION_ID,
+  ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES,
+  ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES,
+  EVENT_CANCELLED,
+  EVENT_LOG_MESSAGE,
+  EVENT_PROGRESS,
+  GEN_AI_OPERATION_EXECUTE_TOOL,
+  spanName,
+} from '../semconv.js';
+import { ProxyRequests, type ProxyRequest } from './proxyRequests.js';
+import type { MessageInfo, ProxySessionOptions, Unanswered } from './proxySessionOptions.js';
+import { SessionAttributes } from './sessionAttributes.js';
+import {
+  applyOutcome,
+  applyPending,
+  notificationEventAttributes,
+  type PendingAttributes,
+} from './proxySpans.js';
 
 /**
  * Span bookkeeping for one MCP session as seen from just in front of the server: it reads every message
@@ -155,20 +63,9 @@ export class ProxySession {
   private readonly tracer: Tracer;
   private readonly propagator: TextMapPropagator;
   private readonly cancelGraceMs: number;
-  private readonly fixed: Attributes;
-  /** Attributes of every span of the session, as entries: set one by one, without copies. */
-  private commonEntries: ReadonlyArray<[string, AttributeValue]>;
-  private sessionId: string | undefined;
-  private serverName: string | undefined;
-  private serverVersion: string | undefined;
-  private clientName: string | undefined;
-  private clientVersion: string | undefined;
-  private protocolVersion: string | undefined;
-  /** Agent → server requests by scope and id. */
-  private readonly toServer = new Map<string, InFlight>();
-  /** Server → agent requests by id. */
-  private readonly toClient = new Map<string, InFlight>();
-  private readonly byProgressToken = new Map<string, InFlight>();
+  /** What every span of the session carries, its identity included. */
+  private readonly attributes: SessionAttributes;
+  private readonly requests = new ProxyRequests();
   /** The pages of a paginated tools/list of this session (cursors belong to the session's server). */
   private readonly toolPages = new ToolListPages();
   private pending: PendingAttributes[] = [];
@@ -177,39 +74,27 @@ export class ProxySession {
     this.tracer = options.tracer;
     this.propagator = options.propagator ?? defaultPropagator;
     this.cancelGraceMs = options.cancelGraceMs ?? 1000;
-    this.sessionId = options.sessionId;
-    this.fixed = {
-      [ATTR_MCPSCOPE_SOURCE]: SOURCE_PROXY,
-      [ATTR_MCPSCOPE_LAYER]: LAYER_SERVER,
-      [ATTR_NETWORK_TRANSPORT]: options.networkTransport,
-      ...(options.serverCommand !== undefined
-        ? { [ATTR_MCPSCOPE_SERVER_COMMAND]: options.serverCommand }
-        : {}),
-      ...options.attributes,
-    };
-    this.commonEntries = this.buildCommon();
+    this.attributes = new SessionAttributes(options);
   }
 
   /** Number of requests awaiting a response, in both directions. */
   get inFlight(): number {
-    return this.toServer.size + this.toClient.size;
+    return this.requests.size;
   }
 
   /** Sets `mcp.session.id` once the server has assigned one (it arrives with the initialize response). */
   setSessionId(sessionId: string): void {
     this.settle();
-    this.sessionId = sessionId;
-    this.commonEntries = this.buildCommon();
+    this.attributes.setSessionId(sessionId);
     // The initialize request that created the session is still in flight and belongs to it.
-    for (const entry of this.toServer.values()) entry.span.setAttribute(ATTR_MCP_SESSION_ID, sessionId);
+    for (const entry of this.requests.toServer.values())
+      entry.span.setAttribute(ATTR_MCP_SESSION_ID, sessionId);
   }
 
   /** Sets the protocol version when it is known from elsewhere (the HTTP `Mcp-Protocol-Version` header). */
   noteProtocolVersion(version: string): void {
     this.settle();
-    if (this.protocolVersion !== undefined) return;
-    this.protocolVersion = version;
-    this.commonEntries = this.buildCommon();
+    this.attributes.noteProtocolVersion(version);
   }
 
   /**
@@ -239,14 +124,8 @@ export class ProxySession {
     if (pending.length === 0) return;
     this.pending = [];
     for (const item of pending) {
-      const span = item.span;
       try {
-        const common = item.common;
-        for (let i = 0; i < common.length; i++) span.setAttribute(common[i]![0], common[i]![1]);
-        span.setAttribute(ATTR_JSONRPC_REQUEST_ID, item.requestId);
-        if (item.annotations !== undefined) span.setAttributes(item.annotations);
-        if (item.bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, item.bytes);
-        if (item.extra !== undefined) span.setAttributes(item.extra);
+        applyPending(item);
       } catch (error) {
         diag.error('mcpscope proxy: failed to trace a message', error);
       }
@@ -256,8 +135,8 @@ export class ProxySession {
   /** Ends the agent requests of one scope that got no response (the HTTP exchange is over). */
   endScope(scope: string, outcome: Unanswered): void {
     this.settle();
-    for (const entry of [...this.toServer.values()]) {
-      if (entry.scope === scope) this.endUnanswered(entry, outcome);
+    for (const entry of [...this.requests.toServer.values()]) {
+      if (entry.scope === scope) this.requests.endUnanswered(entry, outcome);
     }
   }
 
@@ -267,8 +146,8 @@ export class ProxySession {
    */
   closeAll(outcome: Unanswered = { outcome: CLOSED_BEFORE_RESPONSE }): void {
     this.settle();
-    for (const entry of [...this.toServer.values(), ...this.toClient.values()])
-      this.endUnanswered(entry, outcome);
+    for (const entry of [...this.requests.toServer.values(), ...this.requests.toClient.values()])
+      this.requests.endUnanswered(entry, outcome);
   }
 
   private each(msg: unknown, info: MessageInfo, fromClient: boolean): boolean {
@@ -293,7 +172,9 @@ export class ProxySession {
         return this.startRequest(msg, info, fromClient);
       case 'response': {
         const key = idKey(msg.id as string | number);
-        const entry = fromClient ? this.toClient.get(key) : this.findAgentRequest(info.scope ?? '', key);
+        const entry = fromClient
+          ? this.requests.toClient.get(key)
+          : this.requests.findAgentRequest(info.scope ?? '', key);
         this.finishResponse(entry, msg, info.bytes);
         return false;
       }
@@ -330,13 +211,13 @@ export class ProxySession {
       const uri = paramString(msg, 'uri');
       if (uri !== undefined) identity[ATTR_MCP_RESOURCE_URI] = uri;
     } else if (method === 'initialize' && toServer) {
-      this.learnClient(msg);
+      this.attributes.learnClient(msg);
     }
 
     const meta = metaOf(msg);
     const parent =
       extractFromMeta(this.propagator, meta) ??
-      (toServer ? info.parent : this.soleAgentRequestContext(scope)) ??
+      (toServer ? info.parent : this.requests.soleAgentRequestContext(scope)) ??
       ROOT_CONTEXT;
     const span = this.tracer.startSpan(
       spanName(method, target),
@@ -345,7 +226,7 @@ export class ProxySession {
     );
     this.pending.push({
       span,
-      common: this.commonEntries,
+      common: this.attributes.entries,
       requestId: String(id),
       annotations,
       bytes: info.bytes,
@@ -354,14 +235,13 @@ export class ProxySession {
 
     const key = idKey(id);
     const mapKey = toServer ? `${scope}\u0000${key}` : key;
-    const map = toServer ? this.toServer : this.toClient;
-    const previous = map.get(mapKey);
+    const previous = this.requests.get(toServer, mapKey);
     // A peer reusing an id still in flight breaks correlation; end the old span rather than leak it.
     if (previous !== undefined) {
       this.settle();
-      this.endUnanswered(previous, { outcome: DUPLICATE_REQUEST_ID });
+      this.requests.endUnanswered(previous, { outcome: DUPLICATE_REQUEST_ID });
     }
-    const entry: InFlight = {
+    const entry: ProxyRequest = {
       span,
       method,
       toServer,
@@ -371,17 +251,14 @@ export class ProxySession {
       listCursor: isObject(msg.params) ? msg.params['cursor'] : undefined,
     };
     const token = meta?.['progressToken'];
-    if (isJsonRpcId(token)) {
-      entry.progressKey = idKey(token);
-      this.byProgressToken.set(entry.progressKey, entry);
-    }
-    map.set(mapKey, entry);
+    if (isJsonRpcId(token)) entry.progressKey = idKey(token);
+    this.requests.add(entry);
     return injectIntoMeta(this.propagator, msg, span);
   }
 
-  private finishResponse(entry: InFlight | undefined, msg: JsonRpcLike, bytes: number | undefined): void {
+  private finishResponse(entry: ProxyRequest | undefined, msg: JsonRpcLike, bytes: number | undefined): void {
     if (entry === undefined) return;
-    this.forget(entry);
+    this.requests.forget(entry);
     const span = entry.span;
     if (bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, bytes);
     const error = msg.error;
@@ -401,14 +278,11 @@ export class ProxySession {
     span.end();
   }
 
-  private serverResult(entry: InFlight, result: JsonObject): void {
+  private serverResult(entry: ProxyRequest, result: JsonObject): void {
     const span = entry.span;
     switch (entry.method) {
       case 'initialize':
-        this.learnServer(result);
-        span.setAttributes(this.identity());
-        if (this.protocolVersion !== undefined)
-          span.setAttribute(ATTR_MCP_PROTOCOL_VERSION, this.protocolVersion);
+        span.setAttributes(this.attributes.learnServer(result));
         break;
       case 'tools/list': {
         const tools = result['tools'];
@@ -444,7 +318,7 @@ export class ProxySession {
     const params = isObject(msg.params) ? msg.params : undefined;
     if (method === 'notifications/progress') {
       const token = params?.['progressToken'];
-      const entry = isJsonRpcId(token) ? this.byProgressToken.get(idKey(token)) : undefined;
+      const entry = isJsonRpcId(token) ? this.requests.byProgress(idKey(token)) : undefined;
       entry?.span.addEvent(EVENT_PROGRESS, notificationEventAttributes(method, params, fromClient));
       return false;
     }
@@ -453,7 +327,7 @@ export class ProxySession {
       return false;
     }
     if (method === 'notifications/message' && !fromClient) {
-      const entry = this.soleAgentRequest(info.scope ?? '');
+      const entry = this.requests.soleAgentRequest(info.scope ?? '');
       if (entry !== undefined) {
         entry.span.addEvent(EVENT_LOG_MESSAGE, notificationEventAttributes(method, params, fromClient));
         return false;
@@ -486,7 +360,7 @@ export class ProxySession {
       { kind: fromClient ? SpanKind.SERVER : SpanKind.CLIENT, attributes: identity },
       parent,
     );
-    const common = this.commonEntries;
+    const common = this.attributes.entries;
     for (let i = 0; i < common.length; i++) span.setAttribute(common[i]![0], common[i]![1]);
     if (info.bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, info.bytes);
     if (info.attributes !== undefined) span.setAttributes(info.attributes);
@@ -501,147 +375,16 @@ export class ProxySession {
     if (!isJsonRpcId(requestId)) return;
     // The agent cancels its own requests to the server, the server its own requests to the agent.
     const entry = fromClient
-      ? this.findAgentRequest(undefined, idKey(requestId))
-      : this.toClient.get(idKey(requestId));
+      ? this.requests.findAgentRequest(undefined, idKey(requestId))
+      : this.requests.toClient.get(idKey(requestId));
     if (entry === undefined || entry.cancelled !== undefined) return;
     const reason = typeof params['reason'] === 'string' ? params['reason'] : undefined;
     entry.span.addEvent(EVENT_CANCELLED, notificationEventAttributes(method, params, fromClient));
     const timer = setTimeout(() => {
       this.settle();
-      this.endCancelled(entry);
+      this.requests.endCancelled(entry);
     }, this.cancelGraceMs);
     timer.unref();
     entry.cancelled = { at: performance.now(), reason, timer };
   }
-
-  private endCancelled(entry: InFlight): void {
-    const cancelled = entry.cancelled;
-    if (cancelled === undefined) return;
-    this.forget(entry);
-    const span = entry.span;
-    const outcome = classifyPeerCancel(cancelled.reason, entry.toServer ? 'server' : 'client');
-    applyOutcome(span, outcome, outcome.message ?? outcome.errorType);
-    // Performance-clock timestamps are what the SDK expects for small numbers: the span ends when the
-    // cancel passed, not when the grace period ran out.
-    span.end(cancelled.at);
-  }
-
-  private endUnanswered(entry: InFlight, outcome: Unanswered): void {
-    if (entry.cancelled !== undefined) {
-      this.endCancelled(entry);
-      return;
-    }
-    this.forget(entry);
-    const span = entry.span;
-    if (outcome.attributes !== undefined) span.setAttributes(outcome.attributes);
-    const failure = outcome.outcome;
-    if (failure !== undefined) applyOutcome(span, failure, failure.message ?? failure.errorType);
-    span.end();
-  }
-
-  private forget(entry: InFlight): void {
-    if (entry.cancelled !== undefined) clearTimeout(entry.cancelled.timer);
-    const map = entry.toServer ? this.toServer : this.toClient;
-    if (map.get(entry.mapKey) === entry) map.delete(entry.mapKey);
-    if (entry.progressKey !== undefined && this.byProgressToken.get(entry.progressKey) === entry) {
-      this.byProgressToken.delete(entry.progressKey);
-    }
-  }
-
-  /**
-   * The agent request a response or cancel refers to: first in its own scope, then in any (an HTTP
-   * client may resume a stream on another connection).
-   */
-  private findAgentRequest(scope: string | undefined, key: string): InFlight | undefined {
-    if (scope !== undefined) {
-      const entry = this.toServer.get(`${scope}\u0000${key}`);
-      if (entry !== undefined) return entry;
-    }
-    for (const entry of this.toServer.values()) if (entry.idKey === key) return entry;
-    return undefined;
-  }
-
-  /**
-   * The agent request a server message without a request id belongs to. Server → agent requests
-   * (sampling, elicitation, roots) and log messages are sent while handling an agent request, but
-   * JSON-RPC does not say which: when exactly one is in flight on the message's channel (the HTTP
-   * response it came on), or else in the whole session, it is that one; otherwise we do not guess.
-   */
-  private soleAgentRequest(scope: string): InFlight | undefined {
-    let inScope: InFlight | undefined;
-    let inScopeCount = 0;
-    for (const entry of this.toServer.values()) {
-      if (entry.scope !== scope) continue;
-      inScope = entry;
-      inScopeCount++;
-    }
-    if (inScopeCount === 1) return inScope;
-    if (inScopeCount === 0 && this.toServer.size === 1) return this.toServer.values().next().value;
-    return undefined;
-  }
-
-  private soleAgentRequestContext(scope: string): Context | undefined {
-    const entry = this.soleAgentRequest(scope);
-    return entry !== undefined ? trace.setSpan(ROOT_CONTEXT, entry.span) : undefined;
-  }
-
-  private learnClient(msg: JsonRpcLike): void {
-    const params = msg.params;
-    if (!isObject(params) || !isObject(params['clientInfo'])) return;
-    const info = params['clientInfo'];
-    if (typeof info['name'] === 'string') this.clientName = info['name'];
-    if (typeof info['version'] === 'string') this.clientVersion = info['version'];
-    this.commonEntries = this.buildCommon();
-  }
-
-  private learnServer(result: JsonObject): void {
-    const info = result['serverInfo'];
-    if (isObject(info)) {
-      if (typeof info['name'] === 'string') this.serverName = info['name'];
-      if (typeof info['version'] === 'string') this.serverVersion = info['version'];
-    }
-    if (typeof result['protocolVersion'] === 'string') this.protocolVersion = result['protocolVersion'];
-    this.commonEntries = this.buildCommon();
-  }
-
-  private identity(): Attributes {
-    const out: Attributes = {};
-    if (this.serverName !== undefined) out[ATTR_MCPSCOPE_SERVER_NAME] = this.serverName;
-    if (this.serverVersion !== undefined) out[ATTR_MCPSCOPE_SERVER_VERSION] = this.serverVersion;
-    if (this.clientName !== undefined) out[ATTR_MCPSCOPE_CLIENT_NAME] = this.clientName;
-    if (this.clientVersion !== undefined) out[ATTR_MCPSCOPE_CLIENT_VERSION] = this.clientVersion;
-    return out;
-  }
-
-  private buildCommon(): Array<[string, AttributeValue]> {
-    const out: Attributes = { ...this.fixed, ...this.identity() };
-    if (this.sessionId !== undefined) out[ATTR_MCP_SESSION_ID] = this.sessionId;
-    if (this.protocolVersion !== undefined) out[ATTR_MCP_PROTOCOL_VERSION] = this.protocolVersion;
-    const entries: Array<[string, AttributeValue]> = [];
-    for (const [key, value] of Object.entries(out)) if (value !== undefined) entries.push([key, value]);
-    return entries;
-  }
-}
-
-/** Records a failure on a proxy span: its error type, fault, codes, and ERROR status when it is one. */
-function applyOutcome(span: Span, outcome: FailureOutcome, message: string): void {
-  span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType);
-  span.setAttribute(ATTR_MCPSCOPE_FAULT, outcome.fault);
-  if (outcome.rpcStatusCode !== undefined)
-    span.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, outcome.rpcStatusCode);
-  if (outcome.httpStatusCode !== undefined)
-    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.httpStatusCode);
-  if (outcome.markError) span.setStatus({ code: SpanStatusCode.ERROR, message });
-}
-
-/**
- * The proxy's spans are the server's view: what the agent sends was `received`, what the server sends was
- * `sent`. Log data is content and the proxy never records it, so capture stays off.
- */
-function notificationEventAttributes(
-  method: string,
-  params: JsonObject | undefined,
-  fromClient: boolean,
-): Attributes {
-  return eventAttributes(method, params, fromClient ? 'received' : 'sent', false);
 }

@@ -9,7 +9,7 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fingerprintTools } from '../tools/fingerprint.js';
+import { fingerprintTools } from '../core/tools/fingerprint.js';
 import { FIXTURE_SERVER_NAME, FIXTURE_SERVER_VERSION } from './testing/fixtureServer.js';
 import { startOtlpJsonReceiver, type OtlpJsonReceiver } from './testing/otlpJsonReceiver.js';
 import { outcome } from './testing/outcome.js';

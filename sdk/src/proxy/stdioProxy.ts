@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { finished, type Readable, type Writable } from 'node:stream';
 import { diag, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
-import { closedConnectionOutcome } from '../errors/classifyOutcome.js';
+import { closedConnectionOutcome } from '../core/classifyOutcome.js';
 import { NETWORK_TRANSPORT_PIPE } from '../semconv.js';
 import { redactCommandLine } from './commandLine.js';
 import { LineFramer } from './lineFramer.js';

@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
-import { annotationsByTool } from '../instrument/requestAttributes.js';
+import { ToolAnnotationMemory } from '../core/tools/toolAnnotations.js';
 import { ATTR_MCPSCOPE_TOOLS_COUNT } from '../semconv.js';
-import { toolSetAttributes, ToolSetTracker } from '../tools/toolSetTracker.js';
+import { toolSetAttributes, ToolSetTracker } from '../core/tools/toolSetTracker.js';
 
 /**
  * What the proxy remembers from the tools/list results of the one server it fronts: the last set
@@ -11,7 +11,7 @@ import { toolSetAttributes, ToolSetTracker } from '../tools/toolSetTracker.js';
 export class ToolListMemory {
   /** The last set seen: one server, so one key. */
   private readonly sets = new ToolSetTracker(1);
-  private annotations = new Map<string, Attributes>();
+  private readonly annotations = new ToolAnnotationMemory();
 
   /**
    * Records one page of a tools/list result and returns the attributes for its span.
@@ -26,9 +26,7 @@ export class ToolListMemory {
     firstPage: boolean,
     wholeSet: readonly unknown[] | undefined,
   ): Attributes {
-    const learnt = annotationsByTool(page);
-    if (firstPage) this.annotations = learnt;
-    else for (const [name, attributes] of learnt) this.annotations.set(name, attributes);
+    this.annotations.learn(page, firstPage);
     if (!wholeSet) return { [ATTR_MCPSCOPE_TOOLS_COUNT]: page.length };
     return toolSetAttributes(wholeSet, this.sets, '');
   }

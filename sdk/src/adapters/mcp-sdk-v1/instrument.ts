@@ -1,0 +1,59 @@
+import { resolveOptions, type InstrumentationOptions } from '../../core/options.js';
+import { reportInternalError } from '../../core/reportInternalError.js';
+import type { Role } from '../../core/recorder/SpanRecorder.js';
+import type { McpServerLike, ProtocolLike } from './hostTypes.js';
+import { ProtocolInstrumentation } from './ProtocolInstrumentation.js';
+
+// Entry points of the @modelcontextprotocol/sdk 1.x adapter: which object of the host SDK to hook
+// (a Client, a low-level Server, or the Server inside an McpServer), once per object.
+
+const INSTRUMENTED = Symbol.for('@mcpscope/sdk.instrumented');
+
+/** Traces an MCP SDK 1.x `Client`; see `instrumentClient`. */
+export function instrumentV1Client(client: object, options: InstrumentationOptions | undefined): void {
+  instrumentProtocol(client, 'client', options);
+}
+
+/** Traces an MCP SDK 1.x `McpServer` or low-level `Server`; see `instrumentServer`. */
+export function instrumentV1Server(server: object, options: InstrumentationOptions | undefined): void {
+  const inner = (server as { server?: unknown }).server;
+  // McpServer wraps a low-level Server in `.server`; the Protocol to trace is that one.
+  if (
+    inner !== null &&
+    typeof inner === 'object' &&
+    typeof (inner as { connect?: unknown }).connect === 'function'
+  ) {
+    instrumentProtocol(inner, 'server', options, server);
+  } else {
+    instrumentProtocol(server, 'server', options);
+  }
+}
+
+/** Shared by the client and server entry points: idempotent, never throws. */
+function instrumentProtocol(
+  protocol: object,
+  role: Role,
+  options: InstrumentationOptions | undefined,
+  mcpServer?: object,
+): void {
+  try {
+    const marked = protocol as Record<symbol, unknown>;
+    if (marked[INSTRUMENTED]) return;
+    const candidate = protocol as Partial<ProtocolLike>;
+    if (typeof candidate.request !== 'function' || typeof candidate.connect !== 'function') {
+      reportInternalError(
+        new TypeError(`@mcpscope/sdk: not an MCP SDK ${role} (no request/connect methods)`),
+      );
+      return;
+    }
+    Object.defineProperty(protocol, INSTRUMENTED, { value: true });
+    new ProtocolInstrumentation(
+      protocol as ProtocolLike,
+      role,
+      resolveOptions(options),
+      mcpServer as McpServerLike | undefined,
+    ).install();
+  } catch (error) {
+    reportInternalError(error);
+  }
+}

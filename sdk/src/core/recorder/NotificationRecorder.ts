@@ -1,0 +1,142 @@
+import { context, SpanKind, trace } from '@opentelemetry/api';
+import { classifyPeerCancel } from '../classifyOutcome.js';
+import type { JsonRpcMessage } from '../jsonRpc.js';
+import { extractParent, injectIntoMessage, metaOf, traceIdOfMeta } from '../metaPropagation.js';
+import { ATTR_MCP_METHOD_NAME } from '../../semconv.js';
+import type { Connection, OutgoingCall } from './calls.js';
+import { notificationEventAttributes, notificationEventName } from './notificationEvents.js';
+import type { SpanRecorder } from './SpanRecorder.js';
+
+// Notifications in either direction. They are events on the span of the request they belong to
+// (progress, cancellation, messages sent while handling a request), or short spans of their own when
+// they belong to none (list_changed, resources/updated, a log message outside a request, …), kind
+// following the direction like a request's. notifications/initialized, the end of the handshake, is
+// not traced.
+
+/** Records the notifications of one endpoint (see the module comment). */
+export class NotificationRecorder {
+  constructor(private readonly r: SpanRecorder) {}
+
+  /**
+   * A notification goes out on `conn`; `relatedRequestId` is the request being handled that it belongs
+   * to, when the host says. A cancellation becomes an event on the request it cancels, one related to a
+   * request being handled an event on that request's span; any other gets a short span of its own.
+   * Returns the message to send: with that span's context injected, so the receiver's span of the
+   * notification joins it (else with the active context's).
+   */
+  sent(conn: Connection, message: JsonRpcMessage, relatedRequestId: unknown): JsonRpcMessage {
+    const r = this.r;
+    const method = message.method as string;
+    const params = message.params;
+    const active = context.active();
+    if (method === 'notifications/cancelled') {
+      const call = conn.outgoing.get(Number(params?.['requestId']));
+      call?.span.addEvent(
+        notificationEventName(method),
+        notificationEventAttributes(method, params, 'sent', false),
+      );
+      return injectIntoMessage(message, active);
+    }
+    if (method === 'notifications/initialized') return injectIntoMessage(message, active);
+    const capture = r.opts.capture !== undefined;
+    const call =
+      relatedRequestId === undefined ? undefined : conn.incoming.get(relatedRequestId as string | number);
+    if (call) {
+      if (call.span.isRecording()) {
+        call.span.addEvent(
+          notificationEventName(method),
+          notificationEventAttributes(method, params, 'sent', capture),
+        );
+      }
+      return injectIntoMessage(message, active);
+    }
+    const span = r.opts.tracer.startSpan(
+      method,
+      { kind: SpanKind.CLIENT, attributes: r.outgoingBase },
+      active,
+    );
+    if (span.isRecording()) {
+      span.setAttribute(ATTR_MCP_METHOD_NAME, method);
+      span.addEvent(
+        notificationEventName(method),
+        notificationEventAttributes(method, params, 'sent', capture),
+      );
+    }
+    span.end();
+    return injectIntoMessage(message, trace.setSpan(active, span));
+  }
+
+  /**
+   * A notification arrived on `conn`. Progress goes on the request with that progress token, a
+   * cancellation on (and ends) the request it cancels, anything else on the in-flight request of the
+   * same trace (else the most recent one); with no request in flight it becomes a short span of its own.
+   */
+  received(conn: Connection, message: JsonRpcMessage): void {
+    const r = this.r;
+    const method = message.method as string;
+    const params = message.params;
+    const capture = r.opts.capture !== undefined;
+    if (method === 'notifications/initialized') return;
+    if (method === 'notifications/cancelled') {
+      const call = conn.incoming.get(params?.['requestId'] as string | number);
+      if (call) {
+        call.span.addEvent(
+          notificationEventName(method),
+          notificationEventAttributes(method, params, 'received', false),
+        );
+        const reason = params?.['reason'];
+        r.incoming.end(
+          conn,
+          call,
+          undefined,
+          classifyPeerCancel(typeof reason === 'string' ? reason : undefined, r.role),
+        );
+      }
+      return;
+    }
+    if (method === 'notifications/progress') {
+      const call = conn.outgoing.get(Number(params?.['progressToken']));
+      if (call) {
+        call.span.addEvent(
+          notificationEventName(method),
+          notificationEventAttributes(method, params, 'received', capture),
+        );
+        return;
+      }
+    }
+    const meta = metaOf(message);
+    const related = relatedOutgoing(conn, meta);
+    if (related) {
+      related.span.addEvent(
+        notificationEventName(method),
+        notificationEventAttributes(method, params, 'received', capture),
+      );
+      return;
+    }
+    const { ctx } = extractParent(context.active(), meta, undefined);
+    const span = r.opts.tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: r.incomingBase }, ctx);
+    if (span.isRecording()) {
+      span.setAttribute(ATTR_MCP_METHOD_NAME, method);
+      span.addEvent(
+        notificationEventName(method),
+        notificationEventAttributes(method, params, 'received', capture),
+      );
+    }
+    span.end();
+  }
+}
+
+/** The request in flight a received notification belongs to: same trace, else the most recent one. */
+function relatedOutgoing(
+  conn: Connection,
+  meta: Record<string, unknown> | undefined,
+): OutgoingCall | undefined {
+  if (conn.outgoing.size === 0) return undefined;
+  const traceId = traceIdOfMeta(meta);
+  let last: OutgoingCall | undefined;
+  for (const call of conn.outgoing.values()) {
+    if (traceId !== undefined && call.span.spanContext().traceId === traceId) return call;
+    last = call;
+  }
+  return traceId === undefined ? last : undefined;
+}

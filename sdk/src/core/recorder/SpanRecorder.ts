@@ -1,0 +1,231 @@
+import type { Attributes, Span } from '@opentelemetry/api';
+import { captureAttributes } from '../content/capture.js';
+import { SessionIdentity, type Side } from '../identity.js';
+import type { ResolvedOptions } from '../options.js';
+import { annotationAttributes, ToolAnnotationMemory } from '../tools/toolAnnotations.js';
+import { toolSetAttributes, toolSetTracker } from '../tools/toolSetTracker.js';
+import {
+  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+  ATTR_GEN_AI_TOOL_CALL_RESULT,
+  ATTR_MCP_PROTOCOL_VERSION,
+  ATTR_MCPSCOPE_LAYER,
+  ATTR_MCPSCOPE_PROMPT_ARGUMENTS,
+  ATTR_MCPSCOPE_SERVER_COMMAND,
+  ATTR_MCPSCOPE_TOOLS_COUNT,
+  ATTR_NETWORK_TRANSPORT,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  LAYER_CLIENT,
+  LAYER_SERVER,
+  LAYER_TRANSPORT,
+  TRANSPORT_KIND_STDIO,
+} from '../../semconv.js';
+import type { Connection } from './calls.js';
+import { IncomingRequestRecorder } from './IncomingRequestRecorder.js';
+import { NotificationRecorder } from './NotificationRecorder.js';
+import { OutgoingRequestRecorder } from './OutgoingRequestRecorder.js';
+import { RequestShapes } from './RequestShapes.js';
+
+// The message-level span recorder of one MCP endpoint (an instrumented Client or Server): what it
+// shares between its directions (identity, the attribute sets every span starts with, request shapes,
+// tool annotations, the current connection) and the results both directions read. The per-direction
+// work is in OutgoingRequestRecorder (CLIENT and transport spans), IncomingRequestRecorder (SERVER
+// spans) and NotificationRecorder. It knows nothing of how messages are intercepted: an adapter calls
+// it with the messages it sees and the connection they travel on.
+
+/** Which end of the MCP session the recorded endpoint is. */
+export type Role = Side;
+
+/** A server's registered tools, when the host knows them (an McpServer knows its own annotations). */
+export interface RegisteredTools {
+  /** The registration of `tool` (its `annotations`), or undefined for a tool that is not registered. */
+  registeredTool(tool: string): { annotations?: unknown } | undefined;
+}
+
+/** Traces the MCP messages of one endpoint; the adapter feeds it (see the module comment). */
+export class SpanRecorder {
+  /** The connection messages currently travel on (a Protocol object has one transport at a time). */
+  conn: Connection | undefined;
+  readonly identity = new SessionIdentity();
+  /** Whether the host's tool execution is observed (so an isError without it is the caller's fault). */
+  tracksToolHandler = false;
+
+  // The attributes every span starts with, by layer, and the request shapes of this connection's
+  // transport: rebuilt when the connection or the identity changes, read on every call.
+  outgoingBase: Attributes = {};
+  incomingBase: Attributes = {};
+  transportBase: Attributes = {};
+  networkTransport: string | undefined;
+  shapes = new RequestShapes('unknown', undefined);
+  /** Annotations of the peer's tools, learnt from its tools/list results (copied onto tools/call spans). */
+  readonly toolAnnotations = new ToolAnnotationMemory();
+
+  /** Requests this endpoint sends: CLIENT spans and their transport spans. */
+  readonly outgoing: OutgoingRequestRecorder;
+  /** Requests this endpoint receives: SERVER spans. */
+  readonly incoming: IncomingRequestRecorder;
+  /** Notifications in either direction: events on a request's span, or short spans of their own. */
+  readonly notifications: NotificationRecorder;
+
+  constructor(
+    readonly role: Role,
+    readonly opts: ResolvedOptions,
+    /** The host's own tools, when it registers them (their annotations are not learnt from tools/list). */
+    readonly registeredTools?: RegisteredTools,
+  ) {
+    this.outgoing = new OutgoingRequestRecorder(this);
+    this.incoming = new IncomingRequestRecorder(this);
+    this.notifications = new NotificationRecorder(this);
+    this.rebuildBase();
+  }
+
+  // ── connection ────────────────────────────────────────────────────────────────────────────────────
+
+  /** Messages now travel on `conn`. */
+  attach(conn: Connection): void {
+    this.conn = conn;
+    this.rebuildBase();
+  }
+
+  /** Whether the peer is a child process this process spawned: the server of a stdio client transport. */
+  peerIsChild(conn: Connection): boolean {
+    return this.role === 'client' && conn.info.kind === TRANSPORT_KIND_STDIO;
+  }
+
+  /** The connection closed: requests still being handled end as closed; the session histogram records. */
+  closed(conn: Connection): void {
+    if (conn.closed) return;
+    conn.closed = true;
+    this.incoming.closeAll(conn);
+    const seconds = (performance.now() - conn.startedAt) / 1000;
+    const attributes: Attributes = {};
+    if (this.networkTransport) attributes[ATTR_NETWORK_TRANSPORT] = this.networkTransport;
+    const protocolVersion = this.identity.protocolVersion;
+    if (protocolVersion) attributes[ATTR_MCP_PROTOCOL_VERSION] = protocolVersion;
+    (this.role === 'client' ? this.opts.metrics.clientSession : this.opts.metrics.serverSession).record(
+      seconds,
+      attributes,
+    );
+    if (this.conn === conn) this.conn = undefined;
+  }
+
+  // ── results ───────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * What a successful result adds to its span, on either side. For tools/list, `result` is the result as
+   * it came over the wire (fingerprints cover what the server sent, not what the SDK parsed),
+   * `listCursor` the page the request asked for; `learnAnnotations` says whether this side learns tool
+   * annotations from it (an McpServer knows its own).
+   */
+  afterResult(
+    method: string,
+    result: Record<string, unknown>,
+    listCursor: unknown,
+    conn: Connection | undefined,
+    learnAnnotations: boolean,
+    span: Span,
+  ): void {
+    switch (method) {
+      case 'initialize':
+        this.onInitializeResult(result);
+        span.setAttributes(this.identity.attributes());
+        break;
+      case 'tools/list': {
+        const tools = Array.isArray(result['tools']) ? (result['tools'] as unknown[]) : [];
+        if (learnAnnotations) this.toolAnnotations.learn(tools, listCursor === undefined);
+        const nextCursor = result['nextCursor'];
+        const wholeSet = conn
+          ? conn.toolPages.page(listCursor, tools, nextCursor)
+          : typeof nextCursor === 'string' || listCursor !== undefined
+            ? undefined
+            : tools;
+        span.setAttributes(
+          wholeSet ? this.toolsListAttributes(wholeSet) : { [ATTR_MCPSCOPE_TOOLS_COUNT]: tools.length },
+        );
+        break;
+      }
+      case 'tools/call':
+        if (this.opts.capture)
+          span.setAttributes(captureAttributes(ATTR_GEN_AI_TOOL_CALL_RESULT, result, this.opts.capture));
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Annotations of a tool this server is called for: its registration's, else the last tools/list's. */
+  serverToolAnnotations(tool: string): Attributes | undefined {
+    const registered = this.registeredTools?.registeredTool(tool);
+    if (registered) return annotationAttributes(registered.annotations);
+    return this.toolAnnotations.get(tool);
+  }
+
+  addCapturedArguments(span: Span, method: string, params: Record<string, unknown> | undefined): void {
+    const capture = this.opts.capture;
+    if (!capture || !params) return;
+    if (method === 'tools/call') {
+      span.setAttributes(
+        captureAttributes(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, params['arguments'] ?? {}, capture),
+      );
+    } else if (method === 'prompts/get') {
+      span.setAttributes(
+        captureAttributes(ATTR_MCPSCOPE_PROMPT_ARGUMENTS, params['arguments'] ?? {}, capture),
+      );
+    }
+  }
+
+  /**
+   * `mcpscope.tools.fingerprint`/`count` of a whole tool set, and the full definitions when the set
+   * differs from the last one seen for this server identity (name + address or command).
+   */
+  private toolsListAttributes(tools: readonly unknown[]): Attributes {
+    const where = this.conn?.info.attributes;
+    const key = [
+      this.role,
+      this.identity.serverName ?? '',
+      where?.[ATTR_SERVER_ADDRESS] ?? '',
+      where?.[ATTR_SERVER_PORT] ?? '',
+      where?.[ATTR_MCPSCOPE_SERVER_COMMAND] ?? '',
+    ].join('|');
+    return toolSetAttributes(tools, toolSetTracker, key);
+  }
+
+  // ── shared attributes ─────────────────────────────────────────────────────────────────────────────
+
+  onInitializeResult(result: Record<string, unknown>): void {
+    this.identity.fromInitializeResult(result);
+    if (this.conn) this.refreshSession(this.conn);
+    this.rebuildBase();
+  }
+
+  /** Takes one side's `Implementation` (`clientInfo`, `serverInfo`, the host's own). */
+  setImplementation(side: Side, info: unknown): void {
+    if (this.identity.setImplementation(side, info)) this.rebuildBase();
+  }
+
+  /** Takes the protocol version of an HTTP request's `Mcp-Protocol-Version` header, unless known. */
+  noteProtocolVersion(version: string): void {
+    if (this.identity.noteProtocolVersion(version)) this.rebuildBase();
+  }
+
+  refreshSession(conn: Connection): void {
+    const sessionId = conn.transport.sessionId;
+    if (sessionId !== this.identity.sessionId) {
+      this.identity.sessionId = sessionId;
+      this.rebuildBase();
+    }
+  }
+
+  /** Precomputes the attribute sets every span starts with, so the hot path copies one object. */
+  private rebuildBase(): void {
+    const common: Attributes = { ...this.conn?.info.attributes, ...this.identity.attributes() };
+    const network = common[ATTR_NETWORK_TRANSPORT];
+    this.networkTransport = typeof network === 'string' ? network : undefined;
+    const kind = this.conn?.info.kind ?? 'unknown';
+    if (this.shapes.transportKind !== kind || this.shapes.networkTransport !== this.networkTransport)
+      this.shapes = new RequestShapes(kind, this.networkTransport);
+    this.outgoingBase = { ...common, [ATTR_MCPSCOPE_LAYER]: LAYER_CLIENT };
+    this.incomingBase = { ...common, [ATTR_MCPSCOPE_LAYER]: LAYER_SERVER };
+    this.transportBase = { ...common, [ATTR_MCPSCOPE_LAYER]: LAYER_TRANSPORT };
+  }
+}

@@ -1,0 +1,77 @@
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { Attributes } from '@opentelemetry/api';
+import { isObject } from '../core/jsonRpc.js';
+import { ATTR_CLIENT_ADDRESS, ATTR_CLIENT_PORT, ATTR_NETWORK_PROTOCOL_VERSION } from '../semconv.js';
+
+// What the HTTP proxy reads and writes of HTTP messages besides their MCP content: the headers it
+// forwards, the agent's address, and bodies parsed as JSON without ever throwing.
+
+// Connection-level headers that describe one hop, not the message (RFC 9110 §7.6.1).
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+export function forwardHeaders(incoming: IncomingHttpHeaders, target: URL): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  }
+  out['host'] = target.host;
+  // The proxy must read responses to trace them; identity keeps SSE streams parseable chunk by chunk.
+  out['accept-encoding'] = 'identity';
+  return out;
+}
+
+export function responseHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  }
+  return out;
+}
+
+export function withoutTrailingSlash(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function peerAttributes(req: IncomingMessage): Attributes {
+  const out: Attributes = { [ATTR_NETWORK_PROTOCOL_VERSION]: req.httpVersion };
+  if (req.socket.remoteAddress !== undefined) out[ATTR_CLIENT_ADDRESS] = req.socket.remoteAddress;
+  if (req.socket.remotePort !== undefined) out[ATTR_CLIENT_PORT] = req.socket.remotePort;
+  return out;
+}
+
+export function containsInitialize(msg: unknown): boolean {
+  if (Array.isArray(msg)) return msg.some(containsInitialize);
+  return isObject(msg) && msg['method'] === 'initialize';
+}
+
+export function parseJson(body: Buffer): unknown {
+  return body.length === 0 ? undefined : parseJsonText(body.toString('utf8'));
+}
+
+export function parseJsonText(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export function errorCode(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' ? code : error.message;
+}

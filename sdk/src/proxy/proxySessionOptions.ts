@@ -1,0 +1,53 @@
+import type { Attributes, Context, TextMapPropagator, Tracer } from '@opentelemetry/api';
+import type { FailureOutcome } from '../core/classifyOutcome.js';
+import type { ToolListMemory } from './toolListMemory.js';
+
+// What a ProxySession is told: its options, and what the stdio and HTTP proxies pass along with each
+// message (where it came from) and with each request that ended unanswered (how).
+
+/** Options of a `ProxySession`. */
+export interface ProxySessionOptions {
+  /** Tracer for the session's spans. */
+  tracer: Tracer;
+  /** Tool-list memory shared by every session in front of the same server. */
+  tools: ToolListMemory;
+  /** `network.transport`: `pipe` for stdio, `tcp` for HTTP. */
+  networkTransport: string;
+  /** Propagator for `params._meta`. Defaults to W3C trace context (`defaultPropagator` in core/metaPropagation.ts). */
+  propagator?: TextMapPropagator;
+  /** `mcpscope.server.command` for stdio servers: their identity, since they have no address. */
+  serverCommand?: string;
+  /** `mcp.session.id`, when the transport has sessions (Streamable HTTP). */
+  sessionId?: string;
+  /** Further attributes for every span of the session (client.address, network.protocol.*). */
+  attributes?: Attributes;
+  /**
+   * How long to wait for a response after notifications/cancelled before ending the request's span as
+   * cancelled. A server should not answer a cancelled request, but may already have sent the answer.
+   * Defaults to 1000 ms.
+   */
+  cancelGraceMs?: number;
+}
+
+/** How a request ended without a response, for `ProxySession.endScope` and `ProxySession.closeAll`. */
+export interface Unanswered {
+  /**
+   * The failure, from the rules in `classifyOutcome`; absent when the outcome is unknown (the response
+   * could not be read), which is not a failure.
+   */
+  outcome?: FailureOutcome;
+  /** Further attributes for the span (the HTTP status of a response that could not be read). */
+  attributes?: Attributes;
+}
+
+/** Where a message came from, besides its content. */
+export interface MessageInfo {
+  /** Size of the message on the wire, recorded as request or response bytes. */
+  bytes?: number | undefined;
+  /** The channel a request's response must come back on (an HTTP POST). Defaults to the one channel of stdio. */
+  scope?: string;
+  /** Parent for agent requests without `_meta.traceparent` (the HTTP `traceparent` header's context). */
+  parent?: Context | undefined;
+  /** Further attributes for spans started by this message (client.address of an HTTP request). */
+  attributes?: Attributes;
+}
