@@ -33,8 +33,13 @@ const REQUESTS = countFromEnv('MCPSCOPE_FUZZ_REQUESTS', 2500);
 const SEED = seedFromEnv('MCPSCOPE_FUZZ_SEED', 20261201);
 const WORKERS = 12;
 const REQUEST_TIMEOUT_MS = 15_000;
-/** No new request after this; the run is meant to take a fraction of it. */
-const RUN_BUDGET_MS = 100_000;
+/**
+ * No new request after this; the run is meant to take a fraction of it (about 50 s here alone, 100 s
+ * beside the rest of `npm test`). A slower machine sends fewer requests rather than failing on time.
+ */
+const RUN_BUDGET_MS = 150_000;
+/** Fewest requests a run must send to count as a fuzz run at all. */
+const MIN_REQUESTS = Math.min(REQUESTS, 1000);
 /**
  * Resident memory the collector may reach: a 2-core box with a few GB, where a 20 MiB body limit, a
  * 256 MiB queue bound and the engine's own caches add up to well under this.
@@ -196,8 +201,10 @@ describe(`ingest fuzz (seed ${SEED}, ${REQUESTS} requests)`, () => {
       reset.map((s) => `${describeSent(s)}; first attempt: ${s.resentAfter}`),
       'requests reset on a kept-alive connection (answered only when sent again on a new one)',
     ).toEqual([]);
-    expect(sent.length, `requests sent within the ${RUN_BUDGET_MS / 1000} s budget`).toBe(REQUESTS);
-  }, 180_000);
+    expect(sent.length, `requests sent within the ${RUN_BUDGET_MS / 1000} s budget`).toBeGreaterThanOrEqual(
+      MIN_REQUESTS,
+    );
+  }, 240_000);
 
   it('answers truthfully: 200 for valid requests, partial_success for one bad span, the right 4xx for bad requests', () => {
     expect(sent.length).toBeGreaterThan(0);

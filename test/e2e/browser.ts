@@ -40,9 +40,13 @@ export async function launchBrowser(viewport: { width: number; height: number })
     if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) =>
-    problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`),
-  );
+  page.on('requestfailed', (req) => {
+    const error = req.failure()?.errorText ?? '';
+    // A request the page cancelled itself — it navigated on, or a newer query replaced the one in
+    // flight (a slow answer on a busy machine) — is not a failure of the app.
+    if (error === 'net::ERR_ABORTED') return;
+    problems.push(`request failed: ${req.url()} ${error}`);
+  });
   return {
     context,
     page,
