@@ -2,6 +2,7 @@
  * Response shapes of the collector's query API (`GET /api/*`). The dashboard imports these types, so the
  * two cannot drift. Times are ISO-8601 strings unless named `*UnixNano` (decimal string) or `*Ms`.
  */
+import type { RootCause } from '../model/rootCause.js';
 
 /** Common query parameters: `from`/`to` accept ISO-8601 or unix milliseconds; default the last hour. */
 export interface TimeRange {
@@ -55,31 +56,10 @@ export interface SpanView {
 }
 /**
  * The verdict on one failed MCP call, decided by the collector from every span of the trace (client,
- * transport, server, proxy, and the handler's own downstream spans).
+ * transport, server, proxy, and the handler's own downstream spans): the root-cause model's own shape
+ * (collector/src/model/rootCause.ts), so the two cannot drift.
  */
-export interface RootCauseView {
-  /** caller | client | transport | server | tool | downstream */
-  layer: string;
-  /** The span that explains the failure: select it in the waterfall. */
-  spanId: string;
-  /** `error.type` of that span: a JSON-RPC code, `tool_error`, `timeout`, an HTTP status, … */
-  errorType: string;
-  /** What went wrong, e.g. `GET /v1/alerts → 503`. */
-  message: string;
-  /** Which rule decided (`downstream`, `receiver_cancel`, `deepest`, `protocol_error_text`, `derived`). */
-  rule: string;
-  /** The failed call: its outermost span, method, tool, server, service and start. */
-  call: {
-    spanId: string;
-    method: string;
-    tool: string;
-    server: string;
-    service: string;
-    services: string[];
-    startTimeUnixNano: string;
-    layers: string[];
-  };
-}
+export type RootCauseView = RootCause;
 
 export interface TraceResponse {
   traceId: string;
