@@ -1,8 +1,11 @@
 import { instrumentV1Client } from './adapters/mcp-sdk-v1/instrument.js';
+import { isV2Protocol } from './adapters/mcp-sdk-v2/dialect.js';
+import { instrumentV2Client } from './adapters/mcp-sdk-v2/instrument.js';
 import type { InstrumentationOptions } from './core/options.js';
 
 /**
- * Traces an MCP SDK `Client`: a CLIENT span per request it sends (from the call to the validated
+ * Traces an MCP SDK `Client` (`@modelcontextprotocol/sdk` 1.x or `@modelcontextprotocol/client` 2.x, in
+ * either protocol era): a CLIENT span per request it sends (from the call to the validated
  * result), a transport span per request on the wire, and a SERVER span per request the server sends it
  * (sampling, elicitation, roots). Trace context goes to the server in `params._meta`.
  *
@@ -12,6 +15,8 @@ import type { InstrumentationOptions } from './core/options.js';
  * client.
  */
 export function instrumentClient<T extends object>(client: T, options?: InstrumentationOptions): T {
-  instrumentV1Client(client, options);
+  // 1.x or 2.x, told apart by shape: neither SDK is loaded here.
+  if (isV2Protocol(client)) instrumentV2Client(client, options);
+  else instrumentV1Client(client, options);
   return client;
 }

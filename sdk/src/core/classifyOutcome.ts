@@ -279,15 +279,29 @@ function outcome(
   return { errorType, fault, markError, transport };
 }
 
-/** The numeric `code` of an McpError (negative, JSON-RPC) or a StreamableHTTPError (an HTTP status). */
+// MCP SDK 2.x reports its local conditions as `SdkError` with a string code (`SdkErrorCode`) where 1.x
+// used McpError -32000/-32001; they mean the same, so they classify the same.
+const SDK_ERROR_CODES: ReadonlyMap<unknown, number> = new Map([
+  ['REQUEST_TIMEOUT', REQUEST_TIMEOUT],
+  ['CONNECTION_CLOSED', CONNECTION_CLOSED],
+]);
+
+/**
+ * The numeric `code` of an McpError or ProtocolError (negative, JSON-RPC), a StreamableHTTPError (an
+ * HTTP status), or the JSON-RPC code of an MCP SDK 2.x `SdkError` that has a 1.x equivalent.
+ */
 export function errorCode(error: unknown): number | undefined {
   if (error === null || typeof error !== 'object') return undefined;
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'number' && Number.isFinite(code) ? code : undefined;
+  if (typeof code === 'number') return Number.isFinite(code) ? code : undefined;
+  return typeof code === 'string' ? SDK_ERROR_CODES.get(code) : undefined;
 }
 
 function isNotConnected(error: unknown): boolean {
-  return error instanceof Error && error.message === 'Not connected';
+  return (
+    error instanceof Error &&
+    (error.message === 'Not connected' || (error as { code?: unknown }).code === 'NOT_CONNECTED')
+  );
 }
 
 /** The text of a result's first text content. */

@@ -11,13 +11,19 @@ import {
 // Who is at each end of an MCP session and which protocol they speak, as one observer (an
 // instrumented Client or Server, a proxy session) has learnt it, and the span attributes that say so.
 //
-// Sources today (the 2025 protocol era): `initialize` (the request's `clientInfo`, the result's
-// `serverInfo` and `protocolVersion`), the host object's own implementation info, the HTTP
-// `Mcp-Protocol-Version` header and the transport's session id. The 2026-07-28 era carries identity in
-// each message's `_meta` instead (`io.modelcontextprotocol/protocolVersion` and `…/clientInfo` in
-// requests, `…/serverInfo` in results; issue #10): that reader belongs here, beside
-// `fromInitializeResult`, called once per message by the recorder and the proxy, so both eras feed the
-// same fields and one server keeps one identity.
+// Sources: in the 2025 protocol era `initialize` (the request's `clientInfo`, the result's `serverInfo`
+// and `protocolVersion`), the host object's own implementation info, the HTTP `Mcp-Protocol-Version`
+// header and the transport's session id. The 2026-07-28 era carries identity in each message's `_meta`
+// instead (`io.modelcontextprotocol/protocolVersion` and `…/clientInfo` in requests, `…/serverInfo` in
+// results; issue #10), read by `fromMeta` once per message, so both eras feed the same fields and one
+// server keeps one identity.
+
+/** `_meta` key of the 2026-07-28 era: the protocol version a request is sent in. */
+export const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
+/** `_meta` key of the 2026-07-28 era: the client's `Implementation`, on every request. */
+export const META_CLIENT_INFO = 'io.modelcontextprotocol/clientInfo';
+/** `_meta` key of the 2026-07-28 era: the server's `Implementation`, on every result. */
+export const META_SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
 
 /** The two ends of an MCP session. */
 export type Side = 'client' | 'server';
@@ -52,6 +58,40 @@ export class SessionIdentity {
   fromInitializeResult(result: Record<string, unknown>): void {
     if (typeof result['protocolVersion'] === 'string') this.protocolVersion = result['protocolVersion'];
     this.setImplementation('server', result['serverInfo']);
+  }
+
+  /**
+   * What one message's `_meta` says of the session (2026-07-28 era): the protocol version and client
+   * of a request, the server of a result. Returns true when anything changed, so the caller rebuilds
+   * its attribute sets only then (every request of a session carries the same values).
+   */
+  fromMeta(meta: Record<string, unknown> | undefined): boolean {
+    if (meta === undefined) return false;
+    let changed = false;
+    const version = meta[META_PROTOCOL_VERSION];
+    if (typeof version === 'string' && version !== this.protocolVersion) {
+      this.protocolVersion = version;
+      changed = true;
+    }
+    const client = meta[META_CLIENT_INFO];
+    if (client !== undefined && this.differs('client', client))
+      changed = this.setImplementation('client', client) || changed;
+    const server = meta[META_SERVER_INFO];
+    if (server !== undefined && this.differs('server', server))
+      changed = this.setImplementation('server', server) || changed;
+    return changed;
+  }
+
+  private differs(side: Side, info: unknown): boolean {
+    if (info === null || typeof info !== 'object') return false;
+    const { name, version } = info as { name?: unknown; version?: unknown };
+    // Only fields the message has count: a missing version must not look like a change on every message.
+    const [knownName, knownVersion] =
+      side === 'client' ? [this.clientName, this.clientVersion] : [this.serverName, this.serverVersion];
+    return (
+      (typeof name === 'string' && name !== knownName) ||
+      (typeof version === 'string' && version !== knownVersion)
+    );
   }
 
   /**

@@ -8,7 +8,9 @@ import { reportInternalError } from '../../core/reportInternalError.js';
 import { wrapRequestHandlers, wrapToolExecution } from './handlerHooks.js';
 import {
   markWrapped,
+  V1_DIALECT,
   type Fn,
+  type HostDialect,
   type McpServerLike,
   type ProtocolLike,
   type TransportLike,
@@ -41,6 +43,11 @@ export class ProtocolInstrumentation {
   private sending: OutgoingCall | undefined;
   /** Hand-off from `callTool` to `request`: the client span of a tools/call covers the output validation. */
   private pendingToolCall: OutgoingCall | undefined;
+  /**
+   * Hand-off from an asynchronous `callTool` (see {@link HostDialect.asyncCallTool}) to `request`, keyed
+   * by the params object callTool passes on: no context is needed across its `await`.
+   */
+  private readonly toolCallsByParams = new WeakMap<object, OutgoingCall>();
   /** Hand-off from {@link onSend} to the transport's wrapped `send`: the call whose request is going out. */
   sentCall: OutgoingCall | undefined;
 
@@ -49,6 +56,7 @@ export class ProtocolInstrumentation {
     readonly role: Role,
     readonly opts: ResolvedOptions,
     private readonly mcpServer?: McpServerLike,
+    readonly dialect: HostDialect = V1_DIALECT,
   ) {
     this.recorder = new SpanRecorder(
       role,
@@ -67,7 +75,7 @@ export class ProtocolInstrumentation {
     this.wrapConnect();
     wrapRequestHandlers(this.protocol, this.recorder);
     if (this.role === 'client') this.wrapCallTool();
-    if (this.mcpServer) wrapToolExecution(this.mcpServer, this.recorder);
+    if (this.mcpServer) wrapToolExecution(this.mcpServer, this.recorder, this.dialect);
     // Instrumented after connect(): attach to the live transport; its callbacks are already assigned.
     const transport = this.protocol.transport;
     if (transport) {
@@ -83,15 +91,28 @@ export class ProtocolInstrumentation {
   private wrapRequest(): void {
     const original = this.protocol.request as Fn;
     const outgoing = this.recorder.outgoing;
+    const dialect = this.dialect;
     const traced = (self: unknown, args: unknown[]): unknown => {
       const message = args[0] as { method?: unknown; params?: Record<string, unknown> } | undefined;
       let call = this.pendingToolCall;
       let owned = false;
       if (call && message?.method === 'tools/call') {
         this.pendingToolCall = undefined;
+      } else if (
+        dialect.asyncCallTool &&
+        message?.method === 'tools/call' &&
+        message.params &&
+        (call = this.toolCallsByParams.get(message.params)) !== undefined &&
+        !call.sent &&
+        !call.ended
+      ) {
+        this.toolCallsByParams.delete(message.params);
       } else {
         const method = message?.method;
-        call = typeof method === 'string' ? outgoing.start(method, message?.params, args[2]) : undefined;
+        call =
+          typeof method === 'string'
+            ? outgoing.start(method, message?.params, dialect.requestOptions(args))
+            : undefined;
         owned = true;
       }
       this.sending = call;
@@ -135,11 +156,17 @@ export class ProtocolInstrumentation {
     const original = client.callTool;
     if (typeof original !== 'function') return;
     const outgoing = this.recorder.outgoing;
+    const dialect = this.dialect;
     const traced = (self: unknown, args: unknown[]): unknown => {
-      // `Client.callTool(params, resultSchema, options)`: the request is built inside, so the call
-      // starts from its params.
-      const call = outgoing.start('tools/call', args[0] as Record<string, unknown> | undefined, args[2]);
-      this.pendingToolCall = call;
+      // `Client.callTool(params, …options)`: the request is built inside, so the call starts from its
+      // params.
+      const params = args[0] as Record<string, unknown> | undefined;
+      const call = outgoing.start('tools/call', params, dialect.callToolOptions(args));
+      if (dialect.asyncCallTool) {
+        if (call && params !== null && typeof params === 'object') this.toolCallsByParams.set(params, call);
+      } else {
+        this.pendingToolCall = call;
+      }
       let result: unknown;
       try {
         result = original.apply(self, args);
@@ -158,17 +185,36 @@ export class ProtocolInstrumentation {
 
   private wrapConnect(): void {
     const original = this.protocol.connect as Fn;
-    const attach = (transport: unknown): void => {
+    const attach = (transport: unknown): Connection | undefined => {
       try {
         if (transport !== null && typeof transport === 'object')
-          attachTransport(this, transport as TransportLike);
+          return attachTransport(this, transport as TransportLike);
+      } catch (error) {
+        reportInternalError(error);
+      }
+      return undefined;
+    };
+    // MCP SDK 2.x negotiating the protocol era starts the transport under a probe's own callbacks, then
+    // assigns the Protocol's without starting it again: they are wrapped once connect() has resolved
+    // (a no-op when `start` already wrapped them, as in 1.x).
+    const rewrap = (transport: TransportLike, conn: Connection): void => {
+      try {
+        wrapCallbacks(this, transport, conn);
       } catch (error) {
         reportInternalError(error);
       }
     };
     const connect = function mcpscopeConnect(this: unknown, ...args: unknown[]): unknown {
-      attach(args[0]);
-      return original.apply(this, args);
+      const conn = attach(args[0]);
+      const result = original.apply(this, args);
+      if (conn && result instanceof Promise) {
+        const transport = args[0] as TransportLike;
+        result.then(
+          () => rewrap(transport, conn),
+          () => undefined,
+        );
+      }
+      return result;
     };
     markWrapped(connect);
     (this.protocol as { connect: unknown }).connect = connect;

@@ -1,5 +1,5 @@
 import type { SpanRecorder } from '../../core/recorder/SpanRecorder.js';
-import type { Fn, McpServerLike, ProtocolLike } from './hostTypes.js';
+import { V1_DIALECT, type Fn, type HostDialect, type McpServerLike, type ProtocolLike } from './hostTypes.js';
 
 // MCP SDK 1.x hooks on the code that handles a received request: the Protocol's request handlers and
 // McpServer's tool execution. They report what the handler did (threw, ran the tool's own code) to the
@@ -37,14 +37,18 @@ export function wrapRequestHandlers(protocol: ProtocolLike, recorder: SpanRecord
 }
 
 /** Sees McpServer tool code run and throw (McpServer turns the exception into an isError result). */
-export function wrapToolExecution(mcpServer: McpServerLike, recorder: SpanRecorder): void {
+export function wrapToolExecution(
+  mcpServer: McpServerLike,
+  recorder: SpanRecorder,
+  dialect: HostDialect = V1_DIALECT,
+): void {
   const original = mcpServer.executeToolHandler;
   if (typeof original !== 'function') return;
   recorder.tracksToolHandler = true;
   const incoming = recorder.incoming;
   const traced = (self: unknown, args: unknown[]): unknown => {
-    // executeToolHandler(tool, args, extra): the request id in `extra` finds the call.
-    const requestId = (args[2] as { requestId?: string | number } | undefined)?.requestId;
+    // executeToolHandler(tool, args, extra): the request id in `extra` (1.x) or `ctx` (2.x) finds the call.
+    const requestId = dialect.toolRequestId(args[2]);
     const observed = incoming.toolHandlerStarted(requestId);
     let result: unknown;
     try {

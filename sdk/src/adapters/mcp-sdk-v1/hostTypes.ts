@@ -38,3 +38,29 @@ export function markWrapped(fn: object): void {
 export function isWrapped(fn: unknown): boolean {
   return typeof fn === 'function' && (fn as unknown as Record<symbol, unknown>)[WRAPPED] === true;
 }
+
+/**
+ * Where a major version of the host SDK puts what the Protocol hooks read. The hooks are the same for
+ * MCP SDK 1.x and 2.x (both keep the Protocol/Transport shape); these are the differences.
+ */
+export interface HostDialect {
+  /** The caller's request options among the arguments of `Protocol.request`. */
+  requestOptions(args: unknown[]): unknown;
+  /** The caller's request options among the arguments of `Client.callTool`. */
+  callToolOptions(args: unknown[]): unknown;
+  /** The JSON-RPC id of the request a tool runs for, from the context McpServer hands the tool. */
+  toolRequestId(handlerContext: unknown): string | number | undefined;
+  /**
+   * `Client.callTool` calls `request()` after an `await` (2.x awaits its output-validator cache), so
+   * the tools/call span is handed to `request()` by the params object, not synchronously.
+   */
+  readonly asyncCallTool: boolean;
+}
+
+/** MCP SDK 1.x: `request(request, resultSchema, options)`, `callTool(params, resultSchema, options)`. */
+export const V1_DIALECT: HostDialect = {
+  requestOptions: (args) => args[2],
+  callToolOptions: (args) => args[2],
+  toolRequestId: (extra) => (extra as { requestId?: string | number } | undefined)?.requestId,
+  asyncCallTool: false,
+};

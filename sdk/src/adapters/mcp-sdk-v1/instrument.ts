@@ -1,7 +1,7 @@
 import { resolveOptions, type InstrumentationOptions } from '../../core/options.js';
 import { reportInternalError } from '../../core/reportInternalError.js';
 import type { Role } from '../../core/recorder/SpanRecorder.js';
-import type { McpServerLike, ProtocolLike } from './hostTypes.js';
+import { V1_DIALECT, type HostDialect, type McpServerLike, type ProtocolLike } from './hostTypes.js';
 import { ProtocolInstrumentation } from './ProtocolInstrumentation.js';
 
 // Entry points of the @modelcontextprotocol/sdk 1.x adapter: which object of the host SDK to hook
@@ -11,11 +11,23 @@ const INSTRUMENTED = Symbol.for('@mcpscope/sdk.instrumented');
 
 /** Traces an MCP SDK 1.x `Client`; see `instrumentClient`. */
 export function instrumentV1Client(client: object, options: InstrumentationOptions | undefined): void {
-  instrumentProtocol(client, 'client', options);
+  instrumentProtocol(client, 'client', options, V1_DIALECT);
 }
 
 /** Traces an MCP SDK 1.x `McpServer` or low-level `Server`; see `instrumentServer`. */
 export function instrumentV1Server(server: object, options: InstrumentationOptions | undefined): void {
+  instrumentServerWith(server, options, V1_DIALECT);
+}
+
+/**
+ * Traces an `McpServer` or a low-level `Server` whose Protocol has the 1.x shape (1.x, and 2.x with
+ * its own dialect).
+ */
+export function instrumentServerWith(
+  server: object,
+  options: InstrumentationOptions | undefined,
+  dialect: HostDialect,
+): void {
   const inner = (server as { server?: unknown }).server;
   // McpServer wraps a low-level Server in `.server`; the Protocol to trace is that one.
   if (
@@ -23,17 +35,18 @@ export function instrumentV1Server(server: object, options: InstrumentationOptio
     typeof inner === 'object' &&
     typeof (inner as { connect?: unknown }).connect === 'function'
   ) {
-    instrumentProtocol(inner, 'server', options, server);
+    instrumentProtocol(inner, 'server', options, dialect, server);
   } else {
-    instrumentProtocol(server, 'server', options);
+    instrumentProtocol(server, 'server', options, dialect);
   }
 }
 
-/** Shared by the client and server entry points: idempotent, never throws. */
-function instrumentProtocol(
+/** Shared by the client and server entry points (of 1.x and 2.x): idempotent, never throws. */
+export function instrumentProtocol(
   protocol: object,
   role: Role,
   options: InstrumentationOptions | undefined,
+  dialect: HostDialect,
   mcpServer?: object,
 ): void {
   try {
@@ -52,6 +65,7 @@ function instrumentProtocol(
       role,
       resolveOptions(options),
       mcpServer as McpServerLike | undefined,
+      dialect,
     ).install();
   } catch (error) {
     reportInternalError(error);

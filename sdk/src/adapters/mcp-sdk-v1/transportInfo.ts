@@ -24,6 +24,9 @@ import {
 const KIND_BY_CONSTRUCTOR: Record<string, string> = {
   StdioClientTransport: TRANSPORT_KIND_STDIO,
   StdioServerTransport: TRANSPORT_KIND_STDIO,
+  // MCP SDK 2.x `serveStdio`: the server instance is connected to a per-connection channel over the
+  // process's stdio, not to the stdio transport itself.
+  StdioConnectionChannel: TRANSPORT_KIND_STDIO,
   StreamableHTTPClientTransport: TRANSPORT_KIND_STREAMABLE_HTTP,
   StreamableHTTPServerTransport: TRANSPORT_KIND_STREAMABLE_HTTP,
   WebStandardStreamableHTTPServerTransport: TRANSPORT_KIND_STREAMABLE_HTTP,

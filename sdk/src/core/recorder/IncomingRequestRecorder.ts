@@ -53,7 +53,10 @@ export class IncomingRequestRecorder {
     const method = message.method as string;
     const params = message.params;
     const active = context.active();
-    const { ctx: parent, fromRemote } = extractParent(active, metaOf(message), headers);
+    const meta = metaOf(message);
+    const { ctx: parent, fromRemote } = extractParent(active, meta, headers);
+    // 2026-07-28 era: the request's `_meta` names the protocol version and the client.
+    if (meta !== undefined) r.noteMeta(meta);
     let links: Link[] | undefined;
     // The ambient span (e.g. the HTTP server span of auto-instrumentation) is linked, not the parent.
     // In memory the "ambient" span is the sender's own context, so there is nothing to link.

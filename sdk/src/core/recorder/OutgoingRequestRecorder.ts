@@ -1,6 +1,6 @@
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { classifySenderFailure, toolResultErrorOutcome, type FailureOutcome } from '../classifyOutcome.js';
-import { injectIntoMessage } from '../metaPropagation.js';
+import { injectIntoMessage, metaOf } from '../metaPropagation.js';
 import type { JsonRpcMessage } from '../jsonRpc.js';
 import { reportInternalError } from '../reportInternalError.js';
 import {
@@ -84,6 +84,10 @@ export class OutgoingRequestRecorder {
     conn.outgoing.set(id, call);
     const shape = call.shape;
     const r = this.r;
+    // 2026-07-28 era: the host SDK put the protocol version (and this client) into the request's `_meta`.
+    const meta = metaOf(message);
+    if (meta !== undefined && r.noteMeta(meta) && call.span.isRecording())
+      call.span.setAttributes(r.identity.attributes());
     const transportSpan = r.opts.tracer.startSpan(
       shape.transportSpanName,
       shape.transportSpanOptions,
@@ -111,6 +115,16 @@ export class OutgoingRequestRecorder {
     conn.outgoing.delete(id);
     call.wire = message.error ? 'error' : 'result';
     call.rawResult = message.result;
+    // 2026-07-28 era: each result's `_meta` names the server.
+    const resultMeta = (message.result as { _meta?: unknown } | undefined)?._meta;
+    if (
+      resultMeta !== null &&
+      typeof resultMeta === 'object' &&
+      this.r.noteMeta(resultMeta as Record<string, unknown>) &&
+      call.span.isRecording()
+    ) {
+      call.span.setAttributes(this.r.identity.attributes());
+    }
     const transportSpan = call.transportSpan;
     if (!transportSpan) return;
     call.transportSpan = undefined;

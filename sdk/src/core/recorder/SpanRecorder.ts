@@ -203,6 +203,16 @@ export class SpanRecorder {
     if (this.identity.setImplementation(side, info)) this.rebuildBase();
   }
 
+  /**
+   * Takes what a message's `_meta` says of the session (2026-07-28 era, see `SessionIdentity.fromMeta`).
+   * Returns true when the identity changed (the attribute sets are rebuilt then, not per message).
+   */
+  noteMeta(meta: Record<string, unknown> | undefined): boolean {
+    if (!this.identity.fromMeta(meta)) return false;
+    this.rebuildBase();
+    return true;
+  }
+
   /** Takes the protocol version of an HTTP request's `Mcp-Protocol-Version` header, unless known. */
   noteProtocolVersion(version: string): void {
     if (this.identity.noteProtocolVersion(version)) this.rebuildBase();
