@@ -2,7 +2,7 @@
  * Response shapes of the collector's query API (`GET /api/*`). The dashboard imports these types, so the
  * two cannot drift. Times are ISO-8601 strings unless named `*UnixNano` (decimal string) or `*Ms`.
  */
-import type { RootCause } from '../model/rootCause.js';
+import type { RootCause, VerdictSpan } from '../model/rootCause.js';
 
 /** Common query parameters: `from`/`to` accept ISO-8601 or unix milliseconds; default the last hour. */
 export interface TimeRange {
@@ -31,20 +31,9 @@ export interface TracesResponse {
 }
 
 /** `GET /api/traces/:traceId` */
-export interface SpanView {
+/** One span: what the root-cause model reads of it (ids, name, kind, times, status, attributes), and more. */
+export interface SpanView extends VerdictSpan {
   traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  name: string;
-  /** 'Client' | 'Server' | 'Internal' | … */
-  kind: string;
-  service: string;
-  startTimeUnixNano: string;
-  durationNs: string;
-  /** 'Unset' | 'Ok' | 'Error' */
-  statusCode: string;
-  statusMessage: string;
-  attributes: Record<string, string>;
   /** Resource attributes of the process that emitted the span (service.version, host.name, …). */
   resourceAttributes?: Record<string, string>;
   /** Instrumentation scope that created the span. */

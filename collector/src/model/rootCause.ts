@@ -32,7 +32,7 @@ import {
 } from '@mcpscope/sdk/semconv';
 import { toolErrorTextOutcome } from '@mcpscope/sdk/outcome';
 
-/** What the verdict reads of a span (the API's span view has these fields). */
+/** What the verdict reads of a span; the API's `SpanView` extends it. */
 export interface VerdictSpan {
   spanId: string;
   parentSpanId: string;
