@@ -27,6 +27,12 @@ export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_CLIENT_ADDRESS = 'client.address';
 export const ATTR_CLIENT_PORT = 'client.port';
 export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
+/**
+ * The 2026-07-28 era's `Mcp-Method` and `Mcp-Name` HTTP request headers (SEP-2243), recorded under the
+ * general HTTP convention `http.request.header.<lowercase name>` as string arrays.
+ */
+export const ATTR_HTTP_REQUEST_HEADER_MCP_METHOD = 'http.request.header.mcp-method';
+export const ATTR_HTTP_REQUEST_HEADER_MCP_NAME = 'http.request.header.mcp-name';
 
 /** `gen_ai.operation.name` value on tools/call spans. */
 export const GEN_AI_OPERATION_EXECUTE_TOOL = 'execute_tool';
@@ -154,3 +160,41 @@ export const ATTR_EVENT_DIRECTION = 'mcp.direction';
 export function spanName(method: string, target?: string): string {
   return target ? `${method} ${target}` : method;
 }
+
+// ── 2026-07-28 era features (issue #10) ─────────────────────────────────────────────────────────────
+// The MCP conventions (semantic-conventions-genai model/mcp) name the methods `server/discover` and
+// `subscriptions/listen` but no attribute for what follows, so these are mcpscope's own.
+/** The `resultType` of a result that is not `complete`: `input_required` (multi round-trip) or `task`. */
+export const ATTR_MCPSCOPE_RESULT_TYPE = 'mcpscope.result.type';
+/** Keys of the embedded input requests (elicitation, sampling, roots) an `input_required` result asks for. */
+export const ATTR_MCPSCOPE_INPUT_REQUEST_KEYS = 'mcpscope.input_request.keys';
+/** Keys of the input responses a retried request carries (`params.inputResponses`). */
+export const ATTR_MCPSCOPE_INPUT_RESPONSE_KEYS = 'mcpscope.input_response.keys';
+/** On the span of one embedded input request the client fulfilled: its key in `inputRequests`. */
+export const ATTR_MCPSCOPE_INPUT_REQUEST_KEY = 'mcpscope.input_request.key';
+/** On a call's CLIENT span: how many `input_required` results it went through before its final result. */
+export const ATTR_MCPSCOPE_INPUT_REQUIRED_ROUNDS = 'mcpscope.input_required.rounds';
+/** The task a span belongs to: created by its result, or named by `params.taskId` (Tasks, both eras). */
+export const ATTR_MCPSCOPE_TASK_ID = 'mcpscope.task.id';
+/** The task's status as a task-creating or tasks/* result reports it (`working`, `completed`, …). */
+export const ATTR_MCPSCOPE_TASK_STATUS = 'mcpscope.task.status';
+/** On a subscriptions/listen span: the notification types the request asked for (filter keys). */
+export const ATTR_MCPSCOPE_SUBSCRIPTION_FILTER = 'mcpscope.subscription.filter';
+/** On a subscriptions/listen span: how many notifications the subscription delivered. */
+export const ATTR_MCPSCOPE_SUBSCRIPTION_NOTIFICATIONS = 'mcpscope.subscription.notifications';
+/** Who ended a subscription: `client` (closed it), `server` (result or cancel), `transport` (stream gone). */
+export const ATTR_MCPSCOPE_SUBSCRIPTION_CLOSED_BY = 'mcpscope.subscription.closed_by';
+/**
+ * The cache hints of a cacheable result (SEP-2549: the list methods, resources/read, server/discover):
+ * `ttlMs` and `cacheScope`.
+ */
+export const ATTR_MCPSCOPE_LIST_TTL_MS = 'mcpscope.list.ttl_ms';
+export const ATTR_MCPSCOPE_LIST_CACHE_SCOPE = 'mcpscope.list.cache_scope';
+/** A call that failed while the client fulfilled the input its server asked for (its handler failed). */
+export const ERROR_TYPE_INPUT_REQUEST_FAILED = 'input_request_failed';
+/** A call whose server still asked for input after the client's round cap. */
+export const ERROR_TYPE_INPUT_ROUNDS_EXCEEDED = 'input_required_rounds_exceeded';
+/** A result of a kind the client library does not handle (a task handle to MCP SDK 2.4.0's Client). */
+export const ERROR_TYPE_UNSUPPORTED_RESULT_TYPE = 'unsupported_result_type';
+/** Event of `notifications/subscriptions/acknowledged` on a subscriptions/listen span. */
+export const EVENT_SUBSCRIPTION_ACKNOWLEDGED = 'mcp.subscription_acknowledged';

@@ -17,6 +17,7 @@ import { DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT } from './parseProxyArgs.js';
 import { ProxySession } from './proxySession.js';
 import type { ProxySessionOptions } from './proxySessionOptions.js';
 import { DEFAULT_MAX_BODY_BYTES, readLimitedBody, refuseOversizeBody } from './readLimitedBody.js';
+import { UpstreamServer } from './sessionAttributes.js';
 import { ToolListMemory } from './toolListMemory.js';
 
 /** Options of {@link startHttpProxy}. */
@@ -83,14 +84,17 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
     );
   }
   const tools = new ToolListMemory();
+  const upstreamServer = new UpstreamServer();
   const sessions = new Map<string, ProxySession>();
   let stateless: ProxySession | undefined;
   let exchanges = 0;
 
-  const newSession = (sessionId?: string): ProxySession => {
+  const newSession = (sessionId?: string, identityPerRequest = false): ProxySession => {
     const sessionOptions: ProxySessionOptions = {
+      identityPerRequest,
       tracer: options.tracer,
       tools,
+      upstream: upstreamServer,
       networkTransport: NETWORK_TRANSPORT_TCP,
       propagator,
       attributes: { [ATTR_NETWORK_PROTOCOL_NAME]: 'http' },
@@ -110,7 +114,8 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
   };
 
   const sessionFor = (sessionId: string | undefined): ProxySession => {
-    if (sessionId === undefined) return (stateless ??= newSession());
+    // Without a session id, requests of every client share one session: identity stays per request.
+    if (sessionId === undefined) return (stateless ??= newSession(undefined, true));
     let session = sessions.get(sessionId);
     if (session === undefined) {
       // A session begun before the proxy started (or forgotten): trace it without its initialize facts.
@@ -173,7 +178,6 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
     if (initializing) session = newSession();
     else session = sessionFor(sessionId);
     const protocolVersion = headerValue(req.headers[PROTOCOL_VERSION_HEADER]);
-    if (protocolVersion !== undefined) session.noteProtocolVersion(protocolVersion);
 
     const scope = String(++exchanges);
     const attributes = peerAttributes(req);
@@ -184,6 +188,7 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
         scope,
         parent: extractFromHeaders(propagator, req.headers),
         attributes,
+        protocolVersion,
       });
       if (changed) outgoing = Buffer.from(JSON.stringify(parsed), 'utf8');
     }
@@ -198,13 +203,11 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
       outgoing,
       (status, responseHeaders) => {
         const assigned = headerValue(responseHeaders[SESSION_HEADER]);
-        if (!initializing || status >= 300) return;
-        if (assigned !== undefined) {
-          session.setSessionId(assigned);
-          remember(assigned, session);
-        } else {
-          stateless = session;
-        }
+        if (!initializing || status >= 300 || assigned === undefined) return;
+        // A session of its own. Without an id the server is sessionless: this client's later requests
+        // join the shared session, which keeps identity per request (the handshake's stays here).
+        session.setSessionId(assigned);
+        remember(assigned, session);
       },
       { session, scope, sessionId, attributes },
     );

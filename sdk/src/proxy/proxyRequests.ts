@@ -1,5 +1,6 @@
-import { ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, type AttributeValue, type Context, type Span } from '@opentelemetry/api';
 import { classifyPeerCancel } from '../core/classifyOutcome.js';
+import type { SessionIdentity } from '../core/identity.js';
 import type { Unanswered } from './proxySessionOptions.js';
 import { applyOutcome } from './proxySpans.js';
 
@@ -19,6 +20,10 @@ export interface ProxyRequest {
   progressKey?: string;
   /** `params.cursor` of a tools/list request (which page it asks for). */
   listCursor: unknown;
+  /** The attributes the span started with (the identity of the session, or of this request). */
+  common: ReadonlyArray<[string, AttributeValue]>;
+  /** This request's own identity, in a session shared by many clients (`identityPerRequest`). */
+  identity?: SessionIdentity;
   cancelled?: { at: number; reason?: string; timer: NodeJS.Timeout };
 }
 

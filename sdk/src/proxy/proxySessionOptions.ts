@@ -1,5 +1,6 @@
 import type { Attributes, Context, TextMapPropagator, Tracer } from '@opentelemetry/api';
 import type { FailureOutcome } from '../core/classifyOutcome.js';
+import type { UpstreamServer } from './sessionAttributes.js';
 import type { ToolListMemory } from './toolListMemory.js';
 
 // What a ProxySession is told: its options, and what the stdio and HTTP proxies pass along with each
@@ -17,8 +18,17 @@ export interface ProxySessionOptions {
   propagator?: TextMapPropagator;
   /** `mcpscope.server.command` for stdio servers: their identity, since they have no address. */
   serverCommand?: string;
+  /** What every session in front of the same server learns of it (its name and version). */
+  upstream?: UpstreamServer;
   /** `mcp.session.id`, when the transport has sessions (Streamable HTTP). */
   sessionId?: string;
+  /**
+   * The session's requests come from many clients (HTTP in front of a sessionless server): identity is
+   * kept per request — from its `_meta`, its `Mcp-Protocol-Version` header, an initialize's
+   * `clientInfo` — and never learnt into the session, so one client's name never lands on another's
+   * spans. Defaults to false (one client per session: stdio, or an HTTP session id).
+   */
+  identityPerRequest?: boolean;
   /** Further attributes for every span of the session (client.address, network.protocol.*). */
   attributes?: Attributes;
   /**
@@ -50,4 +60,6 @@ export interface MessageInfo {
   parent?: Context | undefined;
   /** Further attributes for spans started by this message (client.address of an HTTP request). */
   attributes?: Attributes;
+  /** The protocol version the message's HTTP request declared (`Mcp-Protocol-Version`). */
+  protocolVersion?: string | undefined;
 }
