@@ -3,7 +3,6 @@ import {
   ROOT_CONTEXT,
   SpanKind,
   type Attributes,
-  type AttributeValue,
   type TextMapPropagator,
   type Tracer,
 } from '@opentelemetry/api';
@@ -22,7 +21,6 @@ import {
   type JsonObject,
   type JsonRpcLike,
 } from '../core/jsonRpc.js';
-import { META_SERVER_INFO, type SessionIdentity } from '../core/identity.js';
 import { defaultPropagator, extractFromMeta, injectIntoMeta, metaOf } from '../core/metaPropagation.js';
 import { notificationEventName } from '../core/recorder/notificationEvents.js';
 import { ToolListPages } from '../core/tools/ToolListPages.js';
@@ -215,7 +213,13 @@ export class ProxySession {
     }
 
     const meta = metaOf(msg);
-    const { common, identity: own } = this.identityOf(msg, meta, info, toServer);
+    const { common, identity: own } = this.attributes.ofMessage(
+      msg,
+      meta,
+      info.protocolVersion,
+      toServer,
+      () => this.requests.soleAgentRequest(info.scope ?? ''),
+    );
     const parent =
       extractFromMeta(this.propagator, meta) ??
       (toServer ? info.parent : this.requests.soleAgentRequestContext(scope)) ??
@@ -259,35 +263,6 @@ export class ProxySession {
     return injectIntoMeta(this.propagator, msg, span);
   }
 
-  /**
-   * The attributes a request's span starts with. One client per session: the session's, after what the
-   * request tells of its client (initialize's `clientInfo`, the `_meta` of the 2026-07-28 era, the
-   * `Mcp-Protocol-Version` header) has been learnt. Many clients per session: the request's own
-   * identity, or, for a request from the server, the identity of the agent request it was sent for.
-   */
-  private identityOf(
-    msg: JsonRpcLike,
-    meta: JsonObject | undefined,
-    info: MessageInfo,
-    toServer: boolean,
-  ): { common: ReadonlyArray<[string, AttributeValue]>; identity?: SessionIdentity } {
-    if (!this.options.identityPerRequest) {
-      if (toServer) {
-        if (msg.method === 'initialize') this.attributes.learnClient(msg);
-        this.attributes.noteMeta(meta);
-        if (info.protocolVersion !== undefined) this.attributes.noteProtocolVersion(info.protocolVersion);
-      }
-      return { common: this.attributes.entries };
-    }
-    if (!toServer) {
-      const asker = this.requests.soleAgentRequest(info.scope ?? '');
-      return { common: asker?.common ?? this.attributes.entries };
-    }
-    const identity = this.attributes.forRequest(msg, meta, info.protocolVersion);
-    if (identity === undefined) return { common: this.attributes.entries };
-    return { common: this.attributes.entriesOf(identity), identity };
-  }
-
   private finishResponse(entry: ProxyRequest | undefined, msg: JsonRpcLike, bytes: number | undefined): void {
     if (entry === undefined) return;
     this.requests.forget(entry);
@@ -314,7 +289,7 @@ export class ProxySession {
     const span = entry.span;
     const resultMeta = isObject(result['_meta']) ? result['_meta'] : undefined;
     if (entry.method === 'initialize' || resultMeta !== undefined)
-      this.learnServer(entry, result, resultMeta);
+      this.attributes.fromResult(entry, result, resultMeta);
     switch (entry.method) {
       case 'tools/list': {
         const tools = result['tools'];
@@ -333,33 +308,6 @@ export class ProxySession {
         }
         break;
     }
-  }
-
-  /**
-   * What a result tells of the server (initialize's `serverInfo` and version; the 2026-07-28 era's
-   * `_meta` serverInfo), set on the request's span, and learnt into the session unless its requests
-   * come from many clients (then it stays with the request).
-   */
-  private learnServer(entry: ProxyRequest, result: JsonObject, resultMeta: JsonObject | undefined): void {
-    if (this.options.identityPerRequest) {
-      const identity = (entry.identity ??= this.attributes.requestIdentity());
-      if (entry.method === 'initialize') identity.fromInitializeResult(result);
-      identity.fromMeta(resultMeta);
-      entry.span.setAttributes(identity.attributes());
-      // The server is the one upstream whoever asks, so its name is the session's too; the protocol
-      // version a client negotiated is not.
-      this.attributes.learnServerInfo(
-        entry.method === 'initialize' ? result['serverInfo'] : resultMeta?.[META_SERVER_INFO],
-      );
-      return;
-    }
-    let changed = false;
-    if (entry.method === 'initialize') {
-      this.attributes.learnServer(result);
-      changed = true;
-    }
-    if (this.attributes.noteMeta(resultMeta)) changed = true;
-    if (changed) entry.span.setAttributes(this.attributes.identity.attributes());
   }
 
   /**
@@ -420,7 +368,9 @@ export class ProxySession {
       { kind: fromClient ? SpanKind.SERVER : SpanKind.CLIENT, attributes: identity },
       parent,
     );
-    const { common } = this.identityOf(msg, meta, info, fromClient);
+    const { common } = this.attributes.ofMessage(msg, meta, info.protocolVersion, fromClient, () =>
+      this.requests.soleAgentRequest(info.scope ?? ''),
+    );
     for (let i = 0; i < common.length; i++) span.setAttribute(common[i]![0], common[i]![1]);
     if (info.bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, info.bytes);
     if (info.attributes !== undefined) span.setAttributes(info.attributes);

@@ -8,6 +8,7 @@ import {
   ATTR_NETWORK_TRANSPORT,
   LAYER_SERVER,
 } from '../semconv.js';
+import type { ProxyRequest } from './proxyRequests.js';
 import type { ProxySessionOptions } from './proxySessionOptions.js';
 import { SOURCE_PROXY } from './proxySpans.js';
 
@@ -40,12 +41,14 @@ export class SessionAttributes {
   private built: ReadonlyArray<[string, AttributeValue]>;
   private readonly fixed: Attributes;
   private readonly upstream: UpstreamServer | undefined;
+  private readonly perRequest: boolean;
   private upstreamRevision = 0;
   /** Whether this session's own messages named the server (then the shared name never overrides it). */
   private toldServer = false;
 
   constructor(options: ProxySessionOptions) {
     this.upstream = options.upstream;
+    this.perRequest = options.identityPerRequest === true;
     this.identity.sessionId = options.sessionId;
     this.fixed = {
       [ATTR_MCPSCOPE_SOURCE]: SOURCE_PROXY,
@@ -89,7 +92,7 @@ export class SessionAttributes {
    * only when it changed (then it returns true), so a session whose every request carries the same
    * identity pays one compare.
    */
-  noteMeta(meta: Record<string, unknown> | undefined): boolean {
+  private noteMeta(meta: Record<string, unknown> | undefined): boolean {
     const server = meta?.[META_SERVER_INFO];
     if (server !== undefined) {
       this.toldServer = true;
@@ -105,7 +108,7 @@ export class SessionAttributes {
    * HTTP `Mcp-Protocol-Version` header, and an initialize request's `clientInfo`. Returns undefined
    * when the request says nothing of itself (the session's fixed entries apply then).
    */
-  forRequest(
+  private forRequest(
     msg: JsonRpcLike,
     meta: Record<string, unknown> | undefined,
     protocolVersion: string | undefined,
@@ -128,7 +131,7 @@ export class SessionAttributes {
    * A request's own identity before it tells anything: the session's server (one upstream, whoever
    * asks) and session id, no client and no protocol version (those belong to each client).
    */
-  requestIdentity(): SessionIdentity {
+  private requestIdentity(): SessionIdentity {
     void this.entries; // takes what other sessions learnt of the upstream server
     const identity = new SessionIdentity();
     identity.serverName = this.identity.serverName;
@@ -138,20 +141,67 @@ export class SessionAttributes {
   }
 
   /** The server's `Implementation` from a result, learnt for the whole session (see `requestIdentity`). */
-  learnServerInfo(info: unknown): void {
+  private learnServerInfo(info: unknown): void {
     if (info === undefined) return;
     this.toldServer = true;
     this.upstream?.learn(info);
     if (info !== undefined && this.identity.fromMeta({ [META_SERVER_INFO]: info })) this.built = this.build();
   }
 
-  /** The entries of a request with its own identity (see `forRequest`). */
-  entriesOf(identity: SessionIdentity): Array<[string, AttributeValue]> {
-    return this.build(identity);
+  /**
+   * The attributes a message's span starts with. One client per session: the session's, after what the
+   * message tells of its client (initialize's `clientInfo`, the `_meta` of the 2026-07-28 era, the
+   * `Mcp-Protocol-Version` header) has been learnt. Many clients per session (`identityPerRequest`):
+   * the message's own identity, or, for one from the server, that of the agent request it belongs to.
+   */
+  ofMessage(
+    msg: JsonRpcLike,
+    meta: JsonObject | undefined,
+    protocolVersion: string | undefined,
+    fromClient: boolean,
+    asker: () => ProxyRequest | undefined,
+  ): { common: ReadonlyArray<[string, AttributeValue]>; identity?: SessionIdentity } {
+    if (!this.perRequest) {
+      if (fromClient) {
+        if (msg.method === 'initialize') this.learnClient(msg);
+        this.noteMeta(meta);
+        if (protocolVersion !== undefined) this.noteProtocolVersion(protocolVersion);
+      }
+      return { common: this.entries };
+    }
+    if (!fromClient) return { common: asker()?.common ?? this.entries };
+    const identity = this.forRequest(msg, meta, protocolVersion);
+    if (identity === undefined) return { common: this.entries };
+    return { common: this.build(identity), identity };
+  }
+
+  /**
+   * What a result tells of the server (initialize's `serverInfo` and version; the 2026-07-28 era's
+   * `_meta` serverInfo), set on the request's span and learnt into the session, or, with
+   * `identityPerRequest`, into the request's own identity (only the server's name is shared then).
+   */
+  fromResult(entry: ProxyRequest, result: JsonObject, resultMeta: JsonObject | undefined): void {
+    if (this.perRequest) {
+      const identity = (entry.identity ??= this.requestIdentity());
+      if (entry.method === 'initialize') identity.fromInitializeResult(result);
+      identity.fromMeta(resultMeta);
+      entry.span.setAttributes(identity.attributes());
+      this.learnServerInfo(
+        entry.method === 'initialize' ? result['serverInfo'] : resultMeta?.[META_SERVER_INFO],
+      );
+      return;
+    }
+    let changed = false;
+    if (entry.method === 'initialize') {
+      this.learnServer(result);
+      changed = true;
+    }
+    if (this.noteMeta(resultMeta)) changed = true;
+    if (changed) entry.span.setAttributes(this.identity.attributes());
   }
 
   /** The agent's initialize request: its `clientInfo`. */
-  learnClient(msg: JsonRpcLike): void {
+  private learnClient(msg: JsonRpcLike): void {
     const params = msg.params;
     if (!isObject(params) || !isObject(params['clientInfo'])) return;
     this.identity.setImplementation('client', params['clientInfo']);
@@ -159,7 +209,7 @@ export class SessionAttributes {
   }
 
   /** The server's initialize result; returns the identity attributes for the initialize span. */
-  learnServer(result: JsonObject): Attributes {
+  private learnServer(result: JsonObject): Attributes {
     this.toldServer = true;
     this.identity.fromInitializeResult(result);
     this.upstream?.learn(result['serverInfo']);
