@@ -17,17 +17,14 @@ import {
   isJsonRpcId,
   isObject,
   messageKind,
-  paramString,
   type JsonObject,
   type JsonRpcLike,
 } from '../core/jsonRpc.js';
 import { defaultPropagator, extractFromMeta, injectIntoMeta, metaOf } from '../core/metaPropagation.js';
 import { notificationEventName } from '../core/recorder/notificationEvents.js';
+import { requestAttributes, requestTarget } from '../core/recorder/requestAttributes.js';
 import { ToolListPages } from '../core/tools/ToolListPages.js';
 import {
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROMPT_NAME,
-  ATTR_GEN_AI_TOOL_NAME,
   ATTR_MCP_METHOD_NAME,
   ATTR_MCP_RESOURCE_URI,
   ATTR_MCP_SESSION_ID,
@@ -36,7 +33,6 @@ import {
   EVENT_CANCELLED,
   EVENT_LOG_MESSAGE,
   EVENT_PROGRESS,
-  GEN_AI_OPERATION_EXECUTE_TOOL,
   spanName,
 } from '../semconv.js';
 import { ProxyRequests, type ProxyRequest } from './proxyRequests.js';
@@ -193,24 +189,11 @@ export class ProxySession {
     // span directly, after forwarding (see settle). Attributes given to startSpan are copied three
     // times on the way in (sanitized for the sampler, sanitized again, then set), which on a proxy's
     // hot path is most of the span's cost.
-    const identity: Attributes = {};
-    identity[ATTR_MCP_METHOD_NAME] = method;
-    let target: string | undefined;
-    let annotations: Attributes | undefined;
-    if (method === 'tools/call') {
-      target = paramString(msg, 'name');
-      identity[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_EXECUTE_TOOL;
-      if (target !== undefined) {
-        identity[ATTR_GEN_AI_TOOL_NAME] = target;
-        annotations = this.options.tools.annotationsFor(target);
-      }
-    } else if (method === 'prompts/get') {
-      target = paramString(msg, 'name');
-      if (target !== undefined) identity[ATTR_GEN_AI_PROMPT_NAME] = target;
-    } else if (method.startsWith('resources/')) {
-      const uri = paramString(msg, 'uri');
-      if (uri !== undefined) identity[ATTR_MCP_RESOURCE_URI] = uri;
-    }
+    const params = isObject(msg.params) ? msg.params : undefined;
+    const target = requestTarget(method, params);
+    const identity = requestAttributes(method, target, params);
+    const annotations =
+      method === 'tools/call' && target !== undefined ? this.options.tools.annotationsFor(target) : undefined;
 
     const meta = metaOf(msg);
     const { common, identity: own } = this.attributes.ofMessage(
