@@ -3,7 +3,7 @@ import { finished, type Readable, type Writable } from 'node:stream';
 import { diag, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 import { closedConnectionOutcome } from '../core/classifyOutcome.js';
 import { NETWORK_TRANSPORT_PIPE } from '../semconv.js';
-import { redactCommandLine } from './commandLine.js';
+import { redactCommandLine } from '../core/transport/commandLine.js';
 import { LineFramer } from './lineFramer.js';
 import { ProxySession } from './proxySession.js';
 import { ToolListMemory } from './toolListMemory.js';

@@ -1,6 +1,7 @@
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { describe, expect, it } from 'vitest';
-import { commandLine, describeTransport, transportKind } from './transportInfo.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { describeTransport, transportKind } from './transportInfo.js';
 
 describe('transportInfo', () => {
   it('recognises the SDK transports', () => {
@@ -10,17 +11,14 @@ describe('transportInfo', () => {
     class CustomWebSocketTransport {}
     expect(transportKind(new CustomWebSocketTransport())).toBe('customwebsockettransport');
   });
-  it('never records credentials in the server command line', () => {
-    expect(
-      commandLine('npx', [
-        'server',
-        '--token',
-        's3cr3t',
-        '--api-key=abc',
-        '--port',
-        '8080',
-        'ghp_abcdefghijklmnopqrstuvwxyz',
-      ]),
-    ).toBe('npx server --token [REDACTED] --api-key=[REDACTED] --port 8080 [REDACTED]');
+  it('records the server command line with the core redaction rules (as the proxy does)', () => {
+    // Not started: describing a transport reads its parameters only.
+    const transport = new StdioClientTransport({
+      command: 'npx',
+      args: ['server', '--token', 's3cr3t', '--api-key=abc', '--basic-auth', 'me:pw', '--port', '8080'],
+    });
+    expect(describeTransport(transport, true).attributes['mcpscope.server.command']).toBe(
+      'npx server --token [REDACTED] --api-key=[REDACTED] --basic-auth [REDACTED] --port 8080',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { isSensitiveKey, redactString, REDACTED } from '../../core/content/redact.js';
+import { redactCommandLine } from '../../core/transport/commandLine.js';
 import type { TransportInfo } from '../../core/recorder/calls.js';
 import {
   ATTR_MCPSCOPE_SERVER_COMMAND,
@@ -67,35 +67,8 @@ export function describeTransport(transport: object, clientSide: boolean): Trans
     const params = fields['_serverParams'] as { command?: unknown; args?: unknown } | undefined;
     if (params && typeof params.command === 'string') {
       const args = Array.isArray(params.args) ? params.args.map(String) : [];
-      attributes[ATTR_MCPSCOPE_SERVER_COMMAND] = commandLine(params.command, args);
+      attributes[ATTR_MCPSCOPE_SERVER_COMMAND] = redactCommandLine(params.command, args);
     }
   }
   return { kind, http, inMemory: kind === TRANSPORT_KIND_IN_MEMORY, attributes };
-}
-
-/**
- * The command line of a stdio server, without credentials: a value after a flag such as `--token` or
- * `--api-key`, the value of `--password=…`, and credential-looking strings are masked.
- */
-export function commandLine(command: string, args: readonly string[]): string {
-  const parts = [command];
-  let maskNext = false;
-  for (const arg of args) {
-    if (maskNext) {
-      parts.push(REDACTED);
-      maskNext = false;
-      continue;
-    }
-    const flag = /^--?([A-Za-z0-9_.-]+)(=.*)?$/.exec(arg);
-    if (flag?.[1] !== undefined && isSensitiveKey(flag[1])) {
-      if (flag[2] !== undefined) parts.push(`${arg.slice(0, arg.indexOf('='))}=${REDACTED}`);
-      else {
-        parts.push(arg);
-        maskNext = true;
-      }
-      continue;
-    }
-    parts.push(redactString(arg));
-  }
-  return parts.join(' ');
 }

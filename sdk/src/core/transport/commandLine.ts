@@ -1,4 +1,4 @@
-import { isSensitiveKey, REDACTED, redactString } from '../core/content/redact.js';
+import { isSensitiveKey, REDACTED, redactString } from '../content/redact.js';
 
 /** What replaces a credential found in a server's command line. */
 export const REDACTED_ARG = REDACTED;
