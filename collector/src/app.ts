@@ -12,6 +12,8 @@ import express from 'express';
 import type { CollectorConfig } from './config.js';
 import { openStorage, type Storage } from './storage/index.js';
 import { createApiRouter } from './api/router.js';
+import type { InfoResponse } from './api/types.js';
+import { demoCommand } from './cli/demoCommand.js';
 import { createOtlpRouter, writeOtlpStatus } from './receiver/router.js';
 import { RpcCode } from './receiver/otlpResponse.js';
 import { Batcher } from './pipeline/batcher.js';
@@ -141,6 +143,11 @@ export function createApp(
   );
 
   const readAuth = bearerAuth(config.readToken, 'mcpscope');
+  // What the dashboard shows newcomers: the demo command that works where this collector runs.
+  app.get('/api/info', readAuth, (_req, res) => {
+    const info: InfoResponse = { demoCommand: demoCommand() };
+    res.json(info);
+  });
   app.use('/api', readAuth, createApiRouter(storage.queries, { log }));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'not found' });

@@ -9,6 +9,7 @@ export const TEST_IDS = {
   rangePicker: 'range-picker',
   refreshPicker: 'refresh-picker',
   emptyState: 'empty-state',
+  demoCommand: 'demo-command',
   queryError: 'query-error',
 
   overview: 'overview-view',

@@ -62,6 +62,15 @@ describe('dashboard with a read token', () => {
     await page.reload();
     await page.locator(byTestId(TEST_IDS.emptyState)).waitFor({ timeout: 20_000 });
     await expect(page.locator(byTestId(TEST_IDS.tokenForm)).count()).resolves.toBe(0);
+    // The hint is the command that works here: this collector runs from a clone.
+    await expect(page.locator(byTestId(TEST_IDS.demoCommand)).first().textContent()).resolves.toBe(
+      'npm run demo',
+    );
     expect(problems).toEqual([]);
+  });
+
+  it('says at start that the dashboard needs the read token, and how to start the demo here', () => {
+    expect(collector.output()).toContain('The dashboard and /api need the read token (MCPSCOPE_READ_TOKEN)');
+    expect(collector.output()).toMatch(/see it populated in a minute: {2}npm run demo -- --endpoint http/);
   });
 });

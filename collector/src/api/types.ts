@@ -181,6 +181,12 @@ export interface ToolChange {
   /** What each injection heuristic matched in `after`, for the reviewer. */
   findings?: { flag: string; evidence: string }[];
 }
+/** `GET /api/info`: what the collector says of itself to the dashboard. */
+export interface InfoResponse {
+  /** The command that starts the demo where this collector runs (`npm run demo` in a clone). */
+  demoCommand: string;
+}
+
 export interface ToolChangesResponse {
   changes: ToolChange[];
   current: ToolDefinitionVersion[];

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { configFromEnv, type CollectorConfig } from '../config.js';
+import { demoCommand } from './demoCommand.js';
 import { startCollector } from '../app.js';
 
 const HELP = `mcpscope — observability for MCP
@@ -57,9 +58,21 @@ async function start(argv: string[]): Promise<void> {
   console.log('');
   console.log('Point an instrumented app at it:');
   console.log(`  OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint} node your-agent.js`);
-  console.log(
-    `or see it populated in a minute:  mcpscope demo --endpoint ${endpoint}   (from a clone: npm run demo)`,
-  );
+  const demo = demoCommand();
+  // npm passes arguments to a script after `--`; npx passes them straight on.
+  const demoArgs = demo.startsWith('npm run') ? `-- --endpoint ${endpoint}` : `--endpoint ${endpoint}`;
+  console.log(`or see it populated in a minute:  ${demo} ${demoArgs}`);
+  if (config.readToken !== undefined) {
+    console.log('');
+    console.log(
+      'The dashboard and /api need the read token (MCPSCOPE_READ_TOKEN): the dashboard asks for it',
+    );
+    console.log('once, or send `Authorization: Bearer <token>`.');
+  }
+  if (config.ingestToken !== undefined) {
+    console.log('Senders need the ingest token (MCPSCOPE_INGEST_TOKEN):');
+    console.log('  OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer <token>"');
+  }
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -5,6 +5,7 @@ import { useNeedsToken } from './authState.js';
 import { apiGet, type QueryParams } from './client.js';
 import type {
   ErrorsResponse,
+  InfoResponse,
   OverviewResponse,
   ToolChangesResponse,
   ToolsResponse,
@@ -34,6 +35,14 @@ function useRangeQuery<T>(
     placeholderData: keepPreviousData,
   });
 }
+
+/** What the collector says of itself (`GET /api/info`): fetched once per page load. */
+export const useInfo = (): UseQueryResult<InfoResponse> =>
+  useQuery({
+    queryKey: ['info'],
+    queryFn: ({ signal }) => apiGet<InfoResponse>('/api/info', {}, signal),
+    staleTime: Infinity,
+  });
 
 export const useOverview = (
   range: RangeSelection,

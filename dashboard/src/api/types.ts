@@ -5,6 +5,7 @@
 export type {
   ErrorGroup,
   ErrorsResponse,
+  InfoResponse,
   OverviewResponse,
   SeriesPoint,
   SpanView,

@@ -2,7 +2,7 @@ import { useSearchParams } from 'react-router-dom';
 import { useToolChanges } from '../../api/queries.js';
 import type { ToolChange } from '../../api/types.js';
 import { Badge, type BadgeTone } from '../../components/Badge.js';
-import { EmptyState } from '../../components/EmptyState.js';
+import { DemoCommand, EmptyState } from '../../components/EmptyState.js';
 import { QueryState } from '../../components/QueryState.js';
 import { RefreshPicker } from '../../components/RefreshPicker.js';
 import { formatDateTime } from '../../lib/format.js';
@@ -67,7 +67,7 @@ export function ToolChangesView() {
           <EmptyState title="No tool definitions seen yet">
             <p>
               Instrumented clients record every <code>tools/list</code> result; definitions and their changes
-              appear here. Run <code>npx mcpscope demo</code>, or point an instrumented client&apos;s{' '}
+              appear here. Run <DemoCommand />, or point an instrumented client&apos;s{' '}
               <code>OTEL_EXPORTER_OTLP_ENDPOINT</code> at this collector.
             </p>
           </EmptyState>
