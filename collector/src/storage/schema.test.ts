@@ -15,11 +15,14 @@ describe('buildMigrations (single node)', () => {
     const versions = ddl.migrations.map((m) => m.version);
     expect(versions).toEqual([...versions].sort((a, b) => a - b));
     expect(new Set(versions).size).toBe(versions.length);
-    // CREATE … IF NOT EXISTS, or an ALTER … MODIFY COLUMN or SETTING that sets a value (repeatable).
-    for (const s of statements)
+    // CREATE … IF NOT EXISTS, an ALTER … MODIFY COLUMN or SETTING that sets a value (repeatable), or an
+    // ALTER whose every ADD COLUMN or ADD INDEX says IF NOT EXISTS.
+    for (const s of statements) {
       expect(s).toMatch(
-        /^(CREATE (DATABASE|TABLE|MATERIALIZED VIEW) IF NOT EXISTS |ALTER TABLE \S+ MODIFY (COLUMN|SETTING) )/,
+        /^(CREATE (DATABASE|TABLE|MATERIALIZED VIEW) IF NOT EXISTS |ALTER TABLE \S+ (MODIFY (COLUMN|SETTING)|ADD (COLUMN|INDEX) IF NOT EXISTS) )/,
       );
+      expect(s).not.toMatch(/ADD (COLUMN|INDEX) (?!IF NOT EXISTS)/);
+    }
   });
 
   it('keeps root causes one row per trace, the latest version winning', () => {

@@ -10,6 +10,7 @@
  * Distributed tables.
  */
 import { compareVersions } from './version.js';
+import { exporterParity } from './exporterParity.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_PROMPT_NAME,
@@ -85,7 +86,7 @@ interface EngineSpec {
   args?: string;
 }
 
-class DdlBuilder {
+export class DdlBuilder {
   readonly db: string;
   private readonly onCluster: string;
 
@@ -187,10 +188,11 @@ const callerCodes = CALLER_FAULT_CODES.map((c) => `'${c}'`).join(', ');
  * 10.3 → 3.5 bytes per span, with no measurable CPU cost next to the rest of an insert. Readers see
  * the same maps (`ResourceAttributes['service.name']` works as before).
  *
- * Index choices: the exporter's TraceId bloom filter and Duration minmax are kept. Its four bloom filters
- * over map keys and values are left out: they cost ingest time and disk on every span and our filters use
- * the MCP columns instead. IsError gets a minmax index because errors are rare and clustered in time, so
- * /errors skips granules without any.
+ * Index choices: the exporter's TraceId bloom filter and Duration minmax are here. Its bloom filters over
+ * the attribute maps' keys and values, its span-name token index and its `…AttributeItems` ALIAS columns
+ * came later, with migration 11 (exporterParity.ts): mcpscope's own filters use the MCP columns, the
+ * exporter's readers use those. IsError gets a minmax index because errors are rare and clustered in
+ * time, so /errors skips granules without any.
  *
  * Sort key: the exporter's (ServiceName, SpanName, toDateTime(Timestamp)). SpanName is
  * `{method} {tool}` with few distinct values, so each (service, name) run is a time-ordered stretch: a
@@ -546,6 +548,7 @@ export function buildMigrations(opts: SchemaOptions): SchemaDdl {
       { version: 7, name: 'is_error_counts_every_failed_call', statements: isErrorCountsEveryFailedCall(b) },
       { version: 8, name: 'deduplication_windows', statements: deduplicationWindows(b) },
       { version: 9, name: 'mcpscope_write_probe', statements: writeProbeTable(b) },
+      { version: 11, name: 'exporter_parity', statements: exporterParity(b) },
     ],
   };
 }
