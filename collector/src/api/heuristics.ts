@@ -1,19 +1,45 @@
 /**
  * Cheap, local checks of a tool definition for injected instructions ("tool poisoning"): text a model
- * will read as orders, pointers to secrets or other tools, hidden characters, and annotations that lie
- * about what the tool does. They are hints for a human reviewing a tool-definition change — false
- * positives are expected, nothing is blocked. Pure: no I/O, no model.
+ * will read as orders — to override its instructions, hide things from the user, reach for secrets,
+ * send data away, rewrite how other tools behave or favour this tool — plus text hidden from the
+ * person reviewing it, and annotations that lie about what the tool does. They are hints for a human
+ * reviewing a tool-definition change; nothing is blocked. Every string of the definition is read
+ * (descriptions, titles, property names, defaults, enums, output schemas), as the model reads it.
+ * Pure: no I/O, no model. Precision and recall on a labelled set of real and malicious definitions:
+ * test/fixtures/tool-definitions/README.md.
  */
+import {
+  bidiChars,
+  codepoints,
+  controlChars,
+  decodedBlobs,
+  htmlComments,
+  mixedScriptWords,
+  revealTagText,
+  visibleText,
+  whitespacePadding,
+  zeroWidthChars,
+} from './hiddenText.js';
+import { matchSentence, ruleContext, sentences } from './injectionRules.js';
 
-/** Flag names, as they appear in `ToolChange.flags`. */
-export type InjectionFlag =
-  | 'injection:override_phrase'
-  | 'injection:tool_reference'
-  | 'injection:secret_reference'
-  | 'injection:url'
-  | 'injection:zero_width'
-  | 'injection:bidi'
-  | 'injection:annotation_contradiction';
+/** Flag names, as they appear in `ToolChange.flags` (the dashboard explains each). */
+export const INJECTION_FLAGS = [
+  'injection:override_phrase',
+  'injection:concealment',
+  'injection:secret_reference',
+  'injection:exfiltration',
+  'injection:tool_reference',
+  'injection:tool_preference',
+  'injection:hidden_text',
+  'injection:encoded_payload',
+  'injection:shell_command',
+  'injection:zero_width',
+  'injection:bidi',
+  'injection:control_chars',
+  'injection:homoglyph',
+  'injection:annotation_contradiction',
+] as const;
+export type InjectionFlag = (typeof INJECTION_FLAGS)[number];
 
 export interface Finding {
   flag: InjectionFlag;
@@ -22,33 +48,9 @@ export interface Finding {
 }
 
 export interface HeuristicContext {
-  /** Names of the other tools of the same server: a description that names them may steer their use. */
+  /** Names of the other tools of the same server: instructions about them may shadow them. */
   otherTools?: readonly string[];
 }
-
-// Phrases that address the model rather than describe the tool. Each is specific enough that a normal
-// description does not contain it; "<IMPORTANT>" is the marker of the published tool-poisoning examples.
-const OVERRIDE_PATTERNS: readonly RegExp[] = [
-  /\b(ignore|disregard|forget|override)\s+(all\s+|any\s+|the\s+|your\s+)?(previous|prior|above|earlier|preceding|other|system)\s+(instructions?|prompts?|messages?|rules|directions)/i,
-  /\bdo\s+not\s+(tell|inform|mention|reveal|show|notify)\b[^.]{0,40}\buser\b/i,
-  /\bdon'?t\s+(tell|inform|mention|reveal|show|notify)\b[^.]{0,40}\buser\b/i,
-  /\bwithout\s+(telling|informing|notifying|asking)\s+(the\s+)?user\b/i,
-  /\b(the\s+)?user\s+(must|should)\s+not\s+(know|see|be\s+told)\b/i,
-  /<\s*\/?\s*(important|system|instructions?|admin|secret)\s*>/i,
-  /\byou\s+are\s+now\b/i,
-  /\bnew\s+instructions?\s*:/i,
-  /\b(this|these)\s+instructions?\s+(override|supersede|take\s+precedence)/i,
-];
-
-const SECRET_PATTERN =
-  /~\/\.ssh\b|\.ssh\/|\bid_(rsa|dsa|ecdsa|ed25519)\b|(^|[\s"'`(/=])\.env\b|\bcredentials?\b|\bapi[\s_-]?keys?\b|\bapikey\b|\bprivate[\s_-]?keys?\b|\bsecret[\s_-]?keys?\b|\baccess[\s_-]?tokens?\b|\.aws\/|\.npmrc\b|\.netrc\b|\/etc\/(passwd|shadow)\b|\.kube\/config\b|\bmcp\.json\b/i;
-
-const URL_PATTERN = /\b(?:https?|ftp|wss?):\/\/[^\s"'<>)\]]+/gi;
-// Schema dialect identifiers are URLs by convention and carry no instruction.
-const BENIGN_URL = /^https?:\/\/json-schema\.org\//i;
-
-const ZERO_WIDTH = /[\u200B-\u200D\u2060-\u2064\uFEFF\u180E\u00AD]|[\u{E0000}-\u{E007F}]/u;
-const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
 
 const DESTRUCTIVE_VERBS = new Set([
   'delete',
@@ -66,26 +68,33 @@ const DESTRUCTIVE_VERBS = new Set([
   'overwrite',
 ]);
 
-function codepoints(s: string): string {
-  return [...s]
-    .map((c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`)
-    .join(' ');
-}
-
-function clip(s: string, max = 80): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
-}
+// Schema keywords whose string values are identifiers, not text a model reads as prose.
+const IDENTIFIER_KEYS = new Set(['$schema', '$id', '$ref', 'type', 'format', 'pattern']);
 
 /** Every string in a JSON value, keys included (property names reach the model too). */
 function strings(v: unknown, out: string[], key?: string): void {
   if (typeof v === 'string') {
-    if (key !== '$schema' && key !== '$id') out.push(v);
+    if (key === undefined || !IDENTIFIER_KEYS.has(key)) out.push(v);
   } else if (Array.isArray(v)) {
     for (const x of v) strings(x, out);
   } else if (v && typeof v === 'object') {
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
       out.push(k);
       strings(x, out, k);
+    }
+  }
+}
+
+/** Names of schema properties, at any depth (`properties` of nested objects and array items too). */
+function propertyNames(v: unknown, out: Set<string>): void {
+  if (Array.isArray(v)) {
+    for (const x of v) propertyNames(x, out);
+  } else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k === 'properties' && x && typeof x === 'object' && !Array.isArray(x)) {
+        for (const name of Object.keys(x)) out.add(name);
+      }
+      propertyNames(x, out);
     }
   }
 }
@@ -98,32 +107,32 @@ export function nameWords(name: string): string[] {
     .map((w) => w.toLowerCase());
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+function clip(s: string, max = 100): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+function parseDefinition(definition: string | Record<string, unknown>): Record<string, unknown> {
+  if (typeof definition !== 'string') return definition;
+  try {
+    const parsed: unknown = JSON.parse(definition);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
+  } catch {
+    return { description: definition };
+  }
 }
 
 /**
  * Runs every heuristic on one tool definition (its canonical JSON, or an object). The tool's own name
- * is not text to check: it is what the definition is about.
+ * is not text to check for instructions: it is what the definition is about; its characters are
+ * checked.
  */
 export function inspectToolDefinition(
   definition: string | Record<string, unknown>,
   ctx: HeuristicContext = {},
 ): Finding[] {
-  let def: Record<string, unknown>;
-  if (typeof definition === 'string') {
-    try {
-      const parsed: unknown = JSON.parse(definition);
-      def =
-        parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-          ? (parsed as Record<string, unknown>)
-          : {};
-    } catch {
-      def = { description: definition };
-    }
-  } else {
-    def = definition;
-  }
+  const def = parseDefinition(definition);
   const name = typeof def['name'] === 'string' ? def['name'] : '';
   const { name: _own, annotations, ...rest } = def;
   const texts: string[] = [];
@@ -133,40 +142,51 @@ export function inspectToolDefinition(
     const title = (annotations as Record<string, unknown>)['title'];
     if (typeof title === 'string') texts.push(title);
   }
+  const params = new Set<string>();
+  propertyNames(rest, params);
+  const ruleCtx = ruleContext(name, ctx.otherTools ?? [], [...params]);
+
   const findings: Finding[] = [];
   const add = (flag: InjectionFlag, evidence: string) => {
     if (!findings.some((f) => f.flag === flag && f.evidence === evidence)) findings.push({ flag, evidence });
   };
+  /** The wording rules, on text the model reads; `via` says where hidden text came from. */
+  const readAsModel = (text: string, via = '') => {
+    for (const sentence of sentences(text)) {
+      for (const m of matchSentence(sentence, ruleCtx)) add(m.flag, `${via}${m.evidence}`);
+    }
+  };
 
   for (const text of texts) {
-    for (const re of OVERRIDE_PATTERNS) {
-      const m = re.exec(text);
-      if (m) add('injection:override_phrase', clip(m[0]));
-    }
-    const secret = SECRET_PATTERN.exec(text);
-    if (secret) add('injection:secret_reference', clip(secret[0].trim()));
-    for (const m of text.matchAll(URL_PATTERN)) {
-      if (!BENIGN_URL.test(m[0])) add('injection:url', clip(m[0]));
-    }
-    const zw = text.match(new RegExp(ZERO_WIDTH.source, 'gu'));
-    if (zw) add('injection:zero_width', codepoints([...new Set(zw)].join('')));
-    const bidi = text.match(new RegExp(BIDI.source, 'g'));
-    if (bidi) add('injection:bidi', codepoints([...new Set(bidi)].join('')));
-    for (const other of ctx.otherTools ?? []) {
-      if (other === name || other.length < 3) continue;
-      if (new RegExp(`(^|[^A-Za-z0-9_])${escapeRegExp(other)}($|[^A-Za-z0-9_])`).test(text)) {
-        add('injection:tool_reference', other);
-      }
+    const zw = zeroWidthChars(text);
+    if (zw.length) add('injection:zero_width', clip(codepoints(zw)));
+    const bidi = bidiChars(text);
+    if (bidi.length) add('injection:bidi', codepoints(bidi));
+    const control = controlChars(text);
+    if (control.length) add('injection:control_chars', codepoints(control));
+    for (const word of mixedScriptWords(text)) add('injection:homoglyph', word);
+    for (const comment of htmlComments(text)) add('injection:hidden_text', clip(comment));
+    const padding = whitespacePadding(text);
+    if (padding) add('injection:hidden_text', clip(padding));
+
+    const visible = visibleText(text);
+    readAsModel(visible);
+    // Property names are read as words too: `content_from_reading_ssh_id_rsa`.
+    if (/^[A-Za-z][\w-]*$/.test(visible) && /[_-]|[a-z][A-Z]/.test(visible))
+      readAsModel(nameWords(visible).join(' '));
+    const tagged = revealTagText(text);
+    if (tagged) readAsModel(tagged, 'hidden: ');
+    for (const { blob, decoded } of decodedBlobs(visible)) {
+      add('injection:encoded_payload', clip(`${blob.slice(0, 24)}… = "${decoded}"`));
+      readAsModel(decoded, 'decoded: ');
     }
   }
-  // The name itself may carry hidden characters (a lookalike of another tool).
-  if (ZERO_WIDTH.test(name))
-    add(
-      'injection:zero_width',
-      `name: ${codepoints(name.match(new RegExp(ZERO_WIDTH.source, 'gu'))?.join('') ?? '')}`,
-    );
-  if (BIDI.test(name))
-    add('injection:bidi', `name: ${codepoints(name.match(new RegExp(BIDI.source, 'g'))?.join('') ?? '')}`);
+  // The name itself may carry hidden characters or lookalike letters (a copy of another tool's name).
+  const nameZw = zeroWidthChars(name);
+  if (nameZw.length) add('injection:zero_width', `name: ${codepoints(nameZw)}`);
+  const nameBidi = bidiChars(name);
+  if (nameBidi.length) add('injection:bidi', `name: ${codepoints(nameBidi)}`);
+  for (const word of mixedScriptWords(name)) add('injection:homoglyph', `name: ${word}`);
 
   if (annotations && typeof annotations === 'object') {
     const a = annotations as Record<string, unknown>;
