@@ -5,11 +5,14 @@ import {
   ERROR_TYPE_DUPLICATE_ID,
   ERROR_TYPE_EXCEPTION,
   ERROR_TYPE_HTTP_PREFIX,
+  ERROR_TYPE_INPUT_REQUEST_FAILED,
+  ERROR_TYPE_INPUT_ROUNDS_EXCEEDED,
   ERROR_TYPE_OUTPUT_VALIDATION,
   ERROR_TYPE_SESSION_NOT_FOUND,
   ERROR_TYPE_TIMEOUT,
   ERROR_TYPE_TOOL_ERROR,
   ERROR_TYPE_TRANSPORT,
+  ERROR_TYPE_UNSUPPORTED_RESULT_TYPE,
   type FaultLayer,
 } from '../semconv.js';
 
@@ -86,7 +89,11 @@ export interface SenderFailureContext {
  */
 export function classifySenderFailure(error: unknown, ctx: SenderFailureContext): FailureOutcome {
   if (ctx.aborted) return outcome(ERROR_TYPE_CANCELLED, 'caller', true, false);
-  if (ctx.wire === 'result') return outputValidationOutcome(ctx.method);
+  if (ctx.wire === 'result') {
+    return sdkErrorCode(error) === 'UNSUPPORTED_RESULT_TYPE'
+      ? UNSUPPORTED_RESULT_TYPE
+      : outputValidationOutcome(ctx.method);
+  }
   const code = errorCode(error);
   if (ctx.wire === 'error' && code !== undefined) return jsonRpcErrorOutcome(code, false, ctx.answerer);
   if (code === REQUEST_TIMEOUT) return outcome(ERROR_TYPE_TIMEOUT, ctx.answerer, true, false);
@@ -97,6 +104,51 @@ export function classifySenderFailure(error: unknown, ctx: SenderFailureContext)
   if (code !== undefined && code >= 100 && code <= 599) return httpStatusOutcome(code, ctx.hadSession, false);
   if (ctx.sent) return TRANSPORT_FAILURE;
   return outcome(code !== undefined ? String(code) : ERROR_TYPE_EXCEPTION, 'client', true, false);
+}
+
+/**
+ * A result of a kind the client library does not handle: MCP SDK 2.4.0's Client refuses a Tasks
+ * extension task handle (`resultType: "task"`) to tools/call. The client's: the protocol defines it.
+ */
+const UNSUPPORTED_RESULT_TYPE: FailureOutcome = outcome(
+  ERROR_TYPE_UNSUPPORTED_RESULT_TYPE,
+  'client',
+  true,
+  false,
+);
+
+/**
+ * A call that failed after its server asked for input (2026-07-28 multi round-trip), before the retry
+ * carrying that input went out: the caller gave up (its AbortSignal), the server kept asking past the
+ * client's round cap (the server's), or the client could not fulfil an input request — its handler
+ * failed, or it has none for that kind (the client's).
+ * @param handlerFailed an embedded input request's handler failed.
+ */
+export function classifyInputFulfilmentFailure(
+  error: unknown,
+  aborted: boolean,
+  handlerFailed: boolean,
+): FailureOutcome {
+  if (aborted) return outcome(ERROR_TYPE_CANCELLED, 'caller', true, false);
+  if (!handlerFailed && sdkErrorCode(error) === 'INPUT_REQUIRED_ROUNDS_EXCEEDED')
+    return outcome(ERROR_TYPE_INPUT_ROUNDS_EXCEEDED, 'server', true, false);
+  return outcome(ERROR_TYPE_INPUT_REQUEST_FAILED, 'client', true, false);
+}
+
+/**
+ * A `server/discover` probe (2026-07-28 era negotiation) that did not succeed. A refusal the caller
+ * caused — a 2025 server that does not know the method (-32601), a caller-fault code, an HTTP 4xx — is
+ * the negotiation's answer: the client falls back to `initialize`. It is recorded (`error.type`, the
+ * caller's) but is not an error; anything else (a server error, no answer in time) fails as any request.
+ * @param httpStatus the HTTP status of the probe's exchange, when it had one and nothing else came back.
+ */
+export function probeOutcome(failure: FailureOutcome, httpStatus?: number): FailureOutcome {
+  if (httpStatus !== undefined && httpStatus >= 400 && httpStatus < 500)
+    return {
+      ...outcome(`${ERROR_TYPE_HTTP_PREFIX}${httpStatus}`, 'caller', false, false),
+      httpStatusCode: httpStatus,
+    };
+  return failure.fault === 'caller' ? { ...failure, markError: false } : failure;
 }
 
 /**
@@ -295,6 +347,12 @@ export function errorCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'number') return Number.isFinite(code) ? code : undefined;
   return typeof code === 'string' ? SDK_ERROR_CODES.get(code) : undefined;
+}
+
+/** The string code of an MCP SDK 2.x `SdkError`, if `error` has one. */
+function sdkErrorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 function isNotConnected(error: unknown): boolean {

@@ -1,6 +1,5 @@
-import { context, type Context } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import type { JsonRpcMessage } from '../../core/jsonRpc.js';
-import { injectIntoMessage } from '../../core/metaPropagation.js';
 import type { ResolvedOptions } from '../../core/options.js';
 import type { Connection, OutgoingCall } from '../../core/recorder/calls.js';
 import { SpanRecorder, type Role } from '../../core/recorder/SpanRecorder.js';
@@ -242,14 +241,20 @@ export class ProtocolInstrumentation {
           return recorder.outgoing.sent(conn, message, call);
         }
         // Not sent from inside `request()`: a request the SDK queued for a task, delivered now (in the
-        // tasks/result handler). Its transport span starts here, where the request goes on the wire.
-        const queued =
-          conn.unsent.size > 0 ? conn.unsent.take(message.method, Number(message.id)) : undefined;
-        if (queued) {
-          this.sentCall = queued;
-          return recorder.outgoing.sent(conn, message, queued);
+        // tasks/result handler), the retry of a multi round-trip call, or one the SDK sends straight
+        // to the transport (2.x: the server/discover probe, subscriptions/listen). The core decides.
+        const claimed = recorder.outgoing.claim(conn, message);
+        if (claimed) {
+          this.sentCall = claimed;
+          return recorder.outgoing.sent(conn, message, claimed);
         }
-        return injectIntoMessage(message, context.active());
+        // MCP SDK 2.x ends a listen request's exchange by aborting its `requestSignal`.
+        const signal = options?.['requestSignal'];
+        return recorder.outgoing.sentWithoutCall(
+          conn,
+          message,
+          signal instanceof AbortSignal ? signal : undefined,
+        );
       }
       return recorder.notifications.sent(conn, message, options?.['relatedRequestId']);
     }
@@ -266,10 +271,8 @@ export class ProtocolInstrumentation {
       return undefined;
     }
     if (message.id !== undefined) {
-      // Over HTTP the SDK hands the request's headers on in `extra.requestInfo`.
-      const headers = conn.info.http
-        ? (extra as { requestInfo?: { headers?: unknown } } | undefined)?.requestInfo?.headers
-        : undefined;
+      // Over HTTP the SDK hands the request's headers on (where depends on its major version).
+      const headers = conn.info.http ? this.dialect.requestHeaders(extra) : undefined;
       return recorder.incoming.start(conn, message, headers);
     }
     recorder.notifications.received(conn, message);

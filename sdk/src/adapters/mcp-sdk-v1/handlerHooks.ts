@@ -1,3 +1,4 @@
+import { INPUT_REQUEST_METHODS } from '../../core/recorder/InputRequestRecorder.js';
 import type { SpanRecorder } from '../../core/recorder/SpanRecorder.js';
 import { V1_DIALECT, type Fn, type HostDialect, type McpServerLike, type ProtocolLike } from './hostTypes.js';
 
@@ -18,8 +19,13 @@ export function wrapRequestHandlers(protocol: ProtocolLike, recorder: SpanRecord
   if (!(handlers instanceof Map)) return;
   const get = handlers.get;
   const wrappedByHandler = new WeakMap<Fn, Fn>();
-  const wrap = (handler: Fn, method: unknown): Fn =>
-    method === 'tools/call' && recorder.tracksToolHandler ? handler : wrapHandler(handler, recorder);
+  const wrap = (handler: Fn, method: unknown): Fn => {
+    if (method === 'tools/call' && recorder.tracksToolHandler) return handler;
+    // MCP SDK 2.x fulfils the input requests embedded in a result (2026-07-28) with the same handlers.
+    if (typeof method === 'string' && INPUT_REQUEST_METHODS.has(method))
+      return wrapInputHandler(handler, method, recorder);
+    return wrapHandler(handler, recorder);
+  };
   Object.defineProperty(handlers, 'get', {
     configurable: true,
     writable: true,
@@ -87,5 +93,24 @@ function wrapHandler(handler: Fn, recorder: SpanRecorder): Fn {
   };
   return function mcpscopeHandler(this: unknown, ...args: unknown[]): unknown {
     return traced(this, args);
+  };
+}
+
+/**
+ * Wraps the handler of a kind of request a result can embed (elicitation, sampling, roots). Called with a
+ * request that came over the wire, it is a request handler like any other; called by MCP SDK 2.x for an
+ * input request embedded in a result (its id is the request's key), it runs in a span of its own under
+ * the call that asked (see InputRequestRecorder).
+ */
+function wrapInputHandler(handler: Fn, method: string, recorder: SpanRecorder): Fn {
+  const inputs = recorder.inputs;
+  const wired = wrapHandler(handler, recorder);
+  return function mcpscopeInputHandler(this: unknown, ...args: unknown[]): unknown {
+    const embedded = inputs.embeddedStarted(
+      method,
+      args[0] as { id?: unknown; params?: unknown } | undefined,
+    );
+    if (embedded === undefined) return wired.apply(this, args);
+    return inputs.runEmbedded(embedded, () => handler.apply(this, args));
   };
 }

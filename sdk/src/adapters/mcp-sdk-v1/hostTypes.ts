@@ -50,6 +50,8 @@ export interface HostDialect {
   callToolOptions(args: unknown[]): unknown;
   /** The JSON-RPC id of the request a tool runs for, from the context McpServer hands the tool. */
   toolRequestId(handlerContext: unknown): string | number | undefined;
+  /** The headers of the HTTP request that carried a received message, from the transport's `extra`. */
+  requestHeaders(extra: unknown): unknown;
   /**
    * `Client.callTool` calls `request()` after an `await` (2.x awaits its output-validator cache), so
    * the tools/call span is handed to `request()` by the params object, not synchronously.
@@ -62,5 +64,7 @@ export const V1_DIALECT: HostDialect = {
   requestOptions: (args) => args[2],
   callToolOptions: (args) => args[2],
   toolRequestId: (extra) => (extra as { requestId?: string | number } | undefined)?.requestId,
+  requestHeaders: (extra) =>
+    (extra as { requestInfo?: { headers?: unknown } } | undefined)?.requestInfo?.headers,
   asyncCallTool: false,
 };

@@ -3,6 +3,7 @@ import type { JsonRpcMessage } from '../../core/jsonRpc.js';
 import { Connection, type OutgoingCall } from '../../core/recorder/calls.js';
 import { reportInternalError } from '../../core/reportInternalError.js';
 import { REQUEST_PEER_KEY, requestPeer, type RequestPeer } from '../../core/transport/httpAddresses.js';
+import { recordMcpHeaders } from '../../core/transport/mcpHeaders.js';
 import { ATTR_HTTP_RESPONSE_STATUS_CODE } from '../../semconv.js';
 import { isWrapped, markWrapped, type Fn, type TransportLike } from './hostTypes.js';
 import type { ProtocolInstrumentation } from './ProtocolInstrumentation.js';
@@ -166,14 +167,26 @@ function wrapReadBuffer(transport: TransportLike, holder: TransportHolder): void
   };
 }
 
-/** Records the HTTP status of each request's POST on its transport span. */
+/**
+ * Records the HTTP status of each request's POST on its transport span, and the `Mcp-Method`/`Mcp-Name`
+ * headers the transport set on it (MCP SDK 2.x, 2026-07-28 era).
+ */
 function wrapFetch(transport: TransportLike): void {
   const fields = transport as unknown as { _fetch?: Fn };
   if (!('_fetch' in fields)) return;
   const original = (fields._fetch ?? globalThis.fetch) as Fn;
   fields._fetch = function mcpscopeFetch(this: unknown, ...args: unknown[]): unknown {
-    const result = original.apply(this, args);
     const call = context.active().getValue(OUTGOING_CALL_KEY) as OutgoingCall | undefined;
+    const transportSpan = call?.transportSpan;
+    if (transportSpan?.isRecording()) {
+      try {
+        const headers = (args[1] as { headers?: unknown } | undefined)?.headers;
+        if (headers !== undefined) recordMcpHeaders(transportSpan, headers);
+      } catch (error) {
+        reportInternalError(error);
+      }
+    }
+    const result = original.apply(this, args);
     if (call && result instanceof Promise) {
       result.then(
         (response: unknown) => {

@@ -30,6 +30,8 @@ const KIND_BY_CONSTRUCTOR: Record<string, string> = {
   StreamableHTTPClientTransport: TRANSPORT_KIND_STREAMABLE_HTTP,
   StreamableHTTPServerTransport: TRANSPORT_KIND_STREAMABLE_HTTP,
   WebStandardStreamableHTTPServerTransport: TRANSPORT_KIND_STREAMABLE_HTTP,
+  // MCP SDK 2.x `createMcpHandler`: in the 2026-07-28 era each request gets a one-exchange transport.
+  PerRequestHTTPServerTransport: TRANSPORT_KIND_STREAMABLE_HTTP,
   SSEClientTransport: TRANSPORT_KIND_SSE,
   SSEServerTransport: TRANSPORT_KIND_SSE,
   InMemoryTransport: TRANSPORT_KIND_IN_MEMORY,

@@ -17,6 +17,10 @@ export const V2_DIALECT: HostDialect = {
   toolRequestId: (ctx) =>
     (ctx as { mcpReq?: { id?: string | number } } | undefined)?.mcpReq?.id ??
     (ctx as { requestId?: string | number } | undefined)?.requestId,
+  // 2.x hands the web-standard `Request` itself (`extra.request`); 1.x-style `requestInfo` otherwise.
+  requestHeaders: (extra) =>
+    (extra as { request?: { headers?: unknown } } | undefined)?.request?.headers ??
+    (extra as { requestInfo?: { headers?: unknown } } | undefined)?.requestInfo?.headers,
   asyncCallTool: true,
 };
 

@@ -19,12 +19,15 @@ import type { JsonRpcMessage } from '../jsonRpc.js';
 import { observesDownstream, withDownstreamRecord } from '../McpscopeSpanProcessor.js';
 import { extractParent, headerValue, metaOf } from '../metaPropagation.js';
 import { reportInternalError } from '../reportInternalError.js';
+import { relatedTaskId, requestTaskId } from '../tasks/TaskMemory.js';
 import { httpAddressAttributes, REQUEST_PEER_KEY, type RequestPeer } from '../transport/httpAddresses.js';
+import { recordMcpHeaders } from '../transport/mcpHeaders.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_JSONRPC_REQUEST_ID,
   ATTR_MCPSCOPE_DOWNSTREAM_SPAN_ID,
   ATTR_MCPSCOPE_FAULT,
+  ATTR_MCPSCOPE_TASK_ID,
   ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES,
   ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES,
   ATTR_RPC_RESPONSE_STATUS_CODE,
@@ -32,6 +35,7 @@ import {
 import { IncomingCall, jsonBytes, receivedBytes, type Connection } from './calls.js';
 import { requestTarget, setRequestAttributes } from './requestAttributes.js';
 import { metricAttributesOf } from './RequestShapes.js';
+import { nonCompleteResultType, recordInputResponses, recordNonCompleteResult } from './resultAttributes.js';
 import type { SpanRecorder } from './SpanRecorder.js';
 import { toolErrorMessage } from './statusMessages.js';
 
@@ -54,7 +58,9 @@ export class IncomingRequestRecorder {
     const params = message.params;
     const active = context.active();
     const meta = metaOf(message);
-    const { ctx: parent, fromRemote } = extractParent(active, meta, headers);
+    const extracted = extractParent(active, meta, headers);
+    let parent = extracted.ctx;
+    const fromRemote = extracted.fromRemote;
     // 2026-07-28 era: the request's `_meta` names the protocol version and the client.
     if (meta !== undefined) r.noteMeta(meta);
     let links: Link[] | undefined;
@@ -71,6 +77,17 @@ export class IncomingRequestRecorder {
     r.refreshSession(conn);
     if (method === 'initialize' && params) r.setImplementation('client', params['clientInfo']);
     const shape = r.shapes.get(method, requestTarget(method, params));
+    // A request about a task joins the call that created it (TaskMemory.join).
+    const taskId = shape.taskMethod
+      ? requestTaskId(params)
+      : meta !== undefined
+        ? relatedTaskId(meta)
+        : undefined;
+    if (taskId !== undefined && shape.taskMethod) {
+      const joined = r.tasks.join(taskId, parent);
+      parent = joined.parent;
+      if (joined.links) links = links ? [...links, ...joined.links] : joined.links;
+    }
     const span = r.opts.tracer.startSpan(
       shape.spanName,
       links ? { kind: SpanKind.SERVER, attributes: shape.startAttributes, links } : shape.serverSpanOptions,
@@ -80,6 +97,9 @@ export class IncomingRequestRecorder {
       span.setAttributes(r.incomingBase);
       setRequestAttributes(span, method, params);
       span.setAttribute(ATTR_JSONRPC_REQUEST_ID, String(message.id));
+      if (taskId !== undefined) span.setAttribute(ATTR_MCPSCOPE_TASK_ID, taskId);
+      // 2026-07-28 multi round-trip: a retry carries the input its first leg asked for.
+      if (params?.['inputResponses'] !== undefined) recordInputResponses(span, params);
       if (method === 'tools/call' && shape.target !== undefined) {
         const annotations = r.serverToolAnnotations(shape.target);
         if (annotations) span.setAttributes(annotations);
@@ -90,6 +110,7 @@ export class IncomingRequestRecorder {
       if (conn.info.http) {
         const peer = active.getValue(REQUEST_PEER_KEY) as RequestPeer | undefined;
         span.setAttributes(httpAddressAttributes(peer, headers));
+        if (headers !== undefined) recordMcpHeaders(span, headers);
       }
     }
     const call = new IncomingCall(span, shape, message.id as string | number);
@@ -136,6 +157,8 @@ export class IncomingRequestRecorder {
     const span = call.span;
     const result = response?.result;
     let outcome = forced;
+    // A subscription this endpoint served ends without failure when the client or the stream ends it.
+    if (call.method === 'subscriptions/listen') outcome = r.subscriptions.servedEnded(span, response, forced);
     if (!outcome && response?.error) {
       outcome = jsonRpcErrorOutcome(response.error.code, true, r.role);
     } else if (!outcome && call.method === 'tools/call' && result?.['isError'] === true) {
@@ -144,7 +167,12 @@ export class IncomingRequestRecorder {
     if (outcome && !forced && call.downstreamFailure !== undefined)
       outcome = withDownstreamFailure(outcome, call.downstreamFailure);
     if (span.isRecording()) {
-      if (result) r.afterResult(call.method, result, call.listCursor, conn, !r.registeredTools, span);
+      if (result) {
+        r.afterResult(call.method, result, call.listCursor, conn, !r.registeredTools, span);
+        // 2026-07-28 era: input_required, or a task handle (this span then created the task).
+        const resultType = nonCompleteResultType(result);
+        if (resultType !== undefined) recordNonCompleteResult(span, resultType, result, r.tasks);
+      }
       if (response && conn.measureBytes)
         span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, jsonBytes(response));
       if (outcome) {

@@ -30,11 +30,18 @@ export class NotificationRecorder {
     const params = message.params;
     const active = context.active();
     if (method === 'notifications/cancelled') {
-      const call = conn.outgoing.get(Number(params?.['requestId']));
-      call?.span.addEvent(
-        notificationEventName(method),
-        notificationEventAttributes(method, params, 'sent', false),
-      );
+      const requestId = params?.['requestId'];
+      const call = conn.outgoing.get(Number(requestId));
+      if (call) {
+        call.span.addEvent(
+          notificationEventName(method),
+          notificationEventAttributes(method, params, 'sent', false),
+        );
+        if (call.direct) r.outgoing.cancelSent(call, params?.['reason']);
+      } else if (conn.subscriptions.size > 0) {
+        // The client closing a subscription (2026-07-28): cancel the listen request.
+        r.subscriptions.cancelled(conn, requestId, 'client');
+      }
       return injectIntoMessage(message, active);
     }
     if (method === 'notifications/initialized') return injectIntoMessage(message, active);
@@ -79,6 +86,8 @@ export class NotificationRecorder {
     if (method === 'notifications/initialized') return;
     if (method === 'notifications/cancelled') {
       const call = conn.incoming.get(params?.['requestId'] as string | number);
+      if (!call && conn.subscriptions.size > 0)
+        r.subscriptions.cancelled(conn, params?.['requestId'], 'server');
       if (call) {
         call.span.addEvent(
           notificationEventName(method),
@@ -105,6 +114,8 @@ export class NotificationRecorder {
       }
     }
     const meta = metaOf(message);
+    // 2026-07-28 era: delivered on a subscription (its `_meta` names it): an event on its span.
+    if (conn.subscriptions.size > 0 && r.subscriptions.notificationReceived(conn, message, meta)) return;
     const related = relatedOutgoing(conn, meta);
     if (related) {
       related.span.addEvent(

@@ -34,6 +34,8 @@ export interface RequestShape {
   readonly metricAttributes: Attributes;
   /** Histogram attributes by `error.type`, filled on demand; never mutated. */
   readonly failedMetricAttributes: Map<string, Attributes>;
+  /** A `tasks/*` method: its `params.taskId` names the task (see TaskMemory.ts). */
+  readonly taskMethod: boolean;
 }
 
 /**
@@ -87,6 +89,7 @@ export class RequestShapes {
       transportSpanOptions: { kind: SpanKind.INTERNAL, attributes: startAttributes },
       metricAttributes,
       failedMetricAttributes: new Map(),
+      taskMethod: method.startsWith('tasks/'),
     };
   }
 }

@@ -2,6 +2,7 @@ import type { Attributes, Span } from '@opentelemetry/api';
 import { captureAttributes } from '../content/capture.js';
 import { SessionIdentity, type Side } from '../identity.js';
 import type { ResolvedOptions } from '../options.js';
+import { noteCreatedTask, TaskMemory, taskResultStatus } from '../tasks/TaskMemory.js';
 import { annotationAttributes, ToolAnnotationMemory } from '../tools/toolAnnotations.js';
 import { toolSetAttributes, toolSetTracker } from '../tools/toolSetTracker.js';
 import {
@@ -22,9 +23,12 @@ import {
 } from '../../semconv.js';
 import type { Connection } from './calls.js';
 import { IncomingRequestRecorder } from './IncomingRequestRecorder.js';
+import { InputRequestRecorder } from './InputRequestRecorder.js';
 import { NotificationRecorder } from './NotificationRecorder.js';
 import { OutgoingRequestRecorder } from './OutgoingRequestRecorder.js';
 import { RequestShapes } from './RequestShapes.js';
+import { recordCacheHints } from './resultAttributes.js';
+import { SubscriptionRecorder } from './SubscriptionRecorder.js';
 
 // The message-level span recorder of one MCP endpoint (an instrumented Client or Server): what it
 // shares between its directions (identity, the attribute sets every span starts with, request shapes,
@@ -66,6 +70,12 @@ export class SpanRecorder {
   readonly incoming: IncomingRequestRecorder;
   /** Notifications in either direction: events on a request's span, or short spans of their own. */
   readonly notifications: NotificationRecorder;
+  /** Multi round-trip calls (2026-07-28): the input their results ask for, and their retries. */
+  readonly inputs: InputRequestRecorder;
+  /** subscriptions/listen requests this endpoint opens (2026-07-28). */
+  readonly subscriptions: SubscriptionRecorder;
+  /** The span that created each task this side of the process saw created (Tasks, both eras). */
+  readonly tasks: TaskMemory;
 
   constructor(
     readonly role: Role,
@@ -76,6 +86,9 @@ export class SpanRecorder {
     this.outgoing = new OutgoingRequestRecorder(this);
     this.incoming = new IncomingRequestRecorder(this);
     this.notifications = new NotificationRecorder(this);
+    this.tasks = TaskMemory.of(role);
+    this.inputs = new InputRequestRecorder(this);
+    this.subscriptions = new SubscriptionRecorder(this);
     this.rebuildBase();
   }
 
@@ -97,6 +110,8 @@ export class SpanRecorder {
     if (conn.closed) return;
     conn.closed = true;
     this.incoming.closeAll(conn);
+    if (conn.subscriptions.size > 0) this.subscriptions.closeAll(conn);
+    this.outgoing.closeDirect(conn);
     const seconds = (performance.now() - conn.startedAt) / 1000;
     const attributes: Attributes = {};
     if (this.networkTransport) attributes[ATTR_NETWORK_TRANSPORT] = this.networkTransport;
@@ -131,6 +146,7 @@ export class SpanRecorder {
         span.setAttributes(this.identity.attributes());
         break;
       case 'tools/list': {
+        recordCacheHints(span, result);
         const tools = Array.isArray(result['tools']) ? (result['tools'] as unknown[]) : [];
         if (learnAnnotations) this.toolAnnotations.learn(tools, listCursor === undefined);
         const nextCursor = result['nextCursor'];
@@ -147,8 +163,25 @@ export class SpanRecorder {
       case 'tools/call':
         if (this.opts.capture)
           span.setAttributes(captureAttributes(ATTR_GEN_AI_TOOL_CALL_RESULT, result, this.opts.capture));
+        // 2025-11-25 tasks: a task-augmented call is answered with the task it created.
+        if (result['task'] !== undefined) noteCreatedTask(this.tasks, result, span);
+        break;
+      case 'prompts/list':
+      case 'resources/list':
+      case 'resources/templates/list':
+      case 'resources/read':
+        recordCacheHints(span, result);
+        break;
+      case 'server/discover':
+        // 2026-07-28 era: the server's identity is in the result's `_meta` (a body `serverInfo` in
+        // drafts before it), so this span and every later one name the server.
+        this.setImplementation('server', result['serverInfo']);
+        span.setAttributes(this.identity.attributes());
+        recordCacheHints(span, result);
         break;
       default:
+        if (method.startsWith('tasks/')) taskResultStatus(span, result);
+        else if (result['task'] !== undefined) noteCreatedTask(this.tasks, result, span);
         break;
     }
   }
@@ -211,6 +244,13 @@ export class SpanRecorder {
     if (!this.identity.fromMeta(meta)) return false;
     this.rebuildBase();
     return true;
+  }
+
+  /** Forgets the protocol version (a server/discover probe offered it and was refused). */
+  forgetProtocolVersion(): void {
+    if (this.identity.protocolVersion === undefined) return;
+    this.identity.protocolVersion = undefined;
+    this.rebuildBase();
   }
 
   /** Takes the protocol version of an HTTP request's `Mcp-Protocol-Version` header, unless known. */

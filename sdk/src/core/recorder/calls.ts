@@ -1,8 +1,10 @@
 import type { Attributes, Context, Span } from '@opentelemetry/api';
+import type { FailureOutcome } from '../classifyOutcome.js';
 import type { DownstreamRecord } from '../McpscopeSpanProcessor.js';
 import { ToolListPages } from '../tools/ToolListPages.js';
 import { InFlight } from './InFlight.js';
 import type { RequestShape } from './RequestShapes.js';
+import type { Subscription } from './SubscriptionRecorder.js';
 import { UnsentRequests } from './UnsentRequests.js';
 
 // The recorder's bookkeeping: one connection and the requests in flight on it, in each direction.
@@ -35,6 +37,15 @@ export class Connection {
   readonly incoming = new InFlight<string | number, IncomingCall>();
   /** Requests this process made that the SDK queued (for an MCP task) instead of sending. */
   readonly unsent = new UnsentRequests();
+  /**
+   * Requests this process sent with a string id, which the MCP SDKs use only for requests they send
+   * straight to the transport (2.x: the `server/discover` probe, `subscriptions/listen`), by id.
+   */
+  readonly direct = new Map<string, OutgoingCall>();
+  /** Calls whose last result asked for input (2026-07-28 multi round-trip), oldest first. */
+  readonly awaitingInput: OutgoingCall[] = [];
+  /** Open `subscriptions/listen` requests this process sent, by JSON-RPC id. */
+  readonly subscriptions = new Map<string | number, Subscription>();
   readonly startedAt = performance.now();
   /**
    * Bytes on the wire of the message being delivered right now, when the transport's read buffer told
@@ -72,6 +83,14 @@ export function jsonBytes(message: unknown): number {
   return Buffer.byteLength(JSON.stringify(message) ?? '', 'utf8');
 }
 
+/** The input an `input_required` result asked of a call (2026-07-28 multi round-trip). */
+export interface AwaitedInput {
+  /** Its `inputRequests`, by key. */
+  readonly requests: Record<string, unknown>;
+  /** Its `requestState`, which the retry echoes byte for byte. */
+  readonly requestState: unknown;
+}
+
 /** What came back over the wire for a sent request. */
 export type WireOutcome = 'none' | 'result' | 'error';
 
@@ -84,7 +103,18 @@ export class OutgoingCall {
   wire: WireOutcome = 'none';
   /** The result as it came over the wire, before the SDK parsed it (tools/list fingerprints use it). */
   rawResult: Record<string, unknown> | undefined;
-  id: number | undefined;
+  /** The JSON-RPC id of the request on the wire (of its latest leg, for a multi round-trip call). */
+  id: number | string | undefined;
+  /** True for a request the host sent straight to the transport: no promise ends it, its response does. */
+  direct = false;
+  /** How many `input_required` results this call went through (2026-07-28 multi round-trip). */
+  inputRounds = 0;
+  /** While the client fulfils the input the last result asked for: what it asked (see AwaitedInput). */
+  awaiting: AwaitedInput | undefined;
+  /** An embedded input request of this call failed (the client's handler for it threw). */
+  inputFailed = false;
+  /** The outcome a direct request ends with when something other than a response ended it. */
+  forcedOutcome: FailureOutcome | undefined;
   httpStatus: number | undefined;
   /** `params.cursor` of a tools/list request (which page it asks for). */
   listCursor: unknown;

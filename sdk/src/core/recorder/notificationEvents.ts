@@ -15,6 +15,7 @@ import {
   EVENT_LOG_MESSAGE,
   EVENT_PROGRESS,
   EVENT_RESOURCE_UPDATED,
+  EVENT_SUBSCRIPTION_ACKNOWLEDGED,
 } from '../../semconv.js';
 
 /** The span-event name of a notification method. */
@@ -28,6 +29,8 @@ export function notificationEventName(method: string): string {
       return EVENT_LOG_MESSAGE;
     case 'notifications/resources/updated':
       return EVENT_RESOURCE_UPDATED;
+    case 'notifications/subscriptions/acknowledged':
+      return EVENT_SUBSCRIPTION_ACKNOWLEDGED;
     default:
       return method.endsWith('/list_changed') ? EVENT_LIST_CHANGED : method;
   }

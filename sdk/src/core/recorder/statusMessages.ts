@@ -3,9 +3,11 @@ import { redactString } from '../content/redact.js';
 // Span status messages of failed requests: text from errors and tool results, scrubbed of
 // credential-looking values before it goes on a span.
 
-/** The status message of a thrown error: its message, scrubbed. */
+/** The status message of a thrown error (or a JSON-RPC error object): its message, scrubbed. */
 export function errorMessage(error: unknown): string {
-  return redactString(error instanceof Error ? error.message : String(error));
+  if (error instanceof Error) return redactString(error.message);
+  const message = (error as { message?: unknown } | null | undefined)?.message;
+  return redactString(typeof message === 'string' ? message : String(error));
 }
 
 /** The status message of an isError tool result: its first text content, scrubbed and shortened. */
