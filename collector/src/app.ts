@@ -17,24 +17,34 @@ import { demoCommand } from './cli/demoCommand.js';
 import { createOtlpRouter, writeOtlpStatus } from './receiver/router.js';
 import { RpcCode } from './receiver/otlpResponse.js';
 import { Batcher } from './pipeline/batcher.js';
-import { createMetrics, watchRootCauses, type CollectorMetrics } from './metrics.js';
+import { createMetrics, metricBatcherMetrics, watchRootCauses, type CollectorMetrics } from './metrics.js';
+import type { MetricPoint } from './storage/metricRows.js';
 import { BACK_PRESSURE_MEMORY_SHARE } from './storage/client.js';
 import { bearerAuth } from './middleware/auth.js';
 import { HttpDrain } from './middleware/drain.js';
 import { jsonErrors, newRequestId } from './middleware/errors.js';
 import { securityHeaders } from './middleware/securityHeaders.js';
+import { Alerting } from './alerts/alerting.js';
+import { createAlertsRouter } from './alerts/routes.js';
+import { OtlpGrpcReceiver } from './grpc/otlpGrpcReceiver.js';
+import { pipelineExports } from './grpc/pipelineExports.js';
 
 /** A running collector: OTLP receiver, query API, dashboard and health endpoints on one port. */
 export interface Collector {
   /** Base URL, e.g. `http://127.0.0.1:4318`. */
   url: string;
   port: number;
+  /** `host:port` to send OTLP/gRPC to, e.g. `127.0.0.1:4317`; undefined when the receiver is off. */
+  grpcAddress?: string;
+  /** Port of the OTLP/gRPC receiver; undefined when it is off. */
+  grpcPort?: number;
   storage: Storage;
   metrics: CollectorMetrics;
   /**
    * Drains HTTP (stops listening, closes idle connections, finishes the requests in flight with
    * `Connection: close`, refuses new ones with 503 + `Retry-After`, closes what is left after
-   * `shutdownGraceMs`), then flushes queued spans to storage and closes storage.
+   * `shutdownGraceMs`) and gRPC alike (GOAWAY: the calls in flight finish, new ones get UNAVAILABLE),
+   * then flushes queued spans to storage and closes storage.
    */
   close(): Promise<void>;
 }
@@ -47,6 +57,13 @@ export interface CollectorOptions {
 export interface AppOptions {
   /** Where the causes of 500 answers go (the answer carries a request id the line repeats). */
   log?: (msg: string) => void;
+  /** Alerting, whose rules and alerts the API serves under /api (behind the read token). */
+  alerting?: Alerting;
+  /**
+   * Where `POST /v1/metrics` sends decoded data points (a {@link Batcher} over `storage.insertMetrics`).
+   * Unset: no `/v1/metrics` (404). The caller closes it.
+   */
+  metricBatcher?: Batcher<MetricPoint>;
 }
 
 /**
@@ -135,6 +152,7 @@ export function createApp(
   app.use(
     createOtlpRouter({
       batcher,
+      metricBatcher: options.metricBatcher,
       metrics,
       ingestToken: config.ingestToken,
       log,
@@ -149,6 +167,7 @@ export function createApp(
     res.json(info);
   });
   app.use('/api', readAuth, createApiRouter(storage.queries, { log }));
+  if (options.alerting) app.use('/api', readAuth, createAlertsRouter(options.alerting, { log }));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
@@ -209,6 +228,21 @@ export async function startCollector(
 ): Promise<Collector> {
   const log = opts.log ?? (() => {});
   const storage = await openStorage(config, { log });
+  // Notification links need the address, known once listening (the rules file is read before: a bad
+  // one stops the start).
+  let selfUrl = '';
+  let alerting: Alerting;
+  try {
+    alerting = await Alerting.create(storage.clickhouse.client, storage.clickhouse.database, {
+      intervalSeconds: config.alertIntervalS,
+      rulesFile: config.alertRulesPath,
+      externalUrl: () => config.publicUrl ?? selfUrl,
+      log,
+    });
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
   const metrics = createMetrics();
   watchRootCauses(metrics.registry, storage.rootCauses.stats);
   const batcher = new Batcher(
@@ -221,7 +255,19 @@ export async function startCollector(
     },
     metrics,
   );
-  const app = createApp(config, storage, batcher, metrics, { log });
+  // Data points queue apart from spans (a burst of one does not refuse the other), under the same limits.
+  const metricBatcher = new Batcher<MetricPoint>(
+    { insert: (rows, token) => storage.insertMetrics(rows, token) },
+    {
+      maxQueueSpans: config.queueMaxSpans,
+      maxQueueBytes: config.queueMaxBytes,
+      maxBatchRows: config.batchMaxRows,
+      memoryHighWaterBytes: config.memoryLimitMb * BACK_PRESSURE_MEMORY_SHARE * 1048576,
+      rowNoun: 'data points',
+    },
+    metricBatcherMetrics(metrics),
+  );
+  const app = createApp(config, storage, batcher, metrics, { log, alerting, metricBatcher });
   const server: Server = createServer(httpServerOptions(config.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS));
   const drain = new HttpDrain(server, app, { refuse: refuseWhileDraining, log });
   await new Promise<void>((resolve, reject) => {
@@ -231,19 +277,56 @@ export async function startCollector(
       resolve();
     });
   });
+  let grpc: OtlpGrpcReceiver | undefined;
+  if (config.grpcPort) {
+    try {
+      grpc = await OtlpGrpcReceiver.start({
+        host: config.host,
+        port: config.grpcPort,
+        ingestToken: config.ingestToken,
+        metrics,
+        log,
+        exports: pipelineExports({
+          batcher,
+          metricBatcher,
+          metrics,
+          log,
+          retentionDays: config.retentionDays,
+        }),
+      });
+    } catch (error) {
+      await drain.close(0);
+      await batcher.close();
+      await metricBatcher.close();
+      await storage.close();
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `cannot listen for OTLP/gRPC on ${config.host}:${config.grpcPort}: ${reason} ` +
+          '(set MCPSCOPE_GRPC_PORT to a free port, or to off)',
+        { cause: error },
+      );
+    }
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  selfUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  await alerting.start();
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: selfUrl,
     port,
+    grpcAddress: grpc === undefined ? undefined : `${host.includes(':') ? `[${host}]` : host}:${grpc.port}`,
+    grpcPort: grpc?.port,
     storage,
     metrics,
     close() {
       closing ??= (async () => {
-        await drain.close(config.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+        const graceMs = config.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+        await Promise.all([drain.close(graceMs), grpc?.close(graceMs)]);
+        await alerting.close();
         await batcher.close();
+        await metricBatcher.close();
         await storage.close();
       })();
       return closing;

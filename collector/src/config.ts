@@ -7,6 +7,13 @@ export interface CollectorConfig {
   port: number;
   /** Interface to listen on. `MCPSCOPE_HOST`, default 0.0.0.0 in a container, 127.0.0.1 otherwise. */
   host: string;
+  /**
+   * Port of the OTLP/gRPC receiver (traces, and metrics once stored), on the same interface.
+   * `MCPSCOPE_GRPC_PORT`, default 4317 (the OTLP/gRPC port, where OpenTelemetry SDKs and the
+   * OpenTelemetry Collector send by default); `0` or `off` turns it off, and so does leaving it unset
+   * in a config built by hand.
+   */
+  grpcPort?: number;
   /** Embedded ClickHouse data directory. `MCPSCOPE_DATA_DIR`, default ./mcpscope-data. */
   dataDir: string;
   /** ClickHouse server URL; when set, the embedded engine is not used. `CLICKHOUSE_URL`. */
@@ -56,6 +63,22 @@ export interface CollectorConfig {
    * stays near 1.2 GB, so a laptop keeps the rest.
    */
   memoryLimitMb: number;
+  /**
+   * Seconds between two evaluations of the alert rules. `MCPSCOPE_ALERT_INTERVAL_S`, default 30 (as
+   * Prometheus' and Grafana's default evaluation interval). 0 turns evaluation off in this collector
+   * while rules stay manageable: with several collectors on one database, let one evaluate.
+   */
+  alertIntervalS: number;
+  /**
+   * A YAML or JSON file of alert rules applied at start (collector/src/alerts/ruleFile.ts), for teams
+   * that keep them in git. `MCPSCOPE_ALERT_RULES`.
+   */
+  alertRulesPath?: string;
+  /**
+   * The dashboard's address as on-call engineers open it (behind a proxy or load balancer), used in
+   * the links of alert notifications. `MCPSCOPE_PUBLIC_URL`, default: the collector's own address.
+   */
+  publicUrl?: string;
 }
 
 /** Default of {@link CollectorConfig.memoryLimitMb}. */
@@ -71,6 +94,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorCo
   return {
     port: num(env['MCPSCOPE_PORT'], 4318),
     host: env['MCPSCOPE_HOST'] || '127.0.0.1',
+    grpcPort: grpcPortFromEnv(env['MCPSCOPE_GRPC_PORT']),
     dataDir: env['MCPSCOPE_DATA_DIR'] || './mcpscope-data',
     clickhouseUrl: env['CLICKHOUSE_URL'] || undefined,
     clickhouseUser: env['CLICKHOUSE_USER'] || undefined,
@@ -87,7 +111,23 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorCo
     bodyTimeoutMs: optionalMs(env, 'MCPSCOPE_BODY_TIMEOUT_MS'),
     shutdownGraceMs: optionalMs(env, 'MCPSCOPE_SHUTDOWN_GRACE_MS'),
     memoryLimitMb: optionalCount(env, 'MCPSCOPE_MEMORY_LIMIT_MB') ?? DEFAULT_MEMORY_LIMIT_MB,
+    alertIntervalS: alertInterval(env['MCPSCOPE_ALERT_INTERVAL_S']),
+    alertRulesPath: env['MCPSCOPE_ALERT_RULES'] || undefined,
+    publicUrl: env['MCPSCOPE_PUBLIC_URL']?.replace(/\/+$/, '') || undefined,
   };
+}
+
+/** Default of {@link CollectorConfig.grpcPort}: the OTLP/gRPC port. */
+export const DEFAULT_GRPC_PORT = 4317;
+
+/** `MCPSCOPE_GRPC_PORT`: a port, or `0` / `off` for no gRPC receiver. */
+function grpcPortFromEnv(v: string | undefined): number {
+  if (v === undefined || v === '') return DEFAULT_GRPC_PORT;
+  if (v.trim().toLowerCase() === 'off') return 0;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`invalid number: MCPSCOPE_GRPC_PORT=${v} (expected a port, 0 or off)`);
+  return n;
 }
 
 /** A positive integer from the environment, or undefined when unset (the component's default applies). */
@@ -111,10 +151,23 @@ function optionalMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return n;
 }
 
+/** Default of {@link CollectorConfig.alertIntervalS}. */
+export const DEFAULT_ALERT_INTERVAL_S = 30;
+
+/** `MCPSCOPE_ALERT_INTERVAL_S`: seconds (fractions allowed), 0 for off, at most what a timer holds. */
+function alertInterval(v: string | undefined): number {
+  if (v === undefined || v === '') return DEFAULT_ALERT_INTERVAL_S;
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v.trim()) || n * 1000 > MAX_TIMER_MS)
+    throw new Error(`invalid number: MCPSCOPE_ALERT_INTERVAL_S=${v} (expected seconds, or 0 for off)`);
+  return n;
+}
+
 /** Environment variables the collector reads (checked against docker-compose.yml by a test). */
 export const CONFIG_ENV_VARS = [
   'MCPSCOPE_PORT',
   'MCPSCOPE_HOST',
+  'MCPSCOPE_GRPC_PORT',
   'MCPSCOPE_DATA_DIR',
   'CLICKHOUSE_URL',
   'CLICKHOUSE_USER',
@@ -131,4 +184,7 @@ export const CONFIG_ENV_VARS = [
   'MCPSCOPE_BODY_TIMEOUT_MS',
   'MCPSCOPE_SHUTDOWN_GRACE_MS',
   'MCPSCOPE_MEMORY_LIMIT_MB',
+  'MCPSCOPE_ALERT_INTERVAL_S',
+  'MCPSCOPE_ALERT_RULES',
+  'MCPSCOPE_PUBLIC_URL',
 ] as const;

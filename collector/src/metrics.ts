@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BatcherMetrics } from './pipeline/batcher.js';
 import type { RootCauseStats } from './storage/rootCauses.js';
 
 /**
@@ -16,6 +17,8 @@ export interface CollectorMetrics {
   spansRejected: Counter<'reason'>;
   /** OTLP requests answered, by HTTP status `code`. */
   requests: Counter<'code'>;
+  /** OTLP/gRPC export calls answered, by gRPC status name (`OK`, `RESOURCE_EXHAUSTED`, …) and `service`. */
+  grpcRequests: Counter<'code' | 'service'>;
   /** Spans accepted but not yet committed (queued or being inserted). */
   queueSpans: Gauge;
   /** Approximate bytes of the spans in `queueSpans`. */
@@ -30,6 +33,18 @@ export interface CollectorMetrics {
   storageErrors: Counter<'kind'>;
   /** Insert attempts repeated after a transient error. */
   storageRetries: Counter;
+  /** OTLP metric data points decoded from `/v1/metrics` requests, valid or not. */
+  metricPointsReceived: Counter;
+  /** Metric data points whose insert committed. */
+  metricPointsStored: Counter;
+  /** Metric data points refused as invalid (reported in partial_success), by `reason`. */
+  metricPointsRejected: Counter<'reason'>;
+  /** OTLP/HTTP `/v1/metrics` requests answered, by HTTP status `code`. */
+  metricRequests: Counter<'code'>;
+  /** Metric data points accepted and not yet committed. */
+  metricQueuePoints: Gauge;
+  /** Approximate bytes of the points in `metricQueuePoints`. */
+  metricQueueBytes: Gauge;
 }
 
 // Ack latency is dominated by one insert (milliseconds) plus the batching interval, so the buckets
@@ -64,6 +79,12 @@ export function createMetrics(): CollectorMetrics {
       name: 'mcpscope_otlp_requests_total',
       help: 'OTLP export requests answered, by HTTP status code.',
       labelNames: ['code'] as const,
+      registers,
+    }),
+    grpcRequests: new Counter({
+      name: 'mcpscope_otlp_grpc_requests_total',
+      help: 'OTLP/gRPC export calls answered, by gRPC status name and service (traces, metrics).',
+      labelNames: ['code', 'service'] as const,
       registers,
     }),
     queueSpans: new Gauge({
@@ -105,6 +126,54 @@ export function createMetrics(): CollectorMetrics {
       help: 'Insert attempts repeated after a transient error.',
       registers,
     }),
+    metricPointsReceived: new Counter({
+      name: 'mcpscope_metric_points_received_total',
+      help: 'OTLP metric data points decoded from export requests, valid or not.',
+      registers,
+    }),
+    metricPointsStored: new Counter({
+      name: 'mcpscope_metric_points_stored_total',
+      help: 'Metric data points committed to storage.',
+      registers,
+    }),
+    metricPointsRejected: new Counter({
+      name: 'mcpscope_metric_points_rejected_total',
+      help: 'Metric data points refused as invalid (reported to the sender in partial_success), by reason.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    metricRequests: new Counter({
+      name: 'mcpscope_otlp_metrics_requests_total',
+      help: 'OTLP/HTTP metrics export requests answered, by HTTP status code.',
+      labelNames: ['code'] as const,
+      registers,
+    }),
+    metricQueuePoints: new Gauge({
+      name: 'mcpscope_metric_queue_points',
+      help: 'Metric data points accepted and not yet committed.',
+      registers,
+    }),
+    metricQueueBytes: new Gauge({
+      name: 'mcpscope_metric_queue_bytes',
+      help: 'Approximate bytes of the metric data points accepted and not yet committed.',
+      registers,
+    }),
+  };
+}
+
+/**
+ * The counters a metrics batcher keeps: its own row and queue counters under the names the batcher
+ * uses, the insert timings and storage errors shared with spans.
+ */
+export function metricBatcherMetrics(m: CollectorMetrics): BatcherMetrics {
+  return {
+    batchRows: m.batchRows,
+    flushSeconds: m.flushSeconds,
+    storageErrors: m.storageErrors,
+    storageRetries: m.storageRetries,
+    spansStored: m.metricPointsStored,
+    queueSpans: m.metricQueuePoints,
+    queueBytes: m.metricQueueBytes,
   };
 }
 

@@ -1,10 +1,14 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useLayoutEffect } from 'react';
 import { NavLink, Route, Routes, useSearchParams } from 'react-router-dom';
 import { useToolChangeAlerts } from './api/queries.js';
+import { FiringAlertsBadge } from './components/FiringAlertsBadge.js';
+import { ThemeToggle } from './components/ThemeToggle.js';
 import { TokenForm } from './components/TokenForm.js';
+import { TraceIdBox } from './components/TraceIdBox.js';
 import { recentFlaggedChanges } from './lib/recentToolAlerts.js';
-import { parseRefresh } from './lib/refresh.js';
+import type { RefreshOption } from './lib/refresh.js';
 import { carryRange } from './lib/timeRange.js';
+import { effectiveRefresh, isWall } from './lib/wall.js';
 import { TEST_IDS } from './testIds.js';
 
 // Each view loads on first visit: the shell stays small, and uPlot (charts) or TanStack Virtual
@@ -25,31 +29,46 @@ const TraceView = lazy(() => import('./views/trace/TraceView.js').then((m) => ({
 const ToolChangesView = lazy(() =>
   import('./views/toolChanges/ToolChangesView.js').then((m) => ({ default: m.ToolChangesView })),
 );
+const AlertsView = lazy(() =>
+  import('./views/alerts/AlertsView.js').then((m) => ({ default: m.AlertsView })),
+);
 
-/** Navigation keeps the time range and auto-refresh, so switching views keeps the window you look at. */
+/**
+ * Navigation keeps the time range, auto-refresh and the wall layout, so switching views keeps the window
+ * you look at; on the right, the trace-id box and the theme toggle (not on a wall: nobody types there).
+ */
 function Nav() {
   const [params] = useSearchParams();
   const keep = carryRange(params);
-  const refresh = params.get('refresh');
-  if (refresh) keep.set('refresh', refresh);
+  for (const k of ['refresh', 'wall'] as const) {
+    const v = params.get(k);
+    if (v) keep.set(k, v);
+  }
+  const refresh = effectiveRefresh(params);
   const qs = keep.toString() ? `?${keep.toString()}` : '';
   const links = [
     ['/', 'Overview'],
     ['/traces', 'Traces'],
     ['/errors', 'Errors'],
     ['/tool-changes', 'Tool changes'],
+    ['/alerts', 'Alerts'],
   ] as const;
   return (
     <nav className="nav" data-testid={TEST_IDS.nav}>
-      <NavLink to="/" className="brand">
+      <NavLink to={`/${qs}`} className="brand">
         mcpscope
       </NavLink>
       {links.map(([to, label]) => (
         <NavLink key={to} to={`${to}${qs}`} end={to === '/'}>
           {label}
           {to === '/tool-changes' && <ToolChangeAlert refresh={refresh} />}
+          {to === '/alerts' && <FiringAlertsBadge refresh={refresh} />}
         </NavLink>
       ))}
+      <div className="nav-tools">
+        <TraceIdBox />
+        <ThemeToggle />
+      </div>
     </nav>
   );
 }
@@ -59,8 +78,8 @@ function Nav() {
  * bump, mid-session, an injection pattern) in the last day. Nothing is shown when there are none, or
  * when the history cannot be read (the token form speaks for a 401).
  */
-function ToolChangeAlert({ refresh }: { refresh: string | null }) {
-  const { data } = useToolChangeAlerts(parseRefresh(refresh));
+function ToolChangeAlert({ refresh }: { refresh: RefreshOption }) {
+  const { data } = useToolChangeAlerts(refresh);
   const count = data ? recentFlaggedChanges(data.changes, Date.now()).length : 0;
   if (count === 0) return null;
   const label = `${count} flagged tool definition change${count === 1 ? '' : 's'} in the last 24 hours`;
@@ -83,7 +102,17 @@ function NotFound() {
   );
 }
 
+/** `?wall=1` puts the kiosk layout on the document, before any chart measures the text size. */
+function useWallLayout(): void {
+  const [params] = useSearchParams();
+  const wall = isWall(params);
+  useLayoutEffect(() => {
+    document.documentElement.classList.toggle('wall', wall);
+  }, [wall]);
+}
+
 export function App() {
+  useWallLayout();
   return (
     <>
       <Nav />
@@ -98,6 +127,7 @@ export function App() {
             <Route path="/traces" element={<TraceSearchView />} />
             <Route path="/traces/:traceId" element={<TraceView />} />
             <Route path="/tool-changes" element={<ToolChangesView />} />
+            <Route path="/alerts" element={<AlertsView />} />
             <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>

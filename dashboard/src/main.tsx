@@ -5,7 +5,10 @@ import { BrowserRouter } from 'react-router-dom';
 import { setNeedsToken } from './api/authState.js';
 import { ApiError, UnauthorizedError } from './api/client.js';
 import { App } from './App.js';
+import { initTheme } from './lib/theme.js';
 import './styles.css';
+import './styles/dark.css';
+import './styles/wall.css';
 
 const queryClient = new QueryClient({
   queryCache: new QueryCache({
@@ -25,6 +28,9 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// The theme goes on the document before the first paint: a dark wall never flashes white.
+initTheme();
 
 const root = document.getElementById('root');
 if (root) {

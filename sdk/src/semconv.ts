@@ -112,6 +112,11 @@ export const ATTR_MCPSCOPE_CAPTURE_TRUNCATED_SUFFIX = '.original_size';
 export const ATTR_MCPSCOPE_PROMPT_ARGUMENTS = 'mcpscope.prompt.arguments';
 /** Set to 'proxy' on spans made by `mcpscope proxy`. */
 export const ATTR_MCPSCOPE_SOURCE = 'mcpscope.source';
+/**
+ * Set by the collector at ingest on a span whose canonical MCP attributes it derived from another
+ * instrumentation's names: `sentry`, `traceloop`, `openinference` or `otel-draft`.
+ */
+export const ATTR_MCPSCOPE_DIALECT = 'mcpscope.dialect';
 
 /** The layers of one MCP request. */
 export type Layer = 'client' | 'transport' | 'server';
@@ -198,3 +203,22 @@ export const ERROR_TYPE_INPUT_ROUNDS_EXCEEDED = 'input_required_rounds_exceeded'
 export const ERROR_TYPE_UNSUPPORTED_RESULT_TYPE = 'unsupported_result_type';
 /** Event of `notifications/subscriptions/acknowledged` on a subscriptions/listen span. */
 export const EVENT_SUBSCRIPTION_ACKNOWLEDGED = 'mcp.subscription_acknowledged';
+
+// ── tool pins (issue #12) ───────────────────────────────────────────────────────────────────────────
+/**
+ * How tools stand against their pins: on a tools/call span the called tool's (`match`, `drift`,
+ * `unpinned`); on a tools/list span the worst of the tools it lists (drift, else unpinned, else match).
+ */
+export const ATTR_MCPSCOPE_PIN_STATUS = 'mcpscope.pin.status';
+/** On a tools/list span: the listed tools whose definitions differ from their pins (string array). */
+export const ATTR_MCPSCOPE_PIN_DRIFTED_TOOLS = 'mcpscope.pin.drifted_tools';
+/** On a tools/list span: the listed tools that have no pin (string array). */
+export const ATTR_MCPSCOPE_PIN_UNPINNED_TOOLS = 'mcpscope.pin.unpinned_tools';
+/** On a tools/list span that completes the set: pinned tools the server no longer lists (string array). */
+export const ATTR_MCPSCOPE_PIN_MISSING_TOOLS = 'mcpscope.pin.missing_tools';
+/** What is done on drift: `block` (drifted and new tools withheld) or `warn` (recorded only). */
+export const ATTR_MCPSCOPE_PIN_ON_DRIFT = 'mcpscope.pin.on_drift';
+/** True on the span of a tools/call that was answered with the pin error and never reached the server. */
+export const ATTR_MCPSCOPE_PIN_BLOCKED = 'mcpscope.pin.blocked';
+/** `error.type` of a call withheld because its tool does not match its pin. */
+export const ERROR_TYPE_PIN_MISMATCH = 'pin_mismatch';

@@ -1,24 +1,31 @@
 /**
- * `npm run bench:ingest` — the collector's ingest rate, OTLP protobuf over HTTP → stored in embedded
- * ClickHouse, against the engine's own insert rate for the same rows, measured in the same run.
+ * `npm run bench:ingest` — the collector's ingest rate, OTLP protobuf over HTTP and over gRPC →
+ * stored in embedded ClickHouse, against the engine's own insert rate for the same rows, measured in
+ * the same run.
  *
  * Method.
  *  1. A load generator in its own process (ingest/generatorChild.ts) builds realistic MCP request
  *     templates (ingest/workload.ts: client, transport, server and downstream spans with the SDK's
  *     attributes, ~1000 spans and ~500 KB per request) and measures its own ceiling: bodies patched
- *     with fresh ids per second, and the same plus HTTP against a null sink in this process.
+ *     with fresh ids per second, and the same plus HTTP, and plus gRPC, against null sinks in this
+ *     process.
  *  2. The real collector (`mcpscope start`, from collector/dist by default; `--source` runs the
- *     TypeScript) runs in a child process on a fresh data directory. The generator keeps
- *     MCPSCOPE_BENCH_CONCURRENCY requests in flight for MCPSCOPE_BENCH_SECONDS; the first
- *     MCPSCOPE_BENCH_WARMUP_SECONDS are left out. The rate is spans whose request was answered 200
- *     (the collector answers after commit) per second of the window; latencies are those of the 200s.
+ *     TypeScript) runs in a child process on a fresh data directory, its OTLP/gRPC receiver on a free
+ *     port. The generator warms it up over HTTP for MCPSCOPE_BENCH_WARMUP_SECONDS (not measured),
+ *     then runs MCPSCOPE_BENCH_ROUNDS interleaved rounds, each one OTLP/HTTP window and one OTLP/gRPC
+ *     window of MCPSCOPE_BENCH_SECONDS / rounds, the order alternating from round to round, so that
+ *     what drifts over a run (parts piling up for merges, other load on the machine) falls on both
+ *     alike. Each window keeps MCPSCOPE_BENCH_CONCURRENCY requests in flight (HTTP: keep-alive
+ *     sockets; gRPC: one client connection each) and leaves its first second out. The rate is spans
+ *     whose request was acknowledged (200 / OK: the collector answers after commit) per second of the
+ *     windows; latencies are those of the acknowledgements.
  *  3. The collector is stopped gracefully; this process opens its data directory and checks that the
- *     stored rows equal the acknowledged spans, each stored once, and reads bytes per span on disk as
- *     inserted and after OPTIMIZE FINAL.
+ *     stored rows equal the acknowledged spans (warm-up and both protocols), each stored once, and
+ *     reads bytes per span on disk as inserted and after OPTIMIZE FINAL.
  *  4. The engine's own rate (ingest/engineChild.ts, another process and data directory): the same
  *     templates decoded by the collector's decoder, merged into batches of the mean size the
  *     collector's batcher made (from its /metrics), inserted one batch at a time through the same
- *     `openStorage` — the insert path without HTTP, decoding and batching.
+ *     `openStorage` — the insert path without a transport, decoding and batching.
  *
  * 64 requests in flight by default: a collector serving many SDK exporters sees that much fan-in, and
  * its batches size themselves to it (at 32 they are half as big and cost more CPU per span). The
@@ -28,10 +35,10 @@
  *   npm run bench:ingest                                   (builds, then runs collector/dist)
  *   node --import tsx test/bench/ingest.bench.ts --source  (the TypeScript sources, no build)
  *
- * Environment: MCPSCOPE_BENCH_SECONDS (30), MCPSCOPE_BENCH_WARMUP_SECONDS (5),
- * MCPSCOPE_BENCH_CONCURRENCY (64), MCPSCOPE_BENCH_SPANS_PER_REQUEST (1000),
- * MCPSCOPE_BENCH_ENGINE_ROWS (300000), MCPSCOPE_BENCH_CPU_PROF (a directory: write a V8 CPU profile
- * of the collector there).
+ * Environment: MCPSCOPE_BENCH_SECONDS (30, measured per protocol), MCPSCOPE_BENCH_ROUNDS (3),
+ * MCPSCOPE_BENCH_WARMUP_SECONDS (5), MCPSCOPE_BENCH_CONCURRENCY (64),
+ * MCPSCOPE_BENCH_SPANS_PER_REQUEST (1000), MCPSCOPE_BENCH_ENGINE_ROWS (300000),
+ * MCPSCOPE_BENCH_CPU_PROF (a directory: write a V8 CPU profile of the collector there).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -39,9 +46,11 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { freePort } from '../collector/helpers/grpcExport.js';
 import { REPO_ROOT, startBenchCollector } from './ingest/collectorProcess.js';
 import type { EngineRateResult, GeneratorCommand, GeneratorReply } from './ingest/messages.js';
-import type { LoadResult } from './ingest/sendLoad.js';
+import type { LoadResult, LoadTarget } from './ingest/sendLoad.js';
 import { readStoredStats } from './ingest/storedStats.js';
 
 const TARGET_SPANS_PER_SECOND = 60_000;
@@ -50,6 +59,7 @@ const TARGET_BYTES_PER_SPAN = 50;
 
 const useSource = process.argv.includes('--source');
 const seconds = envInt('MCPSCOPE_BENCH_SECONDS', 30);
+const rounds = envInt('MCPSCOPE_BENCH_ROUNDS', 3);
 const warmupSeconds = envInt('MCPSCOPE_BENCH_WARMUP_SECONDS', 5);
 const concurrency = envInt('MCPSCOPE_BENCH_CONCURRENCY', 64);
 const spansPerRequest = envInt('MCPSCOPE_BENCH_SPANS_PER_REQUEST', 1000);
@@ -124,6 +134,32 @@ async function startNullSink(): Promise<{ url: string; close(): Promise<void> }>
         server.closeAllConnections();
       }),
   };
+}
+
+/** An OTLP/gRPC endpoint that takes each export and answers OK at once: the generator's gRPC ceiling. */
+async function startGrpcNullSink(): Promise<{ address: string; close(): void }> {
+  const server = new Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  const raw = (b: Buffer) => b;
+  server.addService(
+    {
+      Export: {
+        path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: raw,
+        requestDeserialize: raw,
+        responseSerialize: raw,
+        responseDeserialize: raw,
+      },
+    },
+    { Export: (_call: unknown, callback: (e: null, r: Buffer) => void) => callback(null, Buffer.alloc(0)) },
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  return { address: `127.0.0.1:${port}`, close: () => server.forceShutdown() };
 }
 
 /** User + system CPU seconds a process has used so far (from /proc/<pid>/stat). */
@@ -207,6 +243,53 @@ function printTable(rows: [string, string, string, string][]): void {
   for (const r of rows) console.log(line(r));
 }
 
+type Protocol = 'http' | 'grpc';
+const PROTOCOL_NAMES: Record<Protocol, string> = { http: 'OTLP/HTTP', grpc: 'OTLP/gRPC' };
+
+/** One protocol's windows, added up. */
+interface ProtocolRun {
+  windowSpans: number;
+  windowSeconds: number;
+  latenciesMs: number[];
+  ackedRequests: number;
+  ackedSpans: number;
+  statuses: Record<string, number>;
+  retries: number;
+  errors: string[];
+  /** Collector CPU seconds over the windows (ramps and tails included, as the acknowledged spans are). */
+  collectorCpu: number;
+  /** Acknowledged spans per second, window after window. */
+  timeline: number[];
+}
+
+function emptyRun(): ProtocolRun {
+  return {
+    windowSpans: 0,
+    windowSeconds: 0,
+    latenciesMs: [],
+    ackedRequests: 0,
+    ackedSpans: 0,
+    statuses: {},
+    retries: 0,
+    errors: [],
+    collectorCpu: 0,
+    timeline: [],
+  };
+}
+
+function addWindow(run: ProtocolRun, load: LoadResult, collectorCpu: number): void {
+  run.windowSpans += load.windowSpans;
+  run.windowSeconds += load.windowSeconds;
+  run.latenciesMs.push(...load.latenciesMs);
+  run.ackedRequests += load.ackedRequests;
+  run.ackedSpans += load.ackedSpans;
+  for (const [k, n] of Object.entries(load.statuses)) run.statuses[k] = (run.statuses[k] ?? 0) + n;
+  run.retries += load.retries;
+  run.errors.push(...load.errors);
+  run.collectorCpu += collectorCpu;
+  run.timeline.push(...load.timeline);
+}
+
 async function main(): Promise<void> {
   if (!useSource && !existsSync(path.join(REPO_ROOT, 'collector/dist/cli/main.js'))) {
     throw new Error('collector/dist is missing: run `npm run build` first, or pass --source');
@@ -218,10 +301,13 @@ async function main(): Promise<void> {
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
   const generator = new Generator();
   const benchStarted = performance.now();
+  const windowMs = Math.round((seconds * 1000) / rounds);
+  const rampMs = 1000;
   try {
     console.log(
       `ingest benchmark: collector from ${useSource ? 'sources (--source)' : 'collector/dist'}, ${concurrency} requests in flight, ` +
-        `${seconds} s (${warmupSeconds} s warm-up); ${os.cpus().length} CPUs, load average ${os
+        `${warmupSeconds} s warm-up, then ${rounds} rounds of OTLP/HTTP and OTLP/gRPC windows of ${fmt(windowMs / 1000, 1)} s each ` +
+        `(${seconds} s measured per protocol); ${os.cpus().length} CPUs, load average ${os
           .loadavg()
           .map((l) => l.toFixed(1))
           .join(' ')}`,
@@ -230,34 +316,62 @@ async function main(): Promise<void> {
       { cmd: 'prepare', templatesFile, templates: 12, spansPerRequest },
       'prepared',
     );
+    const sinkRate = async (target: LoadTarget): Promise<number> => {
+      const run = await generator.send(
+        // 5 s, the first 2 left out: 64 gRPC connections take a moment to open on a busy machine.
+        { cmd: 'load', target, concurrency, durationMs: 5000, warmupMs: 2000 },
+        'loaded',
+      );
+      return run.result.windowSpans / run.result.windowSeconds;
+    };
     const sink = await startNullSink();
-    const sinkRun = await generator.send(
-      { cmd: 'load', url: sink.url, concurrency, durationMs: 3000, warmupMs: 1000 },
-      'loaded',
-    );
+    const httpSinkRate = await sinkRate({ protocol: 'http', url: sink.url });
     await sink.close();
-    const sinkRate = sinkRun.result.windowSpans / sinkRun.result.windowSeconds;
+    const grpcSink = await startGrpcNullSink();
+    const grpcSinkRate = await sinkRate({ protocol: 'grpc', address: grpcSink.address });
+    grpcSink.close();
     console.log(
       `generator: ${fmt(prepared.spansPerRequest)} spans and ${fmt(prepared.bytesPerRequest / 1024)} KiB per request; ` +
-        `ceiling ${fmt(prepared.patchSpansPerSecond)} spans/s building bodies, ${fmt(sinkRate)} spans/s with HTTP to a null sink`,
+        `ceiling ${fmt(prepared.patchSpansPerSecond)} spans/s building bodies, ${fmt(httpSinkRate)} spans/s with HTTP ` +
+        `and ${fmt(grpcSinkRate)} spans/s with gRPC to a null sink`,
     );
 
-    const collector = await startBenchCollector({ dataDir: collectorDir, source: useSource, cpuProfDir });
-    const cpuBefore = cpuSeconds(collector.pid);
+    const collector = await startBenchCollector({
+      dataDir: collectorDir,
+      source: useSource,
+      cpuProfDir,
+      grpcPort: await freePort(),
+    });
+    const targets: Record<Protocol, LoadTarget> = {
+      http: { protocol: 'http', url: collector.url },
+      grpc: { protocol: 'grpc', address: collector.grpcAddress! },
+    };
     const generatorCpuBefore = cpuSeconds(generator.pid);
-    const loaded = await generator.send(
-      {
-        cmd: 'load',
-        url: collector.url,
-        concurrency,
-        durationMs: seconds * 1000,
-        warmupMs: warmupSeconds * 1000,
-      },
+    const warm = await generator.send(
+      { cmd: 'load', target: targets.http, concurrency, durationMs: warmupSeconds * 1000, warmupMs: 0 },
       'loaded',
     );
-    const collectorCpu = cpuSeconds(collector.pid) - cpuBefore;
+    let ackedSpans = warm.result.ackedSpans;
+    const runs: Record<Protocol, ProtocolRun> = { http: emptyRun(), grpc: emptyRun() };
+    for (let round = 0; round < rounds; round++) {
+      const order: Protocol[] = round % 2 === 0 ? ['http', 'grpc'] : ['grpc', 'http'];
+      for (const protocol of order) {
+        const cpuBefore = cpuSeconds(collector.pid);
+        const loaded = await generator.send(
+          {
+            cmd: 'load',
+            target: targets[protocol],
+            concurrency,
+            durationMs: windowMs + rampMs,
+            warmupMs: rampMs,
+          },
+          'loaded',
+        );
+        addWindow(runs[protocol], loaded.result, cpuSeconds(collector.pid) - cpuBefore);
+        ackedSpans += loaded.result.ackedSpans;
+      }
+    }
     const generatorCpu = cpuSeconds(generator.pid) - generatorCpuBefore;
-    const load: LoadResult = loaded.result;
     const batches = await batchMetrics(collector.url);
     const peakRssMiB = collector.peakRssKiB() / 1024;
     const exitCode = await collector.stop();
@@ -270,21 +384,25 @@ async function main(): Promise<void> {
       Math.max(1, Math.round(Number.isFinite(batches.meanBatchRows) ? batches.meanBatchRows : 10_000)),
     );
 
-    const rate = load.windowSpans / load.windowSeconds;
-    const ratio = rate / engine.rowsPerSecond;
-    const p50 = quantile(load.latenciesMs, 0.5);
-    const p99 = quantile(load.latenciesMs, 0.99);
     console.log('');
     console.log(
-      `load: ${fmt(load.ackedRequests)} requests answered 200 (${fmt(load.ackedSpans)} spans); answers by status ${JSON.stringify(load.statuses)}; ` +
-        `${load.retries} retries; ${load.errors.length} transport errors`,
+      `warm-up (OTLP/HTTP): ${fmt(warm.result.ackedSpans)} spans acknowledged; answers by status ${JSON.stringify(warm.result.statuses)}`,
     );
-    console.log(
-      `acknowledged spans per second: ${load.timeline.map((n) => fmt(n / 1000, 0) + 'k').join(' ')}`,
-    );
+    const rate = (p: Protocol) => runs[p].windowSpans / runs[p].windowSeconds;
+    const cpuPerSpan = (p: Protocol) => (runs[p].collectorCpu * 1e6) / runs[p].ackedSpans;
+    for (const p of ['http', 'grpc'] as const) {
+      const r = runs[p];
+      console.log(
+        `${PROTOCOL_NAMES[p]}: ${fmt(r.ackedRequests)} requests acknowledged (${fmt(r.ackedSpans)} spans); answers by status ${JSON.stringify(r.statuses)}; ` +
+          `${r.retries} retries; ${r.errors.length} transport errors${r.errors.length > 0 ? ` (first: ${r.errors[0]})` : ''}`,
+      );
+      console.log(
+        `  acknowledged spans per second, window after window: ${r.timeline.map((n) => fmt(n / 1000, 0) + 'k').join(' ')}`,
+      );
+    }
     console.log(
       `collector batches: ${fmt(batches.flushes)} inserts, mean ${fmt(batches.meanBatchRows)} rows, mean insert ${fmt(batches.meanFlushMs, 1)} ms; ` +
-        `CPU during the load: collector ${fmt(collectorCpu, 1)} s (${fmt((collectorCpu * 1e6) / load.ackedSpans, 1)} µs/span), generator ${fmt(generatorCpu, 1)} s`,
+        `CPU: collector ${fmt(cpuPerSpan('http'), 1)} µs/span over HTTP, ${fmt(cpuPerSpan('grpc'), 1)} µs/span over gRPC; generator ${fmt(generatorCpu, 1)} s`,
     );
     console.log(
       `stored: ${fmt(stored.rows)} rows, ${fmt(stored.distinctSpans)} distinct spans, ${stored.partsAsInserted} parts before OPTIMIZE; ` +
@@ -295,16 +413,32 @@ async function main(): Promise<void> {
         `the collector's decoder took ${fmt(engine.decodeMicrosPerSpan, 2)} µs/span on the same bodies (not in the engine rate)`,
     );
     console.log('');
-    const exact = stored.rows === load.ackedSpans && stored.distinctSpans === stored.rows;
+    const exact = stored.rows === ackedSpans && stored.distinctSpans === stored.rows;
+    const latency = (p: Protocol) => {
+      const l = runs[p].latenciesMs.sort((a, b) => a - b);
+      return `${fmt(quantile(l, 0.5), 1)} / ${fmt(quantile(l, 0.99), 1)}`;
+    };
+    const rateRow = (p: Protocol): [string, string, string, string] => [
+      `stored spans/s, sustained, ${PROTOCOL_NAMES[p]} (acknowledged)`,
+      fmt(rate(p)),
+      `≥ ${fmt(TARGET_SPANS_PER_SECOND)}`,
+      fmt(rate(p) / TARGET_SPANS_PER_SECOND, 2),
+    ];
+    const ratioRow = (p: Protocol): [string, string, string, string] => {
+      const ratio = rate(p) / engine.rowsPerSecond;
+      return [
+        `collector / engine, ${PROTOCOL_NAMES[p]}`,
+        fmt(ratio, 2),
+        `≥ ${TARGET_RATIO}`,
+        fmt(ratio / TARGET_RATIO, 2),
+      ];
+    };
     printTable([
-      [
-        'stored spans/s, sustained (acknowledged 200s)',
-        fmt(rate),
-        `≥ ${fmt(TARGET_SPANS_PER_SECOND)}`,
-        fmt(rate / TARGET_SPANS_PER_SECOND, 2),
-      ],
+      rateRow('http'),
+      rateRow('grpc'),
       ['engine insert rate, same rows (storage.insert)', fmt(engine.rowsPerSecond), '', ''],
-      ['collector / engine', fmt(ratio, 2), `≥ ${TARGET_RATIO}`, fmt(ratio / TARGET_RATIO, 2)],
+      ratioRow('http'),
+      ratioRow('grpc'),
       [
         'bytes per span on disk, as inserted',
         fmt(stored.bytesPerSpanAsInserted, 1),
@@ -317,17 +451,23 @@ async function main(): Promise<void> {
         `≤ ${TARGET_BYTES_PER_SPAN}`,
         fmt(stored.bytesPerSpanOptimized / TARGET_BYTES_PER_SPAN, 2),
       ],
-      ['ack latency p50 / p99, ms', `${fmt(p50, 1)} / ${fmt(p99, 1)}`, '', ''],
+      ['ack latency p50 / p99, ms, OTLP/HTTP', latency('http'), '', ''],
+      ['ack latency p50 / p99, ms, OTLP/gRPC', latency('grpc'), '', ''],
       [
         'collector peak RSS (VmHWM), MiB',
         `${fmt(peakRssMiB)} (V8 heap ${fmt(batches.heapMiB)} at the end)`,
         '',
         '',
       ],
-      ['collector CPU per stored span, µs', fmt((collectorCpu * 1e6) / load.ackedSpans, 1), '', ''],
       [
-        'generator ceiling, spans/s (bodies / with HTTP)',
-        `${fmt(prepared.patchSpansPerSecond)} / ${fmt(sinkRate)}`,
+        'collector CPU per stored span, µs, HTTP / gRPC',
+        `${fmt(cpuPerSpan('http'), 1)} / ${fmt(cpuPerSpan('grpc'), 1)}`,
+        '',
+        '',
+      ],
+      [
+        'generator ceiling, spans/s (bodies / HTTP / gRPC)',
+        `${fmt(prepared.patchSpansPerSecond)} / ${fmt(httpSinkRate)} / ${fmt(grpcSinkRate)}`,
         '',
         '',
       ],
@@ -335,7 +475,7 @@ async function main(): Promise<void> {
         'stored rows = acknowledged spans, each once',
         exact
           ? `yes (${fmt(stored.rows)})`
-          : `NO: ${fmt(stored.rows)} rows, ${fmt(stored.distinctSpans)} distinct, ${fmt(load.ackedSpans)} acked`,
+          : `NO: ${fmt(stored.rows)} rows, ${fmt(stored.distinctSpans)} distinct, ${fmt(ackedSpans)} acked`,
         'yes',
         '',
       ],

@@ -107,6 +107,7 @@ describe('dashboard under the Content-Security-Policy', () => {
       ['/errors', TEST_IDS.errorGroupRow, async () => {}],
       ['/tool-changes', TEST_IDS.toolChange, async () => {}],
       ['/tools/weather/get_weather', TEST_IDS.histogram, async () => {}],
+      ['/alerts', TEST_IDS.alertRuleForm, async () => {}],
     ];
     for (const [url, testId, check] of views) {
       await page.goto(collector.url + url);

@@ -205,7 +205,7 @@ describe('dashboard in a real browser', () => {
   it('renders the overview with totals, charts and the per-tool table', async () => {
     await page.goto(`${collector.url}/`);
     await page.locator(byTestId(TEST_IDS.overviewTotals)).waitFor({ timeout: 20_000 });
-    await expect(page.locator(`${byTestId(TEST_IDS.chart)} canvas`).count()).resolves.toBe(2);
+    await expect(page.locator(`${byTestId(TEST_IDS.chart)} canvas`).count()).resolves.toBe(3);
     const table = page.locator(byTestId(TEST_IDS.toolStatsTable));
     await expect(table.textContent()).resolves.toContain('get_weather');
     await expect(table.textContent()).resolves.toContain('charge_card');

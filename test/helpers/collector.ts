@@ -42,7 +42,8 @@ export async function startCollector(opts: StartCollectorOptions = {}): Promise<
     [...TS_NODE_ARGS, COLLECTOR_CLI, 'start', '--port', '0', '--data', dataDir, ...(opts.args ?? [])],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, MCPSCOPE_HOST: '127.0.0.1', ...opts.env },
+      // OTLP/gRPC off unless a test asks for it: collectors of parallel tests would race for 4317.
+      env: { ...process.env, MCPSCOPE_HOST: '127.0.0.1', MCPSCOPE_GRPC_PORT: 'off', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -5,11 +5,14 @@
  */
 import type {
   ErrorsFilter,
+  MetricHistogramFilter,
+  MetricsFilter,
   OverviewFilter,
   ToolChangesFilter,
   ToolsFilter,
   TraceFilter,
 } from '../storage/queries/filters.js';
+import { TRACE_SORTS, type TraceSort } from '../storage/queries/filters.js';
 import { FAULT_LAYERS } from '@mcpscope/sdk/semconv';
 
 /** Thrown for a request the API refuses; the router turns it into a 400 `{ error }`. */
@@ -152,24 +155,69 @@ export function parseTraceId(raw: string): string {
   return id;
 }
 
+/** Deepest page of `/traces` (`offset`): paging further than this is a search to narrow. */
+export const MAX_TRACE_OFFSET = 100_000;
+
+/** One of `allowed`, or undefined when absent; anything else is a 400 that lists the choices. */
+function oneOf<T extends string>(q: Query, name: string, allowed: readonly T[]): T | undefined {
+  const value = text(q, name);
+  if (value !== undefined && !(allowed as readonly string[]).includes(value)) {
+    throw new BadRequestError(
+      `parameter "${name}" must be one of ${allowed.join(', ')}, got "${value.slice(0, 64)}"`,
+    );
+  }
+  return value as T | undefined;
+}
+
+/**
+ * Repeatable `key=value` parameters (`attr=http.route=/a&attr=mcp.session.id=s1`), split at the first
+ * `=`: the key must not be empty, nor the value (a missing map key reads as '' in ClickHouse, so an
+ * empty value would match every span without the attribute).
+ */
+function keyValues(q: Query, name: string): [string, string][] {
+  const raw = q[name];
+  const given = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const out: [string, string][] = [];
+  for (const a of given) {
+    const eq = typeof a === 'string' ? a.indexOf('=') : -1;
+    if (typeof a !== 'string' || eq <= 0 || eq === a.length - 1 || a.length > MAX_FILTER_LENGTH) {
+      throw new BadRequestError(
+        `parameter "${name}" must be key=value with neither empty (at most ${MAX_FILTER_LENGTH} characters), got "${String(a).slice(0, 64)}"`,
+      );
+    }
+    out.push([a.slice(0, eq), a.slice(eq + 1)]);
+  }
+  if (out.length > MAX_ATTRIBUTE_FILTERS)
+    throw new BadRequestError(`at most ${MAX_ATTRIBUTE_FILTERS} "${name}" filters may be given`);
+  return out;
+}
+
 export function parseTraceFilter(q: Query): TraceFilter {
   const status = text(q, 'status');
   if (status !== undefined && status !== 'ok' && status !== 'error') {
     throw new BadRequestError(`parameter "status" must be "ok" or "error", got "${status}"`);
   }
+  const attributes = keyValues(q, 'attr');
+  const sort: TraceSort | undefined = oneOf(q, 'sort', TRACE_SORTS);
+  const order = oneOf(q, 'order', ['asc', 'desc'] as const);
   return {
     ...parseWindow(q),
     ...mcp(q),
     status,
     fault: fault(q),
     minDurationMs: nonNegative(q, 'minDurationMs', MAX_DURATION_MS),
+    ...(attributes.length > 0 ? { attributes } : {}),
+    ...(sort ? { sort } : {}),
+    ...(order ? { order } : {}),
     limit: integer(q, 'limit', 1, MAX_TRACE_LIMIT, DEFAULT_TRACE_LIMIT),
+    offset: integer(q, 'offset', 0, MAX_TRACE_OFFSET, 0),
   };
 }
 
 export function parseOverviewFilter(q: Query): OverviewFilter {
-  const { service, server, layer } = mcp(q);
-  return { ...parseWindow(q), service, server, layer };
+  const { service, server, tool, layer } = mcp(q);
+  const compare = oneOf(q, 'compare', ['previous'] as const);
+  return { ...parseWindow(q), service, server, tool, layer, ...(compare ? { compare } : {}) };
 }
 
 export function parseToolsFilter(q: Query): ToolsFilter {
@@ -187,4 +235,40 @@ export function parseErrorsFilter(q: Query): ErrorsFilter {
 
 export function parseToolChangesFilter(q: Query): ToolChangesFilter {
   return { server: text(q, 'server') };
+}
+
+export function parseMetricsFilter(q: Query): MetricsFilter {
+  return { ...parseWindow(q), service: text(q, 'service') };
+}
+
+/** Most `attribute` filters one histogram request may carry. */
+export const MAX_ATTRIBUTE_FILTERS = 16;
+
+/**
+ * `/metrics/histogram`: `name` (required), the window, `service`, and point attribute filters:
+ * `method` (`mcp.method.name`), `tool` (`gen_ai.tool.name`) and any number of `attribute=key=value`.
+ */
+export function parseMetricHistogramFilter(q: Query): MetricHistogramFilter {
+  const name = text(q, 'name');
+  if (name === undefined)
+    throw new BadRequestError('parameter "name" is required: the histogram metric\'s name');
+  const attributes: [string, string][] = [];
+  const method = text(q, 'method');
+  if (method !== undefined) attributes.push(['mcp.method.name', method]);
+  const tool = text(q, 'tool');
+  if (tool !== undefined) attributes.push(['gen_ai.tool.name', tool]);
+  const raw = q['attribute'];
+  const given = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  for (const a of given) {
+    const eq = typeof a === 'string' ? a.indexOf('=') : -1;
+    if (typeof a !== 'string' || eq <= 0 || a.length > MAX_FILTER_LENGTH) {
+      throw new BadRequestError(
+        `parameter "attribute" must be key=value (at most ${MAX_FILTER_LENGTH} characters), got "${String(a).slice(0, 64)}"`,
+      );
+    }
+    attributes.push([a.slice(0, eq), a.slice(eq + 1)]);
+  }
+  if (attributes.length > MAX_ATTRIBUTE_FILTERS)
+    throw new BadRequestError(`at most ${MAX_ATTRIBUTE_FILTERS} attribute filters may be given`);
+  return { ...parseWindow(q), name, service: text(q, 'service'), attributes };
 }

@@ -7,6 +7,8 @@ import { jsonErrors } from '../middleware/errors.js';
 import type { Queries } from '../storage/queries/index.js';
 import {
   parseErrorsFilter,
+  parseMetricHistogramFilter,
+  parseMetricsFilter,
   parseOverviewFilter,
   parseToolChangesFilter,
   parseToolsFilter,
@@ -82,6 +84,20 @@ export function createApiRouter(queries: Queries, options: ApiRouterOptions = {}
     '/tool-changes',
     route(async (req, res) => {
       res.json(await queries.toolChanges(parseToolChangesFilter(req.query)));
+    }),
+  );
+
+  router.get(
+    '/metrics',
+    route(async (req, res) => {
+      res.json(await queries.metrics(parseMetricsFilter(req.query)));
+    }),
+  );
+
+  router.get(
+    '/metrics/histogram',
+    route(async (req, res) => {
+      res.json(await queries.metricHistogram(parseMetricHistogramFilter(req.query)));
     }),
   );
 

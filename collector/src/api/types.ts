@@ -10,7 +10,10 @@ export interface TimeRange {
   to: string;
 }
 
-/** `GET /api/traces?service=&server=&tool=&method=&status=&fault=&minDurationMs=&from=&to=&limit=` */
+/**
+ * `GET /api/traces?service=&server=&tool=&method=&status=&fault=&minDurationMs=&attr=key=value&from=&to=
+ * &sort=start|duration|spans&order=asc|desc&limit=&offset=`
+ */
 export interface TraceSummary {
   traceId: string;
   rootName: string;
@@ -28,6 +31,10 @@ export interface TraceSummary {
 }
 export interface TracesResponse {
   traces: TraceSummary[];
+  /** Traces matching the filters in the window, of which `traces` is one page. */
+  total: number;
+  /** Traces skipped before this page (the `offset` asked for). */
+  offset: number;
 }
 
 /** `GET /api/traces/:traceId` */
@@ -59,9 +66,9 @@ export interface TraceResponse {
   rootCauses: RootCauseView[];
 }
 
-/** One point of a per-minute series. */
+/** One point of a series: a bucket of whole minutes (see `bucketSeconds` beside it). */
 export interface SeriesPoint {
-  /** ISO-8601 minute start. */
+  /** ISO-8601 start of the bucket. */
   t: string;
   count: number;
   errors: number;
@@ -70,9 +77,18 @@ export interface SeriesPoint {
   p99Ms: number;
 }
 
-/** `GET /api/overview?from=&to=&service=&server=` — read from the per-minute rollup, never the raw table. */
+/**
+ * `GET /api/overview?from=&to=&service=&server=&tool=&layer=&compare=previous` — read from the per-minute
+ * rollup, never the raw table.
+ */
 export interface OverviewResponse {
   range: TimeRange;
+  /**
+   * Width of a `series` bucket in seconds: a minute up to 6 hours, then coarser so a chart holds at most
+   * a few hundred points (5 minutes on 24 hours, an hour on 7 days). Buckets start at multiples of it
+   * since the Unix epoch; the first and last may be cut by the window.
+   */
+  bucketSeconds: number;
   /**
    * The layer `totals` and `series` count (one call has a span per instrumented layer): the `layer`
    * parameter, else 'client' when present, else 'server', else spans without a layer. `servers` lists
@@ -82,8 +98,19 @@ export interface OverviewResponse {
   totals: { count: number; errors: number; errorRate: number; p50Ms: number; p95Ms: number; p99Ms: number };
   series: SeriesPoint[];
   servers: ToolStats[];
+  /** Width of a bucket of the rows' `trend`, in seconds (a few dozen buckets over the window). */
+  trendBucketSeconds: number;
   /** Failed calls in the window by root-cause layer, each call counted once (largest first). */
   rootCauses: { layer: string; count: number }[];
+  /**
+   * With `compare=previous`: the window of the same length just before, counted at the same layer and
+   * in buckets of the same width, for an overlay.
+   */
+  previous?: {
+    range: TimeRange;
+    totals: OverviewResponse['totals'];
+    series: SeriesPoint[];
+  };
 }
 
 /** Per (server, tool, method, layer) aggregate. */
@@ -99,6 +126,11 @@ export interface ToolStats {
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
+  /**
+   * Calls and failed calls per bucket of the window, oldest first (`/overview` only, its
+   * `trendBucketSeconds` wide), for a sparkline in the row.
+   */
+  trend?: { calls: number[]; errors: number[] };
 }
 
 /** `GET /api/tools?from=&to=&server=&tool=` — list, and with `tool=` also the detail fields. */
@@ -109,6 +141,8 @@ export interface ToolsResponse {
   detail?: {
     /** The layer `series` and `histogram` count (see {@link OverviewResponse.layer}). */
     layer?: string;
+    /** Width of a `series` bucket in seconds (as {@link OverviewResponse.bucketSeconds}). */
+    bucketSeconds: number;
     series: SeriesPoint[];
     /** Latency histogram buckets: upper bound in ms and count; the last, open bucket has leMs -1. */
     histogram: { leMs: number; count: number }[];
@@ -164,7 +198,7 @@ export interface ToolDefinitionVersion {
   definition: string;
   firstSeen: string;
   lastSeen: string;
-  /** Injection heuristics that match this definition (in `current`), e.g. 'injection:url'. */
+  /** Injection heuristics that match this definition (in `current`), e.g. 'injection:exfiltration'. */
   flags?: string[];
   /** What each heuristic matched, for the reviewer. */
   findings?: { flag: string; evidence: string }[];
@@ -190,4 +224,63 @@ export interface InfoResponse {
 export interface ToolChangesResponse {
   changes: ToolChange[];
   current: ToolDefinitionVersion[];
+}
+
+/** The five OTLP metric types, each stored in its own `otel_metrics_*` table. */
+export type MetricType = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';
+
+/** `GET /api/metrics?from=&to=&service=`: one metric that has points in the window. */
+export interface MetricInfo {
+  name: string;
+  type: MetricType;
+  /** UCUM unit as sent, e.g. `s`. */
+  unit: string;
+  description: string;
+  /** `service.name` of every sender of the metric in the window. */
+  services: string[];
+  /** Distinct series (resource and point attributes) in the window. */
+  series: number;
+  /** Data points stored in the window. */
+  points: number;
+  /** ISO-8601 time of the latest point. */
+  lastSeen: string;
+}
+export interface MetricsResponse {
+  metrics: MetricInfo[];
+}
+
+/**
+ * Observations of a histogram over a stretch of time. Quantiles are estimated from the bucket counts
+ * (Prometheus's `histogram_quantile`), in the metric's unit; `null` when there is nothing to estimate
+ * from (no observations, or points without buckets).
+ */
+export interface HistogramStats {
+  count: number;
+  /** Sum of the observed values, in the metric's unit. */
+  sum: number;
+  /** Observations whose point attributes carry an `error.type` (failed MCP calls). */
+  errors: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/** One minute of a histogram: the observations made in it (cumulative points are turned into deltas). */
+export interface HistogramMinute extends HistogramStats {
+  /** ISO-8601 start of the minute. */
+  minute: string;
+}
+
+/**
+ * `GET /api/metrics/histogram?name=&from=&to=&service=&method=&tool=&attribute=key=value`: an
+ * explicit-bucket histogram's observations per minute and over the whole window.
+ */
+export interface MetricHistogramResponse {
+  name: string;
+  unit: string;
+  description: string;
+  /** Distinct series matching the filters in the window. */
+  series: number;
+  total: HistogramStats;
+  points: HistogramMinute[];
 }

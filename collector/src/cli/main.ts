@@ -7,8 +7,10 @@ import { startCollector } from '../app.js';
 const HELP = `mcpscope — observability for MCP
 
 Usage:
-  mcpscope start [--port 4318] [--host 127.0.0.1] [--data ./mcpscope-data] [--clickhouse-url URL]
-      Start the collector (OTLP/HTTP receiver on /v1/traces), query API and dashboard.
+  mcpscope start [--port 4318] [--grpc-port 4317|off] [--host 127.0.0.1] [--data ./mcpscope-data]
+                 [--clickhouse-url URL]
+      Start the collector (OTLP/HTTP receiver on /v1/traces, OTLP/gRPC receiver), query API and
+      dashboard.
   mcpscope demo [--endpoint http://localhost:4318] [--duration SECONDS] [--rate CALLS_PER_SECOND]
       Run a real instrumented MCP client and server that make a steady mix of calls into a collector.
   mcpscope proxy [--service-name NAME] -- <command> [args…]
@@ -16,10 +18,13 @@ Usage:
   mcpscope proxy --upstream URL [--listen HOST:PORT]
       Trace any Streamable HTTP MCP server as a reverse proxy.
 
-Environment: MCPSCOPE_PORT, MCPSCOPE_HOST, MCPSCOPE_DATA_DIR, CLICKHOUSE_URL, CLICKHOUSE_USER,
+Environment: MCPSCOPE_PORT, MCPSCOPE_GRPC_PORT (0 or off: no gRPC), MCPSCOPE_HOST, MCPSCOPE_DATA_DIR,
+CLICKHOUSE_URL, CLICKHOUSE_USER,
 CLICKHOUSE_PASSWORD, CLICKHOUSE_DATABASE, CLICKHOUSE_CLUSTER, MCPSCOPE_INGEST_TOKEN, MCPSCOPE_READ_TOKEN,
 MCPSCOPE_RETENTION_DAYS, MCPSCOPE_QUEUE_MAX_SPANS, MCPSCOPE_QUEUE_MAX_BYTES, MCPSCOPE_BATCH_MAX_ROWS,
-MCPSCOPE_BODY_TIMEOUT_MS, MCPSCOPE_SHUTDOWN_GRACE_MS, OTEL_EXPORTER_OTLP_ENDPOINT (demo, proxy).
+MCPSCOPE_BODY_TIMEOUT_MS, MCPSCOPE_SHUTDOWN_GRACE_MS, MCPSCOPE_ALERT_INTERVAL_S (0: no evaluation),
+MCPSCOPE_ALERT_RULES (YAML or JSON rules file), MCPSCOPE_PUBLIC_URL (links in alert notifications),
+OTEL_EXPORTER_OTLP_ENDPOINT (demo, proxy).
 
 On SIGTERM or SIGINT the collector stops taking connections, answers the requests in flight, refuses
 new ones with 503 + Retry-After, closes what is still open after MCPSCOPE_SHUTDOWN_GRACE_MS, stores
@@ -30,6 +35,7 @@ async function start(argv: string[]): Promise<void> {
     args: argv,
     options: {
       port: { type: 'string', short: 'p' },
+      'grpc-port': { type: 'string' },
       host: { type: 'string' },
       data: { type: 'string' },
       'clickhouse-url': { type: 'string' },
@@ -42,6 +48,13 @@ async function start(argv: string[]): Promise<void> {
   }
   const config: CollectorConfig = configFromEnv();
   if (values.port !== undefined) config.port = Number(values.port);
+  if (values['grpc-port'] !== undefined) {
+    const v = values['grpc-port'];
+    config.grpcPort = v.trim().toLowerCase() === 'off' ? 0 : Number(v);
+    if (!Number.isInteger(config.grpcPort) || config.grpcPort < 0 || config.grpcPort > 65535) {
+      throw new Error(`--grpc-port must be an integer between 0 and 65535 or off, got ${v}`);
+    }
+  }
   if (values.host !== undefined) config.host = values.host;
   if (values.data !== undefined) config.dataDir = values.data;
   if (values['clickhouse-url'] !== undefined) config.clickhouseUrl = values['clickhouse-url'];
@@ -55,9 +68,19 @@ async function start(argv: string[]): Promise<void> {
   console.log(`  storage:   ${collector.storage.describe()}`);
   console.log(`  dashboard: ${endpoint}/`);
   console.log(`  OTLP/HTTP: ${endpoint}/v1/traces (protobuf or JSON)`);
+  console.log(
+    collector.grpcAddress === undefined
+      ? '  OTLP/gRPC: off (MCPSCOPE_GRPC_PORT)'
+      : `  OTLP/gRPC: ${collector.grpcAddress} (traces and metrics)`,
+  );
   console.log('');
   console.log('Point an instrumented app at it:');
   console.log(`  OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint} node your-agent.js`);
+  if (collector.grpcAddress !== undefined) {
+    console.log(
+      `  or over gRPC: OTEL_EXPORTER_OTLP_PROTOCOL=grpc OTEL_EXPORTER_OTLP_ENDPOINT=http://${collector.grpcAddress}`,
+    );
+  }
   const demo = demoCommand();
   // npm passes arguments to a script after `--`; npx passes them straight on.
   const demoArgs = demo.startsWith('npm run') ? `-- --endpoint ${endpoint}` : `--endpoint ${endpoint}`;

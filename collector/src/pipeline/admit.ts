@@ -35,22 +35,38 @@ export function admissionWindow(retentionDays: number, nowMs = Date.now()): Admi
  * BigInt per row.
  */
 export function admit(request: DecodedRequest, window: AdmissionWindow): void {
+  admitRows(request, window, spanStart, 'start_time_unix_nano');
+}
+
+const spanStart = (row: SpanRow): string => row.Timestamp;
+
+/**
+ * {@link admit} for rows of any signal: `timeOf` reads a row's time (19-digit nanoseconds), and
+ * `field` names that time in the refusals (`start_time_unix_nano` of a span, `time_unix_nano` of a
+ * data point).
+ */
+export function admitRows<R>(
+  request: { rows: R[]; rejected: { push(refusal: RejectedSpan): unknown }; bytes: number },
+  window: AdmissionWindow,
+  timeOf: (row: R) => string,
+  field: string,
+): void {
   const { oldest, newest } = window;
-  let kept: SpanRow[] | undefined;
+  let kept: R[] | undefined;
   const rows = request.rows;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
-    const ts = row.Timestamp;
+    const ts = timeOf(row);
     let refusal: RejectedSpan | undefined;
     if (oldest !== undefined && before(ts, oldest)) {
       refusal = {
         reason: 'expired',
-        message: `start_time_unix_nano is older than the retention of ${window.retentionDays} days`,
+        message: `${field} is older than the retention of ${window.retentionDays} days`,
       };
     } else if (before(newest, ts)) {
       refusal = {
         reason: 'invalid_timestamp',
-        message: 'start_time_unix_nano is more than a day ahead of the collector clock',
+        message: `${field} is more than a day ahead of the collector clock`,
       };
     }
     if (refusal === undefined) {

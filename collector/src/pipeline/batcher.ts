@@ -1,9 +1,42 @@
 import { randomUUID } from 'node:crypto';
 import type { CollectorMetrics } from '../metrics.js';
-import type { DecodedRequest, SpanRow, SpanStore } from '../storage/rows.js';
+import type { SpanRow } from '../storage/rows.js';
 import { backoffDelayMs } from './backoff.js';
 import { QueueFullError, StorageRejectedError, StorageUnavailableError } from './errors.js';
 import { isInputRejection, isTransientStorageError } from './isTransientStorageError.js';
+
+/**
+ * Where a batcher writes: `insert` resolves once the rows are committed, and inserting the same rows
+ * again under the same `token` (a retry) stores nothing twice. `SpanStore` is one.
+ */
+export interface RowStore<R> {
+  insert(rows: R[], token?: string): Promise<void>;
+}
+
+/**
+ * The collector metrics a batcher keeps. The `spans*` and `queue*` ones count the rows of whatever the
+ * batcher carries (a metrics batcher gets its own counters under these names: `metricBatcherMetrics`).
+ */
+export type BatcherMetrics = Pick<
+  CollectorMetrics,
+  | 'batchRows'
+  | 'flushSeconds'
+  | 'spansStored'
+  | 'storageErrors'
+  | 'storageRetries'
+  | 'queueSpans'
+  | 'queueBytes'
+>;
+
+/**
+ * One request's rows and their approximate size in bytes (for the queue limits). A decoded request
+ * is one as it is: its `rejected` rows, answered in `partial_success`, are not the batcher's business.
+ */
+export interface BatchRequest<R> {
+  rows: R[];
+  bytes: number;
+  rejected?: readonly unknown[];
+}
 
 /** How the batcher merges requests into inserts and how much it holds. Every field is optional. */
 export interface BatcherOptions {
@@ -54,10 +87,12 @@ export interface BatcherOptions {
   memoryHighWaterBytes?: number;
   /** Reads the process's resident memory; defaults to `process.memoryUsage.rss`. For tests. */
   residentMemory?: () => number;
+  /** What the rows are, in the plural, for error messages. Default 'spans'. */
+  rowNoun?: string;
 }
 
-interface Pending {
-  rows: SpanRow[];
+interface Pending<R> {
+  rows: R[];
   bytes: number;
   resolve: () => void;
   reject: (error: Error) => void;
@@ -75,7 +110,7 @@ const MAX_ERROR_MESSAGE_CHARS = 500;
  * is narrowed down by inserting each request alone, so that one sender's bad rows fail only that
  * sender's request, with `StorageRejectedError`.
  */
-export class Batcher {
+export class Batcher<R = SpanRow> {
   private readonly maxBatchRows: number;
   private readonly flushIntervalMs: number;
   private readonly maxQueueSpans: number;
@@ -87,8 +122,9 @@ export class Batcher {
   private readonly unavailableRetryAfterSeconds: number;
   private readonly memoryHighWater: number | undefined;
   private readonly residentMemory: () => number;
+  private readonly rowNoun: string;
 
-  private pending: Pending[] = [];
+  private pending: Pending<R>[] = [];
   private pendingRows = 0;
   /** Spans and bytes accepted and not yet settled (pending or in an insert). */
   private queuedSpans = 0;
@@ -100,10 +136,11 @@ export class Batcher {
   private lastInsertFailure: { at: number; message: string } | undefined;
 
   constructor(
-    private readonly store: SpanStore,
+    private readonly store: RowStore<R>,
     options: BatcherOptions = {},
-    private readonly metrics?: CollectorMetrics,
+    private readonly metrics?: BatcherMetrics,
   ) {
+    this.rowNoun = options.rowNoun ?? 'spans';
     this.maxBatchRows = positive(options.maxBatchRows, 50_000, 'maxBatchRows');
     this.flushIntervalMs = nonNegative(options.flushIntervalMs, 5, 'flushIntervalMs');
     this.maxQueueSpans = positive(options.maxQueueSpans, 200_000, 'maxQueueSpans');
@@ -155,7 +192,7 @@ export class Batcher {
    * the queue has no room, `StorageUnavailableError` when storage stayed down through the retries (or
    * the batcher is closing), `StorageRejectedError` when storage refused the rows.
    */
-  submit(request: DecodedRequest): Promise<void> {
+  submit(request: BatchRequest<R>): Promise<void> {
     const spans = request.rows.length;
     if (spans === 0) return Promise.resolve();
     if (this.closed) {
@@ -183,7 +220,7 @@ export class Batcher {
     ) {
       return Promise.reject(
         new QueueFullError(
-          `ingest queue full (${this.queuedSpans} spans, ${this.queuedBytes} bytes queued)`,
+          `ingest queue full (${this.queuedSpans} ${this.rowNoun}, ${this.queuedBytes} bytes queued)`,
           this.queueFullRetryAfterSeconds,
         ),
       );
@@ -227,7 +264,7 @@ export class Batcher {
   }
 
   /** Takes whole requests from the head of the queue, up to maxBatchRows rows (at least one request). */
-  private takeBatch(): Pending[] {
+  private takeBatch(): Pending<R>[] {
     let count = 0;
     let rows = 0;
     for (const p of this.pending) {
@@ -239,7 +276,7 @@ export class Batcher {
     return this.pending.splice(0, count);
   }
 
-  private async flush(batch: Pending[]): Promise<void> {
+  private async flush(batch: Pending<R>[]): Promise<void> {
     try {
       await this.insert(batch.length === 1 ? batch[0]!.rows : concatRows(batch), randomUUID());
       for (const p of batch) this.settle(p);
@@ -267,7 +304,7 @@ export class Batcher {
    * carries the same deduplication token: an attempt that failed after the engine committed part of
    * it (the span table, but not a materialized view's target) is completed by the next, not doubled.
    */
-  private async insert(rows: SpanRow[], token: string): Promise<void> {
+  private async insert(rows: R[], token: string): Promise<void> {
     const started = performance.now();
     for (let attempt = 0; ; attempt++) {
       try {
@@ -281,7 +318,7 @@ export class Batcher {
         const transient = isTransientStorageError(error);
         this.metrics?.storageErrors.inc({ kind: transient ? 'transient' : 'permanent' });
         if (!transient) {
-          throw new StorageRejectedError(`storage refused the spans: ${describe(error)}`, {
+          throw new StorageRejectedError(`storage refused the ${this.rowNoun}: ${describe(error)}`, {
             cause: error,
             partlyCommitted: failedAfterCommit(error),
             inputFault: isInputRejection(error),
@@ -301,7 +338,7 @@ export class Batcher {
     }
   }
 
-  private settle(p: Pending, error?: unknown): void {
+  private settle(p: Pending<R>, error?: unknown): void {
     this.account(-p.rows.length, -p.bytes);
     if (error === undefined) p.resolve();
     else p.reject(error instanceof Error ? error : new StorageRejectedError(describe(error)));
@@ -329,10 +366,10 @@ function failedAfterCommit(error: unknown): boolean {
   return error instanceof Error && AFTER_COMMIT.test(error.message);
 }
 
-function concatRows(batch: Pending[]): SpanRow[] {
+function concatRows<R>(batch: Pending<R>[]): R[] {
   let total = 0;
   for (const p of batch) total += p.rows.length;
-  const rows = new Array<SpanRow>(total);
+  const rows = new Array<R>(total);
   let i = 0;
   for (const p of batch) for (const row of p.rows) rows[i++] = row;
   return rows;

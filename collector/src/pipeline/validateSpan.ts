@@ -54,8 +54,14 @@ export function validateSpan(
   return undefined;
 }
 
-/** The `error_message` of an OTLP partial success: counts per reason and the first example of each. */
-export function describeRejections(rejected: readonly RejectedSpan[]): string {
+/**
+ * The `error_message` of an OTLP partial success: counts per reason and the first example of each.
+ * `noun` names what was refused (`span`, `data point`), in the singular.
+ */
+export function describeRejections(
+  rejected: readonly { reason: string; message: string }[],
+  noun = 'span',
+): string {
   const byReason = new Map<string, { count: number; example: string }>();
   for (const r of rejected) {
     const entry = byReason.get(r.reason);
@@ -63,5 +69,5 @@ export function describeRejections(rejected: readonly RejectedSpan[]): string {
     else byReason.set(r.reason, { count: 1, example: r.message });
   }
   const parts = [...byReason].map(([reason, { count, example }]) => `${count} ${reason} (${example})`);
-  return `${rejected.length} span${rejected.length === 1 ? '' : 's'} rejected: ${parts.join('; ')}`;
+  return `${rejected.length} ${noun}${rejected.length === 1 ? '' : 's'} rejected: ${parts.join('; ')}`;
 }

@@ -18,20 +18,32 @@ export const RpcCode = {
 } as const;
 
 /**
- * `ExportTraceServiceResponse`: empty on full success, else `partial_success { rejected_spans = 1
- * (int64), error_message = 2 }`. In JSON, int64 is a decimal string per protobuf's JSON mapping.
+ * `partial_success` of an Export*ServiceResponse, in the signal's own words: the field is
+ * `rejected_spans` for traces and `rejected_data_points` for metrics (field 1 of both, so protobuf
+ * cannot tell them apart; OTLP/JSON spells the name).
  */
-export function exportResponse(
-  encoding: OtlpEncoding,
-  partial?: { rejectedSpans: number; errorMessage: string },
-): Buffer {
+export type ExportPartialSuccess =
+  { rejectedSpans: number; errorMessage: string } | { rejectedDataPoints: number; errorMessage: string };
+
+/**
+ * `ExportTraceServiceResponse` / `ExportMetricsServiceResponse`: empty on full success, else
+ * `partial_success { rejected_spans | rejected_data_points = 1 (int64), error_message = 2 }`. In JSON,
+ * int64 is a decimal string per protobuf's JSON mapping.
+ */
+export function exportResponse(encoding: OtlpEncoding, partial?: ExportPartialSuccess): Buffer {
+  const rejected =
+    partial === undefined
+      ? 0
+      : 'rejectedSpans' in partial
+        ? partial.rejectedSpans
+        : partial.rejectedDataPoints;
   if (encoding === 'json') {
     const body =
       partial === undefined
         ? {}
         : {
             partialSuccess: {
-              rejectedSpans: String(partial.rejectedSpans),
+              ['rejectedSpans' in partial ? 'rejectedSpans' : 'rejectedDataPoints']: String(rejected),
               errorMessage: partial.errorMessage,
             },
           };
@@ -40,7 +52,7 @@ export function exportResponse(
   if (partial === undefined) return Buffer.alloc(0);
   const w = protobuf.Writer.create();
   w.uint32((1 << 3) | 2).fork();
-  w.uint32((1 << 3) | 0).int64(partial.rejectedSpans);
+  w.uint32((1 << 3) | 0).int64(rejected);
   w.uint32((2 << 3) | 2).string(partial.errorMessage);
   w.ldelim();
   return Buffer.from(w.finish());

@@ -2,6 +2,7 @@
  * Storage: opens ClickHouse (embedded chdb by default, a server when `CLICKHOUSE_URL` is set), checks
  * its version, runs the migrations, and exposes the span writer and the read queries.
  */
+import type { ClickHouseClient } from '@clickhouse/client';
 import type { CollectorConfig } from '../config.js';
 import { connectClickHouse } from './client.js';
 import { checkServerVersion, runMigrations } from './migrate.js';
@@ -10,6 +11,8 @@ import { createQueries, type Queries } from './queries/index.js';
 import type { SpanRow, SpanStore } from './rows.js';
 import { buildMigrations, TABLES } from './schema.js';
 import { SpanWriter } from './writer.js';
+import { MetricWriter } from './metricWriter.js';
+import type { MetricPoint, MetricStore } from './metricRows.js';
 import { RootCauseUpdater, type RootCauseStats } from './rootCauses.js';
 
 export type { Queries } from './queries/index.js';
@@ -17,7 +20,7 @@ export type * from './queries/filters.js';
 export { buildMigrations, TABLES } from './schema.js';
 export { MIN_CLICKHOUSE_VERSION, UnsupportedClickHouseVersionError } from './version.js';
 
-export interface Storage extends SpanStore {
+export interface Storage extends SpanStore, MetricStore {
   /** Throws when ClickHouse cannot answer a trivial query. */
   ping(): Promise<void>;
   /** Writes one small row: throws when storage cannot take writes (a full disk, read-only). */
@@ -27,6 +30,8 @@ export interface Storage extends SpanStore {
   queries: Queries;
   /** For /readyz, e.g. "embedded ClickHouse 26.7.2.1": the engine and version, never where it lives. */
   describe(): string;
+  /** The client and database, for modules that keep tables of their own (alerts/). */
+  clickhouse: { client: ClickHouseClient; database: string };
   /** The per-call verdicts kept after ingest (storage/rootCauses.ts). */
   rootCauses: {
     /** Decides every trace waiting for its verdict now. */
@@ -61,6 +66,7 @@ export async function openStorage(config: CollectorConfig, opts: OpenStorageOpti
     await runMigrations(client, buildMigrations(schema), database, log);
     await applyRetention(client, schema, log);
     const writer = new SpanWriter(client, database);
+    const metricWriter = new MetricWriter(client, database);
     const rootCauses = new RootCauseUpdater(client, database, { log });
     rootCauses.catchUp().catch((err: unknown) => log(`root causes: catching up failed: ${String(err)}`));
     return {
@@ -68,6 +74,7 @@ export async function openStorage(config: CollectorConfig, opts: OpenStorageOpti
         await writer.write(rows, token);
         rootCauses.noteCommitted(rows);
       },
+      insertMetrics: (rows: MetricPoint[], token?: string) => metricWriter.write(rows, token),
       async probeWrite() {
         await client.insert({
           table: `\`${database}\`.\`${TABLES.writeProbe}\``,
@@ -86,6 +93,7 @@ export async function openStorage(config: CollectorConfig, opts: OpenStorageOpti
         await client.close();
       },
       queries: createQueries(client, database),
+      clickhouse: { client, database },
       describe: () => description,
       rootCauses,
     };

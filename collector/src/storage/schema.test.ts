@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { retentionDaysOf } from './retention.js';
+import { METRIC_TABLES } from './metricsSchema.js';
 import { buildMigrations, buildRetentionChanges, TABLES } from './schema.js';
 
 const all = (ddl: ReturnType<typeof buildMigrations>) => [
@@ -149,7 +150,14 @@ describe('buildRetentionChanges', () => {
   it('modifies the TTL of every TTL table without rewriting parts, or removes it for 0', () => {
     const changes = buildRetentionChanges({ database: 'db', retentionDays: 9 });
     expect(changes.map((c) => c.table).sort()).toEqual(
-      [TABLES.payloads, TABLES.rollup, TABLES.spans, TABLES.traceIdTs, TABLES.rootCauses].sort(),
+      [
+        TABLES.payloads,
+        TABLES.rollup,
+        TABLES.spans,
+        TABLES.traceIdTs,
+        TABLES.rootCauses,
+        ...Object.values(METRIC_TABLES),
+      ].sort(),
     );
     for (const c of changes) {
       expect(c.statement).toMatch(

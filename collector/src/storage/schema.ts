@@ -11,6 +11,8 @@
  */
 import { compareVersions } from './version.js';
 import { exporterParity } from './exporterParity.js';
+import { alertTables } from './alertsSchema.js';
+import { METRIC_TTL_COLUMNS, metricTables } from './metricsSchema.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_PROMPT_NAME,
@@ -86,6 +88,7 @@ interface EngineSpec {
   args?: string;
 }
 
+/** Builds DDL for one deployment (single node or cluster); exported for the alerting tables' module. */
 export class DdlBuilder {
   readonly db: string;
   private readonly onCluster: string;
@@ -507,6 +510,7 @@ export const TTL_COLUMNS: Readonly<Record<string, string>> = {
   [TABLES.rollup]: 'toDate(Minute)',
   [TABLES.payloads]: 'toDate(Timestamp)',
   [TABLES.rootCauses]: 'toDate(Start)',
+  ...METRIC_TTL_COLUMNS,
 };
 
 export interface RetentionChange {
@@ -548,7 +552,9 @@ export function buildMigrations(opts: SchemaOptions): SchemaDdl {
       { version: 7, name: 'is_error_counts_every_failed_call', statements: isErrorCountsEveryFailedCall(b) },
       { version: 8, name: 'deduplication_windows', statements: deduplicationWindows(b) },
       { version: 9, name: 'mcpscope_write_probe', statements: writeProbeTable(b) },
+      { version: 10, name: 'otel_metrics', statements: metricTables(b) },
       { version: 11, name: 'exporter_parity', statements: exporterParity(b) },
+      { version: 12, name: 'mcp_alerts', statements: alertTables(b) },
     ],
   };
 }

@@ -12,6 +12,8 @@ import { MAX_PAYLOAD_BYTES } from './payloads.js';
 import { applyRetention } from './retention.js';
 import { queryRows } from './queries/sql.js';
 import { buildMigrations, TABLES } from './schema.js';
+import { ALERT_TABLES } from './alertsSchema.js';
+import { METRIC_TABLES } from './metricsSchema.js';
 import { openTempStorage, type TempStorage } from './tempStorage.js';
 
 let temp: TempStorage;
@@ -67,6 +69,9 @@ describe('migrations', () => {
         TABLES.traceIdTs,
         `${TABLES.traceIdTs}_mv`,
         TABLES.writeProbe,
+        ALERT_TABLES.rules,
+        ALERT_TABLES.firings,
+        ...Object.values(METRIC_TABLES),
       ].sort(),
     );
   });
@@ -98,14 +103,18 @@ describe('migrations', () => {
     };
     const reopened = await openStorage({ ...config, retentionDays: 3 });
     await reopened.close();
-    for (const t of [TABLES.spans, TABLES.traceIdTs, TABLES.rollup, TABLES.payloads, TABLES.rootCauses]) {
+    const ttlTables = [
+      ...[TABLES.spans, TABLES.traceIdTs, TABLES.rollup, TABLES.payloads, TABLES.rootCauses],
+      ...Object.values(METRIC_TABLES),
+    ];
+    for (const t of ttlTables) {
       expect(await ttlOf(t), t).toMatch(/TTL toDate\(\w+\) \+ toIntervalDay\(3\)/);
     }
     // Unchanged retention: nothing to do.
     expect(await applyRetention(client, { database: db, retentionDays: 3 })).toEqual([]);
-    expect(await applyRetention(client, { database: db, retentionDays: 0 })).toHaveLength(5);
+    expect(await applyRetention(client, { database: db, retentionDays: 0 })).toHaveLength(ttlTables.length);
     expect(await ttlOf(TABLES.spans)).not.toContain('TTL');
-    expect(await applyRetention(client, { database: db, retentionDays: 7 })).toHaveLength(5);
+    expect(await applyRetention(client, { database: db, retentionDays: 7 })).toHaveLength(ttlTables.length);
     expect(await ttlOf(TABLES.spans)).toContain('toIntervalDay(7)');
   });
 

@@ -383,7 +383,7 @@ const SPAN_INSERT_SETTINGS: ClickHouseSettings = { throw_on_max_partitions_per_i
  * block that comes again with the same token, in the materialized views' targets too. One write makes
  * several inserts; each gets its own token derived from the write's.
  */
-function dedup(token: string | undefined, part: string): ClickHouseSettings {
+export function dedup(token: string | undefined, part: string): ClickHouseSettings {
   return {
     insert_deduplicate: 1,
     deduplicate_blocks_in_dependent_materialized_views: 1,

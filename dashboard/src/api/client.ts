@@ -19,13 +19,16 @@ export class ApiError extends Error {
   }
 }
 
-export type QueryParams = Record<string, string | number | undefined | null>;
+/** Query parameters; an array repeats the parameter (`attr=a=1&attr=b=2`). */
+export type QueryParams = Record<string, string | number | readonly string[] | undefined | null>;
 
 /** Builds a same-origin API URL, leaving out empty parameters. */
 export function apiUrl(path: string, params: QueryParams = {}): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+    if (Array.isArray(value)) {
+      for (const v of value as readonly string[]) if (v !== '') search.append(key, v);
+    } else if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
   }
   const qs = search.toString();
   return qs ? `${path}?${qs}` : path;
@@ -43,6 +46,26 @@ export async function apiGet<T>(path: string, params?: QueryParams, signal?: Abo
   if (res.status === 401) throw new UnauthorizedError();
   if (!res.ok) throw new ApiError(res.status, await errorMessage(res));
   return (await res.json()) as T;
+}
+
+/**
+ * Sends a change to the collector (POST with a JSON body, or DELETE) with the stored read token, and
+ * returns the JSON answer (undefined for 204). Refusals throw like {@link apiGet}'s, with the API's
+ * message, which names the field at fault.
+ */
+export async function apiSend<T>(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const token = readToken();
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (token) headers['Authorization'] = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, {
+    method,
+    headers,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  if (res.status === 401) throw new UnauthorizedError();
+  if (!res.ok) throw new ApiError(res.status, await errorMessage(res));
+  return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
 async function errorMessage(res: Response): Promise<string> {

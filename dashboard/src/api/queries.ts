@@ -44,10 +44,33 @@ export const useInfo = (): UseQueryResult<InfoResponse> =>
     staleTime: Infinity,
   });
 
+/** The overview, filtered by `server`, `tool`, and with `compare: 'previous'` the window before. */
 export const useOverview = (
   range: RangeSelection,
   refresh: RefreshOption,
-): UseQueryResult<OverviewResponse> => useRangeQuery('overview', '/api/overview', range, refresh);
+  params: QueryParams = {},
+): UseQueryResult<OverviewResponse> => useRangeQuery('overview', '/api/overview', range, refresh, params);
+
+/**
+ * Every server and tool with calls in the range, for the overview's filters while one is applied (the
+ * filtered overview lists only what matches). Off when `enabled` is false.
+ */
+export function useToolList(
+  range: RangeSelection,
+  refresh: RefreshOption,
+  enabled: boolean,
+): UseQueryResult<ToolsResponse> {
+  return useQuery({
+    queryKey: ['tool-list', rangeKey(range)],
+    enabled,
+    queryFn: ({ signal }) => {
+      const { fromMs, toMs } = resolveRange(range, Date.now());
+      return apiGet<ToolsResponse>('/api/tools', { from: fromMs, to: toMs }, signal);
+    },
+    refetchInterval: refreshInterval(refresh),
+    placeholderData: keepPreviousData,
+  });
+}
 
 export const useTool = (
   range: RangeSelection,

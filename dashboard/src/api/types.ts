@@ -19,3 +19,16 @@ export type {
   TraceSummary,
   TracesResponse,
 } from '../../../collector/src/api/types.js';
+
+/** The alerting API's shapes (`/api/alert-rules`, `/api/alerts`), from the collector's alerting module. */
+export type {
+  AlertFiringView,
+  AlertMetric,
+  AlertNotificationView,
+  AlertRuleDefinition,
+  AlertRulesResponse,
+  AlertRuleView,
+  AlertScope,
+  AlertsResponse,
+  WebhookFormat,
+} from '../../../collector/src/alerts/types.js';

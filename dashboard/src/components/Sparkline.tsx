@@ -3,16 +3,30 @@ import { TEST_IDS } from '../testIds.js';
 
 const BOX = { width: 96, height: 22, pad: 1.5 };
 
+interface Props {
+  values: readonly number[];
+  bucketSeconds: number;
+  /** What a value counts, for the label ("failed call" by default). */
+  noun?: string;
+  /** 'error' (red, the default: failures) or 'accent' (traffic). */
+  tone?: 'error' | 'accent';
+  /** Failed calls drawn in red over `values` on the same scale (a traffic line with its failures). */
+  failures?: readonly number[];
+}
+
 /**
- * A row-sized trend: failed calls per bucket as an inline SVG line (a table of fifty rows would not
- * want fifty uPlot instances), its numbers in the title for the pointer and the label for screen readers.
+ * A row-sized trend as an inline SVG line (a table of fifty rows would not want fifty uPlot instances),
+ * its numbers in the title for the pointer and the label for screen readers.
  */
-export function Sparkline({ values, bucketSeconds }: { values: readonly number[]; bucketSeconds: number }) {
+export function Sparkline({ values, bucketSeconds, noun, tone = 'error', failures }: Props) {
   if (values.length === 0) return <span className="muted">–</span>;
-  const label = sparklineLabel(values, bucketSeconds);
+  const failed = failures?.some((v) => v > 0) ? failures : undefined;
+  const failedTotal = failed?.reduce((n, v) => n + v, 0) ?? 0;
+  const label = sparklineLabel(values, bucketSeconds, noun) + (failed ? `; ${failedTotal} failed` : '');
+  const max = Math.max(0, ...values);
   return (
     <svg
-      className="sparkline"
+      className={`sparkline ${tone}`}
       data-testid={TEST_IDS.sparkline}
       role="img"
       aria-label={label}
@@ -29,6 +43,7 @@ export function Sparkline({ values, bucketSeconds }: { values: readonly number[]
         y2={BOX.height - BOX.pad}
       />
       <polyline className="sparkline-line" points={sparklinePoints(values, BOX)} />
+      {failed && <polyline className="sparkline-line failures" points={sparklinePoints(failed, BOX, max)} />}
     </svg>
   );
 }

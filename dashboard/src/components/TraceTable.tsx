@@ -5,21 +5,58 @@ import { RootCauseBadge } from './Badge.js';
 import { traceHref } from '../lib/links.js';
 import { TEST_IDS } from '../testIds.js';
 
-/** A list of traces, newest first as the API returns them; a row opens the trace. */
-export function TraceTable({ traces }: { traces: TraceSummary[] }) {
+/** The orders a trace list can offer (the trace search's; see views/traces/traceFilters.ts). */
+export type TraceTableSortKey = 'start' | 'duration' | 'spans';
+
+interface Props {
+  traces: TraceSummary[];
+  /** With it, the Started, Duration and Spans headers sort the list (the caller fetches in that order). */
+  sort?: { key: TraceTableSortKey; order: 'asc' | 'desc' };
+  onSort?: (key: TraceTableSortKey) => void;
+}
+
+const COLUMNS: { label: string; key?: TraceTableSortKey; numeric?: boolean }[] = [
+  { label: 'Started', key: 'start' },
+  { label: 'Root span' },
+  { label: 'Service' },
+  { label: 'Duration', key: 'duration', numeric: true },
+  { label: 'Spans', key: 'spans', numeric: true },
+  { label: 'Errors', numeric: true },
+  { label: 'Root cause' },
+];
+
+/** A list of traces in the order given; a row opens the trace. */
+export function TraceTable({ traces, sort, onSort }: Props) {
   const navigate = useNavigate();
   const maxMs = Math.max(0, ...traces.map((t) => t.durationMs));
   return (
     <table className="table clickable" data-testid={TEST_IDS.traceList}>
       <thead>
         <tr>
-          <th>Started</th>
-          <th>Root span</th>
-          <th>Service</th>
-          <th className="num">Duration</th>
-          <th className="num">Spans</th>
-          <th className="num">Errors</th>
-          <th>Root cause</th>
+          {COLUMNS.map((c) => {
+            const active = sort !== undefined && c.key === sort.key;
+            return (
+              <th
+                key={c.label}
+                className={c.numeric ? 'num' : undefined}
+                aria-sort={active ? (sort.order === 'asc' ? 'ascending' : 'descending') : undefined}
+              >
+                {c.key && onSort ? (
+                  <button
+                    type="button"
+                    className="sort-button"
+                    data-sort={c.key}
+                    onClick={() => c.key && onSort(c.key)}
+                  >
+                    {c.label}
+                    {active ? (sort.order === 'asc' ? ' ▲' : ' ▼') : ''}
+                  </button>
+                ) : (
+                  c.label
+                )}
+              </th>
+            );
+          })}
         </tr>
       </thead>
       <tbody>
@@ -31,6 +68,8 @@ export function TraceTable({ traces }: { traces: TraceSummary[] }) {
               className={t.errorCount > 0 ? 'has-error' : undefined}
               data-testid={TEST_IDS.traceRow}
               data-trace-id={t.traceId}
+              data-duration-ms={t.durationMs}
+              data-span-count={t.spanCount}
               onClick={(e) => {
                 if (!(e.target instanceof HTMLAnchorElement)) void navigate(href);
               }}

@@ -38,3 +38,12 @@ describe('sparklineLabel', () => {
     expect(sparklineLabel([1], 30)).toBe('1 failed call over 1 bucket of 30 s, at most 1 in one');
   });
 });
+
+describe('sparkline of traffic with its failures', () => {
+  it('names what it counts and scales a second line to the first', () => {
+    expect(sparklineLabel([3, 0, 2], 300, 'call')).toBe('5 calls over 3 buckets of 5 min, at most 3 in one');
+    const box = { width: 10, height: 10, pad: 0 };
+    // 2 of a maximum of 4 sits halfway up the box.
+    expect(sparklinePoints([2, 2], box, 4)).toBe('0,5 10,5');
+  });
+});

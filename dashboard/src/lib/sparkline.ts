@@ -13,11 +13,12 @@ export interface SparklineBox {
  * scaled so the largest value touches the top and zero lies on the bottom. A single value is drawn as a
  * flat line across; negative or non-finite values (which a count never is) count as zero.
  */
-export function sparklinePoints(values: readonly number[], box: SparklineBox): string {
+export function sparklinePoints(values: readonly number[], box: SparklineBox, scaleMax?: number): string {
   if (values.length === 0) return '';
   const clean = values.map((v) => (Number.isFinite(v) && v > 0 ? v : 0));
   const series = clean.length === 1 ? [clean[0] ?? 0, clean[0] ?? 0] : clean;
-  const max = Math.max(...series);
+  // A second line drawn in the same box (failed calls under all calls) shares the first one's scale.
+  const max = scaleMax !== undefined && scaleMax > 0 ? scaleMax : Math.max(...series);
   const innerW = Math.max(0, box.width - 2 * box.pad);
   const innerH = Math.max(0, box.height - 2 * box.pad);
   const step = innerW / (series.length - 1);
@@ -31,11 +32,15 @@ export function sparklinePoints(values: readonly number[], box: SparklineBox): s
 }
 
 /** What the sparkline shows, in words: for its tooltip and for screen readers. */
-export function sparklineLabel(values: readonly number[], bucketSeconds: number): string {
+export function sparklineLabel(
+  values: readonly number[],
+  bucketSeconds: number,
+  noun = 'failed call',
+): string {
   const total = values.reduce((n, v) => n + (Number.isFinite(v) && v > 0 ? v : 0), 0);
   const peak = Math.max(0, ...values.filter((v) => Number.isFinite(v)));
   const bucket = bucketSeconds > 0 ? ` of ${formatMs(bucketSeconds * 1000)}` : '';
-  const calls = `${total} failed call${total === 1 ? '' : 's'}`;
+  const calls = `${total} ${noun}${total === 1 ? '' : 's'}`;
   return `${calls} over ${values.length} bucket${values.length === 1 ? '' : 's'}${bucket}, at most ${peak} in one`;
 }
 

@@ -12,6 +12,8 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 export interface BenchCollector {
   url: string;
+  /** `host:port` of its OTLP/gRPC receiver, when one was asked for. */
+  grpcAddress?: string;
   pid: number;
   process: ChildProcess;
   output(): string;
@@ -26,6 +28,8 @@ export interface BenchCollectorOptions {
   source: boolean;
   /** Directory for a V8 CPU profile of the collector (written at exit). */
   cpuProfDir?: string;
+  /** Port for the OTLP/gRPC receiver; without it, the receiver is off. */
+  grpcPort?: number;
   env?: Record<string, string>;
 }
 
@@ -39,7 +43,12 @@ export async function startBenchCollector(options: BenchCollectorOptions): Promi
     [...profile, ...entry, 'start', '--port', '0', '--data', options.dataDir],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, MCPSCOPE_HOST: '127.0.0.1', ...options.env },
+      env: {
+        ...process.env,
+        MCPSCOPE_HOST: '127.0.0.1',
+        MCPSCOPE_GRPC_PORT: options.grpcPort === undefined ? 'off' : String(options.grpcPort),
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -64,6 +73,7 @@ export async function startBenchCollector(options: BenchCollectorOptions): Promi
   const pid = child.pid as number;
   return {
     url,
+    ...(options.grpcPort === undefined ? {} : { grpcAddress: `127.0.0.1:${options.grpcPort}` }),
     pid,
     process: child,
     output: () => out,

@@ -1,10 +1,10 @@
 /** What the benchmark and its child processes say to each other over IPC. */
-import type { LoadResult } from './sendLoad.js';
+import type { LoadResult, LoadTarget } from './sendLoad.js';
 
 /** Commands to the load generator (generatorChild.ts). */
 export type GeneratorCommand =
   | { cmd: 'prepare'; templatesFile: string; templates: number; spansPerRequest: number }
-  | { cmd: 'load'; url: string; concurrency: number; durationMs: number; warmupMs: number }
+  | { cmd: 'load'; target: LoadTarget; concurrency: number; durationMs: number; warmupMs: number }
   | { cmd: 'exit' };
 
 export type GeneratorReply =

@@ -1,34 +1,40 @@
 /**
- * Sends OTLP/HTTP protobuf requests as fast as the receiver acknowledges them, with a fixed number of
- * requests in flight over keep-alive connections, and records what came back. A request answered 429
- * or 503 is retried with the same body after its `Retry-After` (as an OpenTelemetry exporter does),
- * so a span counts as stored only once its request got a 200.
+ * Sends OTLP protobuf export requests, over HTTP (`POST /v1/traces`) or gRPC (`TraceService/Export`),
+ * as fast as the receiver acknowledges them, with a fixed number of requests in flight over long-lived
+ * connections, and records what came back. A request refused as retryable (HTTP 429/503, gRPC
+ * RESOURCE_EXHAUSTED/UNAVAILABLE) is retried with the same body after the delay the answer names
+ * (`Retry-After`, RetryInfo), as an OpenTelemetry exporter does, so a span counts as stored only once
+ * its request was acknowledged.
  */
 import http from 'node:http';
+import { Client, credentials, status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { retryDelayMs } from '../../collector/helpers/grpcExport.js';
 import type { RequestPatcher } from './workload.js';
 
+/** Where the load goes: an OTLP/HTTP base URL, or an OTLP/gRPC `host:port`. */
+export type LoadTarget = { protocol: 'http'; url: string } | { protocol: 'grpc'; address: string };
+
 export interface LoadOptions {
-  /** Base URL of the receiver, e.g. `http://127.0.0.1:4318`. */
-  url: string;
+  target: LoadTarget;
   concurrency: number;
   /** Total sending time, warm-up included. */
   durationMs: number;
   /** Leading time whose acknowledgements are left out of the rate and latency figures. */
   warmupMs: number;
-  /** Longest wait honoured from a `Retry-After`, in ms. Default 1000: keeps a run inside its time. */
+  /** Longest wait honoured from a `Retry-After` / RetryInfo, in ms. Default 1000: keeps a run inside its time. */
   maxRetryWaitMs?: number;
 }
 
 export interface LoadResult {
-  /** Requests answered 200, and their spans, over the whole run. */
+  /** Requests acknowledged (HTTP 200, gRPC OK), and their spans, over the whole run. */
   ackedRequests: number;
   ackedSpans: number;
   /** Spans whose acknowledgement came inside the measurement window (after the warm-up). */
   windowSpans: number;
   windowSeconds: number;
-  /** Acknowledgement latency of the 200s inside the window, ms, sorted ascending. */
+  /** Acknowledgement latency inside the window, ms, sorted ascending. */
   latenciesMs: number[];
-  /** Answers by HTTP status (retried ones included). */
+  /** Answers by HTTP status or gRPC status name (retried ones included). */
   statuses: Record<string, number>;
   retries: number;
   /** Transport errors (connection reset, …). */
@@ -38,41 +44,102 @@ export interface LoadResult {
 }
 
 interface Answer {
-  status: number;
-  retryAfterSeconds: number;
+  /** HTTP status or gRPC status name. */
+  status: string;
+  acked: boolean;
+  /** Set when the request should be sent again after this long. */
+  retryAfterMs?: number;
 }
 
-function post(agent: http.Agent, target: URL, body: Buffer): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: '/v1/traces',
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
-      },
-      (res) => {
-        res.on('data', () => {});
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            retryAfterSeconds: Number(res.headers['retry-after'] ?? 1),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+/** Sends one body; one sender per request in flight. Throws on transport errors. */
+interface Sender {
+  send(body: Buffer): Promise<Answer>;
+  close(): void;
+}
+
+function httpSenders(url: string, count: number): Sender[] {
+  const target = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: count });
+  const send = (body: Buffer) =>
+    new Promise<Answer>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: '/v1/traces',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
+        },
+        (res) => {
+          res.on('data', () => {});
+          res.on('end', () => {
+            const code = res.statusCode ?? 0;
+            const retryable = code === 429 || code === 503;
+            resolve({
+              status: String(code),
+              acked: code === 200,
+              ...(retryable ? { retryAfterMs: Number(res.headers['retry-after'] ?? 1) * 1000 } : {}),
+            });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  return Array.from({ length: count }, (_, i) => ({
+    send,
+    close: () => (i === 0 ? agent.destroy() : undefined),
+  }));
+}
+
+const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+
+/**
+ * One grpc-js client, on a connection of its own, per request in flight: the many exporters a
+ * collector serves each hold their own connection (as the HTTP senders' keep-alive sockets do).
+ */
+function grpcSenders(address: string, count: number): Sender[] {
+  return Array.from({ length: count }, () => {
+    // Without a local subchannel pool, clients of one target share one connection.
+    const client = new Client(address, credentials.createInsecure(), {
+      'grpc.use_local_subchannel_pool': 1,
+    });
+    return {
+      send: (body: Buffer) =>
+        new Promise<Answer>((resolve, reject) => {
+          client.makeUnaryRequest(
+            TRACE_EXPORT_PATH,
+            (b: Buffer) => b,
+            (b: Buffer) => b,
+            body,
+            (error: ServiceError | null) => {
+              if (error === null) return resolve({ status: 'OK', acked: true });
+              const name = grpcStatus[error.code] ?? String(error.code);
+              const delay = retryDelayMs(error);
+              // Refused by the server with RetryInfo: retry. Anything else (a transport error is
+              // UNAVAILABLE without RetryInfo) is a failure of the run.
+              if (delay !== undefined) return resolve({ status: name, acked: false, retryAfterMs: delay });
+              if (error.code === grpcStatus.UNAVAILABLE || error.code === grpcStatus.INTERNAL) {
+                return reject(error);
+              }
+              resolve({ status: name, acked: false });
+            },
+          );
+        }),
+      close: () => client.close(),
+    };
   });
 }
 
 /** Runs the load until `durationMs` has passed and every request in flight has been answered. */
 export async function sendLoad(patcher: RequestPatcher, options: LoadOptions): Promise<LoadResult> {
-  const target = new URL(options.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const { target } = options;
+  const senders =
+    target.protocol === 'http'
+      ? httpSenders(target.url, options.concurrency)
+      : grpcSenders(target.address, options.concurrency);
   const maxRetryWaitMs = options.maxRetryWaitMs ?? 1000;
   const started = performance.now();
   const stopAt = started + options.durationMs;
@@ -89,14 +156,14 @@ export async function sendLoad(patcher: RequestPatcher, options: LoadOptions): P
     timeline: [],
   };
 
-  const worker = async () => {
+  const worker = async (sender: Sender) => {
     while (performance.now() < stopAt) {
       const { body, spans } = patcher.nextBody();
       for (;;) {
         const sent = performance.now();
         let answer: Answer;
         try {
-          answer = await post(agent, target, body);
+          answer = await sender.send(body);
         } catch (error) {
           result.errors.push((error as Error).message);
           if (result.errors.length > 100) throw error;
@@ -104,7 +171,7 @@ export async function sendLoad(patcher: RequestPatcher, options: LoadOptions): P
         }
         const now = performance.now();
         result.statuses[answer.status] = (result.statuses[answer.status] ?? 0) + 1;
-        if (answer.status === 200) {
+        if (answer.acked) {
           result.ackedRequests++;
           result.ackedSpans += spans;
           const second = Math.floor((now - started) / 1000);
@@ -116,14 +183,18 @@ export async function sendLoad(patcher: RequestPatcher, options: LoadOptions): P
           }
           break;
         }
-        if (answer.status !== 429 && answer.status !== 503) break;
+        const retryAfterMs = answer.retryAfterMs;
+        if (retryAfterMs === undefined) break;
         result.retries++;
-        await new Promise((r) => setTimeout(r, Math.min(maxRetryWaitMs, answer.retryAfterSeconds * 1000)));
+        await new Promise((r) => setTimeout(r, Math.min(maxRetryWaitMs, retryAfterMs)));
       }
     }
   };
-  await Promise.all(Array.from({ length: options.concurrency }, worker));
-  agent.destroy();
+  try {
+    await Promise.all(senders.map(worker));
+  } finally {
+    for (const s of senders) s.close();
+  }
   for (let i = 0; i < result.timeline.length; i++) result.timeline[i] ??= 0;
   result.latenciesMs.sort((a, b) => a - b);
   return result;

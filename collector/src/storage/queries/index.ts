@@ -2,6 +2,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type {
   ErrorsResponse,
+  MetricHistogramResponse,
+  MetricsResponse,
   OverviewResponse,
   ToolChangesResponse,
   ToolsResponse,
@@ -9,7 +11,16 @@ import type {
   TracesResponse,
 } from '../../api/types.js';
 import { queryErrors } from './errors.js';
-import type { ErrorsFilter, OverviewFilter, ToolChangesFilter, ToolsFilter, TraceFilter } from './filters.js';
+import { queryMetricHistogram, queryMetrics } from './metrics.js';
+import type {
+  ErrorsFilter,
+  MetricHistogramFilter,
+  MetricsFilter,
+  OverviewFilter,
+  ToolChangesFilter,
+  ToolsFilter,
+  TraceFilter,
+} from './filters.js';
 import { queryOverview, queryTools } from './rollup.js';
 import { queryToolChanges } from './toolChanges.js';
 import { queryTrace } from './trace.js';
@@ -27,6 +38,10 @@ export interface Queries {
   tools(filter: ToolsFilter): Promise<ToolsResponse>;
   errors(filter: ErrorsFilter): Promise<ErrorsResponse>;
   toolChanges(filter: ToolChangesFilter): Promise<ToolChangesResponse>;
+  /** The OTLP metrics with points in the window (all five metric tables). */
+  metrics(filter: MetricsFilter): Promise<MetricsResponse>;
+  /** One explicit-bucket histogram metric, per minute and in total, with estimated quantiles. */
+  metricHistogram(filter: MetricHistogramFilter): Promise<MetricHistogramResponse>;
 }
 
 export function createQueries(client: ClickHouseClient, database: string): Queries {
@@ -37,5 +52,7 @@ export function createQueries(client: ClickHouseClient, database: string): Queri
     tools: (f) => queryTools(client, database, f),
     errors: (f) => queryErrors(client, database, f),
     toolChanges: (f) => queryToolChanges(client, database, f),
+    metrics: (f) => queryMetrics(client, database, f),
+    metricHistogram: (f) => queryMetricHistogram(client, database, f),
   };
 }

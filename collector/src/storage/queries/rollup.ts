@@ -9,6 +9,13 @@ import type { McpFilter, OverviewFilter, TimeWindow, ToolsFilter } from './filte
 import { nsToMs, queryRows, secondsToIso, Where } from './sql.js';
 import { queryTraces } from './traces.js';
 import { failedCalls } from './failedCalls.js';
+import {
+  bucketSecondsFor,
+  bucketSql,
+  bucketStarts,
+  MAX_CHART_BUCKETS,
+  MAX_TREND_BUCKETS,
+} from './buckets.js';
 
 /**
  * One MCP call yields a span per layer (client, transport, server) when both sides are instrumented, so
@@ -64,25 +71,42 @@ export function chooseLayer(present: readonly string[], requested?: string): str
   return present[0];
 }
 
-async function series(
+/** A window's totals and its series in buckets of `bucketSeconds`, for one layer (in `f`). */
+async function seriesAndTotals(
   client: ClickHouseClient,
   database: string,
   w: TimeWindow,
   f: McpFilter,
-): Promise<SeriesPoint[]> {
+  bucketSeconds: number,
+): Promise<{ totals: OverviewResponse['totals']; series: SeriesPoint[] }> {
   const where = rollupWhere(w, f);
-  const rows = await queryRows<MergedRow & { minute: string }>(
+  const rows = await queryRows<MergedRow & { g: number; bucket: string }>(
     client,
-    `SELECT toUnixTimestamp(Minute) AS minute, ${MERGED} FROM ${table(database)} ${where}
-     GROUP BY Minute ORDER BY Minute`,
-    where.params,
+    `SELECT grouping(bucket) AS g, ${bucketSql('bucket')} AS bucket, ${MERGED} FROM ${table(database)} ${where}
+     GROUP BY GROUPING SETS ((), (bucket)) ORDER BY bucket`,
+    { ...where.params, bucket: bucketSeconds },
   );
-  return rows.map((r) => ({
-    t: secondsToIso(r.minute),
+  const total = rows.find((r) => Number(r.g) === 1);
+  const count = Number(total?.count ?? 0);
+  const errors = Number(total?.errors ?? 0);
+  return {
+    totals: {
+      count,
+      errors,
+      errorRate: rate(errors, count),
+      ...quantiles(count > 0 ? (total?.q ?? []) : []),
+    },
+    series: rows.filter((r) => Number(r.g) === 0).map(toPoint),
+  };
+}
+
+function toPoint(r: MergedRow & { bucket: string }): SeriesPoint {
+  return {
+    t: secondsToIso(r.bucket),
     count: Number(r.count),
     errors: Number(r.errors),
     ...quantiles(r.q),
-  }));
+  };
 }
 
 type GroupRow = MergedRow & {
@@ -139,10 +163,10 @@ function range(w: TimeWindow) {
 }
 
 interface OverviewRow extends MergedRow {
-  gMinute: number;
+  gBucket: number;
   gGroup: number;
   McpLayer: string;
-  minute: string;
+  bucket: string;
   ServiceName: string;
   McpServer: string;
   McpMethod: string;
@@ -150,8 +174,9 @@ interface OverviewRow extends MergedRow {
 }
 
 /**
- * One pass over the rollup with three grouping sets — per layer (totals), per layer and minute
- * (series), per group (the servers table) — instead of three reads of the same rows.
+ * One pass over the rollup with three grouping sets — per layer (totals), per layer and bucket
+ * (series), per group (the servers table) — instead of three reads of the same rows; beside it the
+ * rows' trends (sums only, no quantiles) and, with `compare`, the window before.
  */
 export async function queryOverview(
   client: ClickHouseClient,
@@ -159,19 +184,22 @@ export async function queryOverview(
   f: OverviewFilter,
 ): Promise<OverviewResponse> {
   const where = rollupWhere(f, f);
-  const [rows, rootCauses] = await Promise.all([
+  const bucketSeconds = bucketSecondsFor(f, MAX_CHART_BUCKETS);
+  const trendBucketSeconds = bucketSecondsFor(f, MAX_TREND_BUCKETS);
+  const [rows, rootCauses, trends] = await Promise.all([
     queryRows<OverviewRow>(
       client,
-      `SELECT grouping(Minute) AS gMinute, grouping(ServiceName) AS gGroup,
-       McpLayer, toUnixTimestamp(Minute) AS minute, ServiceName, McpServer, McpMethod, McpTool, ${MERGED}
+      `SELECT grouping(bucket) AS gBucket, grouping(ServiceName) AS gGroup,
+       McpLayer, ${bucketSql('bucket')} AS bucket, ServiceName, McpServer, McpMethod, McpTool, ${MERGED}
      FROM ${table(database)} ${where}
-     GROUP BY GROUPING SETS ((McpLayer), (McpLayer, Minute), (ServiceName, McpServer, McpMethod, McpTool, McpLayer))`,
-      where.params,
+     GROUP BY GROUPING SETS ((McpLayer), (McpLayer, bucket), (ServiceName, McpServer, McpMethod, McpTool, McpLayer))`,
+      { ...where.params, bucket: bucketSeconds },
     ),
     failedCallsByLayer(client, database, f, f),
+    rowTrends(client, database, f, trendBucketSeconds),
   ]);
   // grouping(x) is 1 when x is not part of the row's grouping set (SQL-standard semantics).
-  const totalsRows = rows.filter((r) => Number(r.gMinute) === 1 && Number(r.gGroup) === 1);
+  const totalsRows = rows.filter((r) => Number(r.gBucket) === 1 && Number(r.gGroup) === 1);
   const layer = chooseLayer(
     totalsRows.map((r) => r.McpLayer),
     f.layer,
@@ -180,26 +208,79 @@ export async function queryOverview(
   const count = Number(chosen?.count ?? 0);
   const errors = Number(chosen?.errors ?? 0);
   const points = rows
-    .filter((r) => Number(r.gMinute) === 0 && r.McpLayer === layer)
-    .sort((a, b) => Number(a.minute) - Number(b.minute))
-    .map((r) => ({
-      t: secondsToIso(r.minute),
-      count: Number(r.count),
-      errors: Number(r.errors),
-      ...quantiles(r.q),
-    }));
+    .filter((r) => Number(r.gBucket) === 0 && r.McpLayer === layer)
+    .sort((a, b) => Number(a.bucket) - Number(b.bucket))
+    .map(toPoint);
   const servers = rows
     .filter((r) => Number(r.gGroup) === 0)
-    .map(toToolStats)
+    .map((r) => ({ ...toToolStats(r), trend: trends.get(groupKey(r)) ?? emptyTrend(f, trendBucketSeconds) }))
     .sort(byCountThenName);
+  let previous: OverviewResponse['previous'];
+  if (f.compare === 'previous') {
+    // The same length just before, at the layer the current window counts (else two windows with
+    // different layers present would compare client calls with server calls).
+    const span = f.to.getTime() - f.from.getTime();
+    const before = { from: new Date(f.from.getTime() - span), to: f.from };
+    const prev = await seriesAndTotals(client, database, before, { ...f, layer }, bucketSeconds);
+    previous = { range: range(before), ...prev };
+  }
   return {
     range: range(f),
+    bucketSeconds,
     layer: layer ?? '',
     totals: { count, errors, errorRate: rate(errors, count), ...quantiles(chosen?.q ?? []) },
     series: points,
     servers,
+    trendBucketSeconds,
     rootCauses,
+    ...(previous ? { previous } : {}),
   };
+}
+
+type GroupKeyFields = Pick<GroupRow, 'ServiceName' | 'McpServer' | 'McpMethod' | 'McpTool' | 'McpLayer'>;
+const groupKey = (r: GroupKeyFields): string =>
+  [r.ServiceName, r.McpServer, r.McpMethod, r.McpTool, r.McpLayer].join('\u0000');
+
+function emptyTrend(w: TimeWindow, bucketSeconds: number): NonNullable<ToolStats['trend']> {
+  const n = bucketStarts(w, bucketSeconds).length;
+  return { calls: new Array<number>(n).fill(0), errors: new Array<number>(n).fill(0) };
+}
+
+/**
+ * Calls and failed calls per group and trend bucket: sums of the rollup's counters only (no quantile
+ * state is merged), one short array per row of the servers table.
+ */
+async function rowTrends(
+  client: ClickHouseClient,
+  database: string,
+  f: OverviewFilter,
+  bucketSeconds: number,
+): Promise<Map<string, NonNullable<ToolStats['trend']>>> {
+  const where = rollupWhere(f, f);
+  const rows = await queryRows<GroupKeyFields & { b: string; calls: string; errors: string }>(
+    client,
+    `SELECT ServiceName, McpServer, McpMethod, McpTool, McpLayer, ${bucketSql('trend')} AS b,
+       sum(Count) AS calls, sum(Errors) AS errors
+     FROM ${table(database)} ${where}
+     GROUP BY ServiceName, McpServer, McpMethod, McpTool, McpLayer, b`,
+    { ...where.params, trend: bucketSeconds },
+  );
+  const starts = bucketStarts(f, bucketSeconds);
+  const index = new Map(starts.map((t, i) => [t, i]));
+  const out = new Map<string, NonNullable<ToolStats['trend']>>();
+  for (const r of rows) {
+    const key = groupKey(r);
+    let trend = out.get(key);
+    if (!trend) {
+      trend = emptyTrend(f, bucketSeconds);
+      out.set(key, trend);
+    }
+    const i = index.get(Number(r.b));
+    if (i === undefined) continue;
+    trend.calls[i] = Number(r.calls);
+    trend.errors[i] = Number(r.errors);
+  }
+  return out;
 }
 
 /** Failed calls of the window by root-cause layer, each call once (largest first). */
@@ -241,8 +322,9 @@ export async function queryTools(
   const detailFilter: McpFilter = { ...f, layer };
   const where = rollupWhere(f, detailFilter);
   const calls = failedCalls(database, f, f);
+  const bucketSeconds = bucketSecondsFor(f, MAX_CHART_BUCKETS);
   const [points, buckets, errorsByType, examples] = await Promise.all([
-    series(client, database, f, detailFilter),
+    seriesAndTotals(client, database, f, detailFilter, bucketSeconds).then((r) => r.series),
     queryRows<{ idx: number[]; counts: string[] }>(
       client,
       `SELECT tupleElement(s, 1) AS idx, tupleElement(s, 2) AS counts
@@ -271,6 +353,7 @@ export async function queryTools(
     tools,
     detail: {
       layer: layer ?? '',
+      bucketSeconds,
       series: points,
       histogram,
       errorsByType: errorsByType.map((r) => ({

@@ -33,6 +33,21 @@ export class Where {
     return this;
   }
 
+  /**
+   * A span attribute or its process's resource attribute equals `value`. Both bound as parameters: the
+   * key too is user input.
+   */
+  attribute(key: string, value: string): this {
+    const k = `${this.prefix}${this.n++}`;
+    const v = `${this.prefix}${this.n++}`;
+    this.conditions.push(
+      `(SpanAttributes[{${k}:String}] = {${v}:String} OR ResourceAttributes[{${k}:String}] = {${v}:String})`,
+    );
+    this.params[k] = key;
+    this.params[v] = value;
+    return this;
+  }
+
   raw(condition: string): this {
     this.conditions.push(condition);
     return this;

@@ -18,17 +18,18 @@ export async function queryToolChanges(
   if (f.server !== undefined) {
     where.bind((p) => `(ServerIdentity = ${p} OR ServerName = ${p})`, 'String', f.server);
   }
-  const rows = await queryRows<ToolHistoryRow>(
-    client,
-    `SELECT ServerIdentity AS identity, any(ServerName) AS serverName, Tool AS tool, Fingerprint AS fingerprint,
+  const rows = await queryRows<ToolHistoryRow>(client, toolHistoryQuery(database, where), where.params);
+  return computeToolChanges(rows);
+}
+
+/** The SELECT of the history rows ({@link ToolHistoryRow}); the alert evaluator reads them too. */
+export function toolHistoryQuery(database: string, where: Where): string {
+  return `SELECT ServerIdentity AS identity, any(ServerName) AS serverName, Tool AS tool, Fingerprint AS fingerprint,
        ServerVersion AS serverVersion, SessionId AS sessionId, SetFingerprint AS setFingerprint,
        any(Definition) AS definition,
        toString(toUnixTimestamp64Nano(min(FirstSeen))) AS firstSeenNs,
        toString(toUnixTimestamp64Nano(max(LastSeen))) AS lastSeenNs
      FROM \`${database}\`.\`${TABLES.toolDefinitions}\` ${where}
      GROUP BY ServerIdentity, Tool, Fingerprint, ServerVersion, SessionId, SetFingerprint
-     LIMIT ${MAX_HISTORY_ROWS}`,
-    where.params,
-  );
-  return computeToolChanges(rows);
+     LIMIT ${MAX_HISTORY_ROWS}`;
 }

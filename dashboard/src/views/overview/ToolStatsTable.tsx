@@ -2,6 +2,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { parseToolSort, sortToolStats, type ToolSortKey } from './sortToolStats.js';
 import type { ToolStats } from '../../api/types.js';
 import { LayerBadge } from '../../components/Badge.js';
+import { Sparkline } from '../../components/Sparkline.js';
 import { formatMs, formatPercent } from '../../lib/format.js';
 import { toolHref, tracesHref } from '../../lib/links.js';
 import { TEST_IDS } from '../../testIds.js';
@@ -21,7 +22,13 @@ const COLUMNS: { key: ToolSortKey | null; label: string; numeric: boolean }[] = 
  * Per server, method and tool (and the layer that measured it), worst error rate first; a column header
  * sorts by that column (`?sort=p99Ms`, again for the other direction), so a sorted view is a link too.
  */
-export function ToolStatsTable({ rows }: { rows: ToolStats[] }) {
+export function ToolStatsTable({
+  rows,
+  trendBucketSeconds,
+}: {
+  rows: ToolStats[];
+  trendBucketSeconds: number;
+}) {
   const [params, setParams] = useSearchParams();
   const sort = parseToolSort(params.get('sort'));
   const sorted = sortToolStats(rows, sort.key, sort.ascending);
@@ -57,7 +64,8 @@ export function ToolStatsTable({ rows }: { rows: ToolStats[] }) {
               </th>
             );
           })}
-          <th />
+          <th>Trend</th>
+          <th className="wall-hidden" />
         </tr>
       </thead>
       <tbody>
@@ -84,6 +92,17 @@ export function ToolStatsTable({ rows }: { rows: ToolStats[] }) {
             <td className="num">{formatMs(r.p95Ms)}</td>
             <td className="num">{formatMs(r.p99Ms)}</td>
             <td>
+              {r.trend && (
+                <Sparkline
+                  values={r.trend.calls}
+                  failures={r.trend.errors}
+                  bucketSeconds={trendBucketSeconds}
+                  noun="call"
+                  tone="accent"
+                />
+              )}
+            </td>
+            <td className="wall-hidden">
               <Link
                 to={tracesHref({ server: r.server, tool: r.tool, method: r.tool ? '' : r.method }, params)}
               >

@@ -8,7 +8,7 @@ import { RangeToolbar } from '../../components/RangeToolbar.js';
 import { SeriesCharts } from '../../components/SeriesCharts.js';
 import { TraceTable } from '../../components/TraceTable.js';
 import { formatMs, formatPercent } from '../../lib/format.js';
-import { useRangeState } from '../../lib/useUrlState.js';
+import { useRangeState, useZoomToRange } from '../../lib/useUrlState.js';
 import { TEST_IDS } from '../../testIds.js';
 import { errorsHref, NO_SERVER_SEGMENT, tracesHref } from '../../lib/links.js';
 
@@ -23,6 +23,7 @@ export function ToolDetailView() {
   const [search] = useSearchParams();
   const { range, refresh } = useRangeState();
   const q = useTool(range, refresh, server, tool);
+  const zoom = useZoomToRange();
   const detail = q.data?.detail;
   const stats = q.data?.tools.filter((t) => t.tool === tool && (server === '' || t.server === server)) ?? [];
 
@@ -69,7 +70,12 @@ export function ToolDetailView() {
                     Charts and distribution count each call at its <strong>{detail.layer}</strong> span.
                   </p>
                 )}
-                <SeriesCharts points={detail.series} range={q.data?.range} />
+                <SeriesCharts
+                  points={detail.series}
+                  range={q.data?.range}
+                  bucketSeconds={detail.bucketSeconds}
+                  onZoom={zoom}
+                />
                 <div className="two-col">
                   <div>
                     <h2>Latency distribution</h2>

@@ -1,10 +1,25 @@
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import {
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type RefObject,
+} from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { formatNs } from '../../lib/format.js';
 import { TEST_IDS } from '../../testIds.js';
 import type { CriticalSection } from './criticalPath.js';
 import { visibleRows, type TreeRow } from './spanTree.js';
-import { axisTicks, barGeometry, durationLabelPlacement } from './timeline.js';
+import {
+  axisTicks,
+  barGeometry,
+  durationLabelPlacement,
+  estimateLabelPx,
+  insideLabelLeftPx,
+  type LabelRoom,
+} from './timeline.js';
 import type { TraceModel } from './traceModel.js';
 
 interface Props {
@@ -36,6 +51,7 @@ export function Waterfall({ model, rows, critical, selectedSpanId, onSelect }: P
     overscan: 20,
   });
   const ticks = axisTicks(model.durationNs, 4);
+  const labelRoom = useTimelineRoom(scrollRef);
 
   // A span selected by the URL (a shared link) may sit thousands of rows down: bring it into view.
   // Only on a change of selection, so the user's own scrolling is never undone.
@@ -187,7 +203,12 @@ export function Waterfall({ model, rows, critical, selectedSpanId, onSelect }: P
             const span = row ? model.byId.get(row.spanId) : undefined;
             if (!row || !span) return null;
             const bar = barGeometry(span.startNs, span.durationNs, model.durationNs);
-            const placement = durationLabelPlacement(bar);
+            const duration = formatNs(span.durationNs);
+            const room: LabelRoom | undefined = labelRoom && {
+              timelinePx: labelRoom.timelinePx,
+              labelPx: estimateLabelPx(duration, labelRoom.fontPx),
+            };
+            const placement = durationLabelPlacement(bar, room);
             const sections = critical.get(span.spanId) ?? [];
             const selected = span.spanId === selectedSpanId;
             const isCollapsed = collapsed.has(span.spanId);
@@ -286,10 +307,12 @@ export function Waterfall({ model, rows, critical, selectedSpanId, onSelect }: P
                         ? { left: `${bar.leftPct + bar.widthPct + 0.5}%` }
                         : placement === 'before'
                           ? { right: `${100 - bar.leftPct + 0.5}%` }
-                          : { right: `${100 - bar.leftPct - bar.widthPct + 0.5}%` }
+                          : room
+                            ? { left: insideLabelLeftPx(bar, room) }
+                            : { right: `${100 - bar.leftPct - bar.widthPct + 0.5}%` }
                     }
                   >
-                    {formatNs(span.durationNs)}
+                    {duration}
                   </span>
                 </div>
               </div>
@@ -299,4 +322,33 @@ export function Waterfall({ model, rows, critical, selectedSpanId, onSelect }: P
       </div>
     </div>
   );
+}
+
+/**
+ * The pixel width of the rows' timeline column and the duration labels' font size, followed as the
+ * layout changes (the span panel opening, a resize), so labels are placed on the room there really is.
+ */
+function useTimelineRoom(
+  scrollRef: RefObject<HTMLDivElement | null>,
+): { timelinePx: number; fontPx: number } | undefined {
+  const [room, setRoom] = useState<{ timelinePx: number; fontPx: number }>();
+  useLayoutEffect(() => {
+    const scroll = scrollRef.current;
+    if (!scroll) return;
+    const measure = (): void => {
+      const col = scroll.querySelector<HTMLElement>('.wf-row .wf-timeline-col');
+      const label = scroll.querySelector<HTMLElement>('.wf-duration');
+      if (!col) return;
+      const timelinePx = col.clientWidth;
+      const fontPx = label ? parseFloat(getComputedStyle(label).fontSize) : 12;
+      setRoom((prev) =>
+        prev && prev.timelinePx === timelinePx && prev.fontPx === fontPx ? prev : { timelinePx, fontPx },
+      );
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(scroll);
+    return () => observer.disconnect();
+  }, [scrollRef]);
+  return room;
 }

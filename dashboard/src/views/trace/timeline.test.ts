@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { axisTicks, barGeometry, durationLabelPlacement } from './timeline.js';
+import {
+  axisTicks,
+  barGeometry,
+  durationLabelPlacement,
+  estimateLabelPx,
+  insideLabelLeftPx,
+} from './timeline.js';
 
 describe('barGeometry', () => {
   it('positions by start and sizes by duration relative to the trace', () => {
@@ -23,6 +29,23 @@ describe('durationLabelPlacement', () => {
   it('puts it over the end of a bar that spans nearly the whole row', () => {
     expect(durationLabelPlacement({ leftPct: 0, widthPct: 100 })).toBe('inside');
     expect(durationLabelPlacement({ leftPct: 14, widthPct: 80 })).toBe('inside');
+  });
+});
+
+describe('durationLabelPlacement with the row measured', () => {
+  const room = { timelinePx: 400, labelPx: 50 };
+  it('puts the label where it fits in pixels, not in shares of the row', () => {
+    // Ends at 85 %: 60 px to the right, room enough there.
+    expect(durationLabelPlacement({ leftPct: 60, widthPct: 25 }, room)).toBe('after');
+    // Starts at 15 % and ends at 95 %: 60 px before it, 20 px after.
+    expect(durationLabelPlacement({ leftPct: 15, widthPct: 80 }, room)).toBe('before');
+    // Starts at 12 %: 48 px before it is too little for a 50 px label, which would run into the names.
+    expect(durationLabelPlacement({ leftPct: 12, widthPct: 85 }, room)).toBe('inside');
+  });
+  it('keeps a label over a bar inside the timeline', () => {
+    expect(insideLabelLeftPx({ leftPct: 0, widthPct: 5 }, room)).toBe(0);
+    expect(insideLabelLeftPx({ leftPct: 0, widthPct: 100 }, room)).toBe(346);
+    expect(estimateLabelPx('140 ms', 12)).toBe(53);
   });
 });
 

@@ -20,14 +20,46 @@ export function barGeometry(startNs: number, durationNs: number, traceDurationNs
 /** Where a bar's duration label goes: after the bar, before it, or over its right end. */
 export type LabelPlacement = 'after' | 'before' | 'inside';
 
+/** What is known of the row in pixels: the timeline's width and the label's. */
+export interface LabelRoom {
+  timelinePx: number;
+  labelPx: number;
+}
+
+/** Space kept between a bar and its label, in pixels. */
+const LABEL_GAP_PX = 4;
+
 /**
- * The duration label goes after the bar while the bar ends left of 80 % of the row, else before it; a
- * bar that spans nearly the whole row leaves room on neither side (before it, the label would cover the
- * span's name), so the label sits over its right end.
+ * Where the duration label goes: after the bar when it fits there, else before it, else over the bar's
+ * right end. With the row's pixel sizes ({@link LabelRoom}) the choice is made on the room there really
+ * is — at 1280 px with the span panel open the timeline is 400 px wide, and a label put "before" a bar
+ * that starts at 15 % would run into the span names. Without them it falls back to shares of the row:
+ * after while the bar ends left of 80 %, before when it starts right of 15 %.
  */
-export function durationLabelPlacement(bar: BarGeometry): LabelPlacement {
+export function durationLabelPlacement(bar: BarGeometry, room?: LabelRoom): LabelPlacement {
+  if (room && room.timelinePx > 0) {
+    const need = room.labelPx + LABEL_GAP_PX;
+    const after = ((100 - bar.leftPct - bar.widthPct) / 100) * room.timelinePx;
+    const before = (bar.leftPct / 100) * room.timelinePx;
+    if (after >= need) return 'after';
+    return before >= need ? 'before' : 'inside';
+  }
   if (bar.leftPct + bar.widthPct <= 80) return 'after';
   return bar.leftPct >= 15 ? 'before' : 'inside';
+}
+
+/**
+ * The left edge of a label placed over a bar's right end, in pixels: right-aligned to the bar's end,
+ * but never left of the timeline's start (a short bar at 0 would push it into the names).
+ */
+export function insideLabelLeftPx(bar: BarGeometry, room: LabelRoom): number {
+  const endPx = ((bar.leftPct + bar.widthPct) / 100) * room.timelinePx;
+  return Math.max(0, Math.min(endPx, room.timelinePx) - room.labelPx - LABEL_GAP_PX);
+}
+
+/** A label's width in pixels, estimated from its length and the font size (tabular digits, units). */
+export function estimateLabelPx(text: string, fontPx: number): number {
+  return Math.ceil(text.length * fontPx * 0.62) + 8;
 }
 
 /**

@@ -1,28 +1,58 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { FAULT_LAYERS } from '../../telemetry.js';
 import { TEST_IDS } from '../../testIds.js';
-import type { TraceFilters } from './traceFilters.js';
+import { parseAttributeFilter, type TraceFilters } from './traceFilters.js';
 
 interface Props {
   value: TraceFilters;
-  onSubmit: (filters: TraceFilters) => void;
+  /** The `key=value` attribute filters in effect. */
+  attributes: readonly string[];
+  onSubmit: (filters: TraceFilters, attributes: string[]) => void;
 }
 
 const TEXT_FIELDS = [
-  ['service', 'Service', 'my-agent'],
-  ['server', 'Server', 'weather'],
-  ['tool', 'Tool', 'get_forecast'],
-  ['method', 'Method', 'tools/call'],
+  ['service', 'Service', 'any service'],
+  ['server', 'Server', 'any server'],
+  ['tool', 'Tool', 'any tool'],
+  ['method', 'Method', 'any method, e.g. tools/call'],
 ] as const;
 
-/** Edits filters locally and writes them to the URL on submit, so typing does not fire a query per key. */
-export function TraceFiltersForm({ value, onSubmit }: Props) {
+const EMPTY: TraceFilters = {
+  service: '',
+  server: '',
+  tool: '',
+  method: '',
+  status: '',
+  fault: '',
+  minDurationMs: '',
+  limit: '',
+};
+
+/**
+ * Edits filters locally and writes them to the URL on submit, so typing does not fire a query per key.
+ * An attribute typed as `key=value` joins the list on submit (Enter); each one applied shows as a chip
+ * that removes it.
+ */
+export function TraceFiltersForm({ value, attributes, onSubmit }: Props) {
   const [draft, setDraft] = useState(value);
+  const [attrDraft, setAttrDraft] = useState('');
+  const [attrError, setAttrError] = useState<string | null>(null);
   useEffect(() => setDraft(value), [value]);
   const set = (key: keyof TraceFilters, v: string): void => setDraft((d) => ({ ...d, [key]: v }));
   const submit = (e: FormEvent): void => {
     e.preventDefault();
-    onSubmit(draft);
+    let attrs = [...attributes];
+    if (attrDraft.trim() !== '') {
+      const parsed = parseAttributeFilter(attrDraft);
+      if (!parsed.ok) {
+        setAttrError(parsed.error);
+        return;
+      }
+      if (!attrs.includes(parsed.value)) attrs = [...attrs, parsed.value];
+    }
+    setAttrDraft('');
+    setAttrError(null);
+    onSubmit(draft, attrs);
   };
 
   return (
@@ -65,42 +95,57 @@ export function TraceFiltersForm({ value, onSubmit }: Props) {
           min={0}
           step="any"
           value={draft.minDurationMs}
+          placeholder="none"
           onChange={(e) => set('minDurationMs', e.target.value)}
         />
       </label>
-      <label>
-        Limit
+      <label className="attr-field">
+        Attribute
         <input
-          name="limit"
-          type="number"
-          min={1}
-          max={1000}
-          value={draft.limit}
-          placeholder="50"
-          onChange={(e) => set('limit', e.target.value)}
+          name="attr"
+          value={attrDraft}
+          placeholder="key=value, e.g. mcp.session.id=abc"
+          aria-invalid={attrError !== null}
+          aria-describedby={attrError ? 'attr-error' : undefined}
+          onChange={(e) => {
+            setAttrDraft(e.target.value);
+            setAttrError(null);
+          }}
+          data-testid={TEST_IDS.attributeInput}
         />
       </label>
       <div className="filter-actions">
         <button type="submit">Search</button>
-        <button
-          type="button"
-          className="secondary"
-          onClick={() =>
-            onSubmit({
-              service: '',
-              server: '',
-              tool: '',
-              method: '',
-              status: '',
-              fault: '',
-              minDurationMs: '',
-              limit: '',
-            })
-          }
-        >
+        <button type="button" className="secondary" onClick={() => onSubmit(EMPTY, [])}>
           Clear
         </button>
       </div>
+      {attrError && (
+        <p className="field-error" id="attr-error" role="alert" data-testid={TEST_IDS.attributeError}>
+          {attrError}
+        </p>
+      )}
+      {attributes.length > 0 && (
+        <div className="chips" aria-label="Attribute filters">
+          {attributes.map((a) => (
+            <button
+              key={a}
+              type="button"
+              className="chip"
+              title="Remove this filter"
+              data-testid={TEST_IDS.attributeChip}
+              onClick={() =>
+                onSubmit(
+                  value,
+                  attributes.filter((x) => x !== a),
+                )
+              }
+            >
+              <code>{a}</code> ×
+            </button>
+          ))}
+        </div>
+      )}
     </form>
   );
 }
