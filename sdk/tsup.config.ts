@@ -5,6 +5,8 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'proxy/index': 'src/proxy/index.ts',
+    // Pin files (format, comparison, `mcpscope pin`); the MCP SDK client loads only when `pin` runs.
+    'pins/index': 'src/pins/index.ts',
     cli: 'src/cli.ts',
     // Light entry points for the collector: attribute names, canonical JSON and the outcome rules without the OpenTelemetry SDK.
     semconv: 'src/semconv.ts',

@@ -17,6 +17,12 @@ Usage:
       Trace any stdio MCP server without touching its code.
   mcpscope proxy --upstream URL [--listen HOST:PORT]
       Trace any Streamable HTTP MCP server as a reverse proxy.
+  mcpscope proxy --pins FILE|URL [--on-drift block|warn] [--pins-token TOKEN] …
+      Hold the server to its pinned tools: block withholds changed and new tools, warn only records.
+  mcpscope pin --out pins.json -- <command> [args…]   (or --upstream URL [--header 'Name: value'])
+      Write a pin file of the server's tools (definitions and SHA-256), for review.
+  mcpscope pin --check pins.json -- <command> [args…]   (or --upstream URL)
+      Exit 1 with a diff when the server's tools no longer match the pins (0 when they do).
 
 Environment: MCPSCOPE_PORT, MCPSCOPE_GRPC_PORT (0 or off: no gRPC), MCPSCOPE_HOST, MCPSCOPE_DATA_DIR,
 CLICKHOUSE_URL, CLICKHOUSE_USER,
@@ -24,7 +30,7 @@ CLICKHOUSE_PASSWORD, CLICKHOUSE_DATABASE, CLICKHOUSE_CLUSTER, MCPSCOPE_INGEST_TO
 MCPSCOPE_RETENTION_DAYS, MCPSCOPE_QUEUE_MAX_SPANS, MCPSCOPE_QUEUE_MAX_BYTES, MCPSCOPE_BATCH_MAX_ROWS,
 MCPSCOPE_BODY_TIMEOUT_MS, MCPSCOPE_SHUTDOWN_GRACE_MS, MCPSCOPE_ALERT_INTERVAL_S (0: no evaluation),
 MCPSCOPE_ALERT_RULES (YAML or JSON rules file), MCPSCOPE_PUBLIC_URL (links in alert notifications),
-OTEL_EXPORTER_OTLP_ENDPOINT (demo, proxy).
+OTEL_EXPORTER_OTLP_ENDPOINT (demo, proxy), MCPSCOPE_PINS_TOKEN (a pins URL's bearer token: proxy, pin).
 
 On SIGTERM or SIGINT the collector stops taking connections, answers the requests in flight, refuses
 new ones with 503 + Retry-After, closes what is still open after MCPSCOPE_SHUTDOWN_GRACE_MS, stores
@@ -128,6 +134,11 @@ async function main(argv: string[]): Promise<void> {
       const { runProxyCli } = await import('@mcpscope/sdk/proxy');
       await runProxyCli(rest);
       return;
+    }
+    case 'pin': {
+      const { runPinCli } = await import('@mcpscope/sdk/pins');
+      // Exit at once: an idle keep-alive connection to an HTTP server would hold the process a while.
+      return process.exit(await runPinCli(rest));
     }
     case undefined:
     case 'help':

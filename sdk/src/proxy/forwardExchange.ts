@@ -11,6 +11,7 @@ import {
 } from '../core/classifyOutcome.js';
 import { ATTR_HTTP_RESPONSE_STATUS_CODE } from '../semconv.js';
 import { errorCode, headerValue, parseJson, parseJsonText, responseHeaders } from './httpMessages.js';
+import { PIN_MISMATCH } from './pinGuard.js';
 import type { ProxySession } from './proxySession.js';
 import { parseSseEvent, withSseData } from './sseEvent.js';
 import { SseEventFramer } from './sseEventFramer.js';
@@ -21,6 +22,8 @@ import { SseEventFramer } from './sseEventFramer.js';
 
 // Every notification and request has a "method" key; an SSE event without one needs no rewriting.
 const METHOD_KEY = Buffer.from('"method"');
+/** What replaces an SSE event that is dropped: nothing. */
+const UNREADABLE_EVENT = Buffer.alloc(0);
 
 /** Where the proxy forwards to: the HTTP or HTTPS client module and its keep-alive agent. */
 export interface Upstream {
@@ -43,14 +46,16 @@ export interface Traced {
  * or request) is traced before it is forwarded, since the session may add trace context to it; the
  * others — responses, the common case — go out first and are traced right after the write
  * (`afterWrite`), so ending a span never delays the agent. Events are traced in the order they came.
+ * While the pins may cut a tools/list result (`session.mustInspect()`), every event is read before it
+ * goes out, and one whose data the proxy cannot read as JSON is dropped rather than passed unchecked.
  */
 function sseTracer(traced: Traced): { framer: SseEventFramer; afterWrite(): void } {
   const later: Buffer[] = [];
-  const trace = (raw: Buffer): Buffer | undefined => {
+  const trace = (raw: Buffer, inspect = false): Buffer | undefined => {
     const event = parseSseEvent(raw);
     if (event === undefined) return undefined;
     const msg = parseJsonText(event.data);
-    if (msg === undefined) return undefined;
+    if (msg === undefined) return inspect && event.data.trim() !== '' ? UNREADABLE_EVENT : undefined;
     const changed = traced.session.fromServer(msg, {
       bytes: Buffer.byteLength(event.data),
       scope: traced.scope,
@@ -69,12 +74,13 @@ function sseTracer(traced: Traced): { framer: SseEventFramer; afterWrite(): void
     later.length = 0;
   };
   const framer = new SseEventFramer((raw) => {
-    if (raw.indexOf(METHOD_KEY) === -1) {
+    const inspect = traced.session.mustInspect();
+    if (raw.indexOf(METHOD_KEY) === -1 && !inspect) {
       later.push(raw);
       return undefined;
     }
     traceLater();
-    return trace(raw);
+    return trace(raw, inspect);
   });
   return {
     framer,
@@ -141,21 +147,38 @@ export function forwardExchange(
     const status = upstreamRes.statusCode ?? 502;
     onHead?.(status, upstreamRes.headers);
     const contentType = headerValue(upstreamRes.headers['content-type'])?.toLowerCase() ?? '';
-    const readable =
-      traced !== undefined && headerValue(upstreamRes.headers['content-encoding']) === undefined;
+    const encoding = headerValue(upstreamRes.headers['content-encoding']);
+    const identity = encoding === undefined || encoding.toLowerCase() === 'identity';
+    const readable = traced !== undefined && identity;
+    // Pins in block mode with a tools/list in flight: any answer may carry its result (the agent's
+    // client takes a response by id, whichever stream brings it), so bodies are judged the way MCP
+    // clients pick them — by the media type anywhere in Content-Type — and read before they go out.
+    const inspect = traced !== undefined && traced.session.mustInspect();
+    if (inspect && !identity) {
+      upstreamRes.resume();
+      refuseUnchecked(`a ${encoding}-encoded body`);
+      return;
+    }
+    const sse =
+      readable &&
+      (inspect ? contentType.includes('text/event-stream') : contentType.startsWith('text/event-stream'));
+    const hold = inspect && !sse && contentType.includes('application/json');
     const outHeaders = responseHeaders(upstreamRes.headers);
     // An event stream may be rewritten (trace context in notifications), so its length can change.
-    if (readable && contentType.startsWith('text/event-stream')) delete outHeaders['content-length'];
-    res.writeHead(status, upstreamRes.statusMessage, outHeaders);
-    res.flushHeaders();
+    if (sse || hold) delete outHeaders['content-length'];
+    // A held body is written whole at the end, with its head: it may still be refused then.
+    if (!hold) {
+      res.writeHead(status, upstreamRes.statusMessage, outHeaders);
+      res.flushHeaders();
+    }
 
     /** Bytes to send for a chunk: the chunk itself unless the response is being rewritten. */
     let onChunk: ((chunk: Buffer) => Buffer | undefined) | undefined;
     /** Runs once the chunk's bytes are written. */
     let afterWrite: (() => void) | undefined;
     let onEnd: (() => Buffer | undefined) | undefined;
-    if (readable && contentType.startsWith('text/event-stream')) {
-      const events = sseTracer(traced);
+    if (sse) {
+      const events = sseTracer(traced!);
       onChunk = (chunk) => events.framer.push(chunk);
       afterWrite = events.afterWrite;
       onEnd = () => {
@@ -163,23 +186,29 @@ export function forwardExchange(
         events.afterWrite();
         return rest;
       };
-    } else if (readable && contentType.startsWith('application/json')) {
+    } else if (hold || (readable && contentType.startsWith('application/json'))) {
       const chunks: Buffer[] = [];
       onChunk = (chunk) => {
         chunks.push(chunk);
-        return chunk;
+        return hold ? undefined : chunk;
       };
       onEnd = () => {
         const whole = Buffer.concat(chunks);
         const msg = parseJson(whole);
-        if (msg !== undefined) {
-          traced.session.fromServer(msg, {
+        const changed =
+          msg !== undefined &&
+          traced!.session.fromServer(msg, {
             bytes: whole.length,
-            scope: traced.scope,
-            attributes: traced.attributes,
+            scope: traced!.scope,
+            attributes: traced!.attributes,
           });
+        if (!hold) return undefined;
+        if (msg === undefined && whole.length > 0) {
+          refuseUnchecked('a JSON body it cannot parse');
+          return undefined;
         }
-        return undefined;
+        res.writeHead(status, upstreamRes.statusMessage, outHeaders);
+        return changed ? Buffer.from(JSON.stringify(msg), 'utf8') : whole;
       };
     }
 
@@ -193,6 +222,7 @@ export function forwardExchange(
     });
     upstreamRes.on('end', () => {
       const rest = onEnd?.();
+      if (res.writableEnded) return;
       if (rest !== undefined) res.write(rest);
       res.end();
       if (status >= 400) {
@@ -211,6 +241,26 @@ export function forwardExchange(
       res.destroy();
     });
   });
+
+  /**
+   * Answers 502 instead of a server answer that may carry a tools/list result the proxy cannot read:
+   * with pins in block mode, what cannot be checked does not reach the agent.
+   */
+  function refuseUnchecked(what: string): void {
+    diag.warn(`mcpscope proxy: refused ${what} from the server while checking tools against pins`);
+    endScope(PIN_MISMATCH);
+    res.writeHead(502, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        error: {
+          code: -32000,
+          message: `mcpscope proxy: the server sent ${what}, which cannot be checked against the pins`,
+        },
+        id: null,
+      }),
+    );
+  }
 
   if (body !== undefined) upstreamReq.end(body);
   else req.pipe(upstreamReq);

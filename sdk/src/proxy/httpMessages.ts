@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Attributes } from '@opentelemetry/api';
 import { isObject } from '../core/jsonRpc.js';
 import {
@@ -64,6 +64,25 @@ export function peerAttributes(req: IncomingMessage): Attributes {
   return out;
 }
 
+/**
+ * Answers a POST from the proxy itself, as a Streamable HTTP server would: one JSON body when the agent
+ * accepts JSON (every MCP client does), else a one-event SSE stream; with the session's id.
+ */
+export function answerLocally(
+  req: IncomingMessage,
+  res: ServerResponse,
+  message: unknown,
+  sessionId: string | undefined,
+): void {
+  const json = JSON.stringify(message);
+  const accept = headerValue(req.headers['accept'])?.toLowerCase() ?? '';
+  const sse = accept.includes('text/event-stream') && !accept.includes('application/json');
+  const headers: OutgoingHttpHeaders = { 'content-type': sse ? 'text/event-stream' : 'application/json' };
+  if (sessionId !== undefined) headers['mcp-session-id'] = sessionId;
+  res.writeHead(200, headers);
+  res.end(sse ? `event: message\ndata: ${json}\n\n` : json);
+}
+
 export function containsInitialize(msg: unknown): boolean {
   if (Array.isArray(msg)) return msg.some(containsInitialize);
   return isObject(msg) && msg['method'] === 'initialize';
@@ -76,7 +95,8 @@ export function parseJson(body: Buffer): unknown {
 export function parseJsonText(text: string): unknown {
   if (text.length === 0) return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    // A byte order mark is dropped, as fetch's `json()` drops it: what the agent would read, we read.
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown;
   } catch {
     return undefined;
   }

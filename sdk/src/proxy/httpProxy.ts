@@ -6,6 +6,7 @@ import { defaultPropagator, extractFromHeaders } from '../core/metaPropagation.j
 import { ATTR_NETWORK_PROTOCOL_NAME, NETWORK_TRANSPORT_TCP } from '../semconv.js';
 import { forwardExchange, type Upstream } from './forwardExchange.js';
 import {
+  answerLocally,
   containsInitialize,
   forwardHeaders,
   headerValue,
@@ -14,6 +15,7 @@ import {
   withoutTrailingSlash,
 } from './httpMessages.js';
 import { DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT } from './parseProxyArgs.js';
+import { PinPolicy, type ProxyPinOptions } from './pinGuard.js';
 import { ProxySession } from './proxySession.js';
 import type { ProxySessionOptions } from './proxySessionOptions.js';
 import { DEFAULT_MAX_BODY_BYTES, readLimitedBody, refuseOversizeBody } from './readLimitedBody.js';
@@ -47,6 +49,8 @@ export interface HttpProxyOptions {
    * ({@link DEFAULT_MAX_BODY_BYTES}), the MCP SDK's own Streamable HTTP server limit.
    */
   maxBodyBytes?: number;
+  /** Tool pins to hold the server to (`--pins`, `--on-drift`). Defaults to none: nothing is withheld. */
+  pins?: ProxyPinOptions;
 }
 
 /** A running HTTP proxy. */
@@ -84,6 +88,7 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
     );
   }
   const tools = new ToolListMemory();
+  const pins = options.pins !== undefined ? new PinPolicy(options.pins) : undefined;
   const upstreamServer = new UpstreamServer();
   const sessions = new Map<string, ProxySession>();
   let stateless: ProxySession | undefined;
@@ -100,6 +105,7 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
       attributes: { [ATTR_NETWORK_PROTOCOL_NAME]: 'http' },
     };
     if (sessionId !== undefined) sessionOptions.sessionId = sessionId;
+    if (pins !== undefined) sessionOptions.pins = pins;
     if (options.cancelGraceMs !== undefined) sessionOptions.cancelGraceMs = options.cancelGraceMs;
     return new ProxySession(sessionOptions);
   };
@@ -183,14 +189,20 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
     const attributes = peerAttributes(req);
     let outgoing = body;
     if (parsed !== undefined) {
-      const changed = session.fromClient(parsed, {
+      const info = {
         bytes: body.length,
         scope,
         parent: extractFromHeaders(propagator, req.headers),
         attributes,
         protocolVersion,
-      });
-      if (changed) outgoing = Buffer.from(JSON.stringify(parsed), 'utf8');
+      };
+      // A call of a tool withheld by the pins is answered here and never reaches the server.
+      const withheld = session.withhold(parsed, info);
+      if (withheld !== undefined) {
+        answerLocally(req, res, withheld.batch ? withheld.replies : withheld.replies[0], sessionId);
+        return;
+      }
+      if (session.fromClient(parsed, info)) outgoing = Buffer.from(JSON.stringify(parsed), 'utf8');
     }
     headers['content-length'] = String(outgoing.length);
 

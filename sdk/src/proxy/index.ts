@@ -7,4 +7,6 @@ export type { RunProxyCliOptions } from './runProxyCli.js';
 export { createProxyTracing, DEFAULT_PROXY_SERVICE_NAME } from './proxyTracing.js';
 export type { ProxyTracing, ProxyTracingOptions } from './proxyTracing.js';
 export { parseProxyArgs, ProxyUsageError, PROXY_USAGE } from './parseProxyArgs.js';
-export type { ProxyArgs } from './parseProxyArgs.js';
+export type { ProxyArgs, ProxyPinArgs } from './parseProxyArgs.js';
+export { PIN_BATCH_ERROR_CODE, PIN_ERROR_CODE } from './pinGuard.js';
+export type { OnDrift, ProxyPinOptions } from './pinGuard.js';

@@ -5,9 +5,12 @@ const NEWLINE_BUFFER = Buffer.from('\n');
 
 /**
  * Looks at one complete line (without its `\n`). Returns the bytes to send instead, or undefined to
- * forward the original bytes untouched.
+ * forward the original bytes untouched, or {@link DROP_LINE} to send nothing for it.
  */
 export type LineHandler = (line: Buffer) => Buffer | undefined;
+
+/** A handler's answer for a line that must not be forwarded at all (not even its newline). */
+export const DROP_LINE: Buffer = Buffer.alloc(0);
 
 /**
  * Newline-delimited JSON framing for the stdio proxy. It is not a stream: the proxy feeds it chunks from
@@ -45,7 +48,7 @@ export class LineFramer extends ByteFramer {
       } else {
         out ??= [];
         if (!joined && copyFrom < lineStart) out.push(chunk.subarray(copyFrom, lineStart));
-        out.push(replacement, NEWLINE_BUFFER);
+        if (replacement !== DROP_LINE) out.push(replacement, NEWLINE_BUFFER);
         copyFrom = newline + 1;
       }
       if (joined) this.pending = [];

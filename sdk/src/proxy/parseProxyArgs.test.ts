@@ -52,6 +52,28 @@ describe('parseProxyArgs', () => {
     expect(() => parseProxyArgs(['--max-body-bytes', '10', '--', 'node'])).toThrow(/needs --upstream/);
   });
 
+  it('reads tool pins for either mode, block by default', () => {
+    expect(parseProxyArgs(['--pins', 'pins.json', '--', 'node', 's.js'])).toEqual({
+      mode: 'stdio',
+      pins: { source: 'pins.json', onDrift: 'block' },
+      command: 'node',
+      args: ['s.js'],
+    });
+    const url = 'https://collector:4318/api/tool-pins/weather';
+    expect(
+      parseProxyArgs(['--upstream', 'http://x/mcp', '--pins', url, '--pins-token', 't', '--on-drift=warn']),
+    ).toMatchObject({ mode: 'http', pins: { source: url, onDrift: 'warn', token: 't' } });
+    expect(() => parseProxyArgs(['--pins', 'p.json', '--on-drift', 'ignore', '--', 'node'])).toThrow(
+      /--on-drift must be block or warn/,
+    );
+    expect(() => parseProxyArgs(['--on-drift', 'warn', '--', 'node'])).toThrow(/--on-drift needs --pins/);
+    expect(() => parseProxyArgs(['--pins-token', 't', '--', 'node'])).toThrow(/--pins-token needs --pins/);
+    // A token goes to a pins URL only, never along with a file path.
+    expect(() => parseProxyArgs(['--pins', 'p.json', '--pins-token', 't', '--', 'node'])).toThrow(
+      /only sent to a pins URL/,
+    );
+  });
+
   it('rejects what it cannot run', () => {
     expect(() => parseProxyArgs([])).toThrow(ProxyUsageError);
     expect(() => parseProxyArgs(['--upstream', 'ftp://x'])).toThrow(/http/);

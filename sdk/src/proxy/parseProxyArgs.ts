@@ -1,3 +1,4 @@
+import type { OnDrift } from './pinGuard.js';
 import { DEFAULT_MAX_BODY_BYTES } from './readLimitedBody.js';
 
 /** Default `--listen` address: loopback only, because the proxy forwards Authorization headers. */
@@ -11,15 +12,33 @@ export const PROXY_USAGE = `Usage:
       Streamable HTTP reverse proxy in front of the MCP endpoint URL (listen default ${DEFAULT_LISTEN_HOST}:${DEFAULT_LISTEN_PORT}).
       POST bodies over N bytes are refused with 413 (default ${DEFAULT_MAX_BODY_BYTES}, the MCP SDK's own limit).
 
+Tool pins (either mode): --pins FILE|URL [--on-drift block|warn] [--pins-token TOKEN]
+      Hold the server to a pin file (\`mcpscope pin\`) or the collector's approved set
+      (GET /api/tool-pins/:server, sent Authorization: Bearer TOKEN; else MCPSCOPE_PINS_TOKEN).
+      block (the default): tools/list answers keep only the tools that match their pins, and calls of
+      any other tool are answered with a JSON-RPC error (-32602) without reaching the server.
+      warn: everything passes unchanged. Spans carry mcpscope.pin.status either way.
+
 Spans go to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318) as OTLP/HTTP protobuf;
 service name from --service-name, OTEL_SERVICE_NAME, else mcpscope-proxy.`;
 
+/** `--pins`, `--on-drift`, `--pins-token`. */
+export interface ProxyPinArgs {
+  /** A pin file's path, or an http(s) URL that serves one. */
+  source: string;
+  /** Defaults to `block`. */
+  onDrift: OnDrift;
+  /** Bearer token for a pins URL. */
+  token?: string;
+}
+
 /** Parsed `mcpscope proxy` arguments. */
 export type ProxyArgs =
-  | { mode: 'stdio'; serviceName?: string; command: string; args: string[] }
+  | { mode: 'stdio'; serviceName?: string; pins?: ProxyPinArgs; command: string; args: string[] }
   | {
       mode: 'http';
       serviceName?: string;
+      pins?: ProxyPinArgs;
       upstream: URL;
       host: string;
       port: number;
@@ -42,6 +61,9 @@ export function parseProxyArgs(argv: readonly string[]): ProxyArgs {
   let upstream: string | undefined;
   let listen: string | undefined;
   let maxBodyBytes: string | undefined;
+  let pins: string | undefined;
+  let onDrift: string | undefined;
+  let pinsToken: string | undefined;
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -72,12 +94,24 @@ export function parseProxyArgs(argv: readonly string[]): ProxyArgs {
       case '--max-body-bytes':
         maxBodyBytes = value();
         break;
+      case '--pins':
+        pins = value();
+        break;
+      case '--on-drift':
+        onDrift = value();
+        break;
+      case '--pins-token':
+        pinsToken = value();
+        break;
       default:
         throw new ProxyUsageError(`unknown option ${name}`);
     }
   }
   const rest = argv.slice(i);
-  const named = serviceName !== undefined ? { serviceName } : {};
+  const named: { serviceName?: string; pins?: ProxyPinArgs } =
+    serviceName !== undefined ? { serviceName } : {};
+  const pinArgs = parsePinArgs(pins, onDrift, pinsToken);
+  if (pinArgs !== undefined) named.pins = pinArgs;
 
   if (upstream !== undefined) {
     if (rest.length > 0) throw new ProxyUsageError('give either --upstream or a server command, not both');
@@ -104,6 +138,24 @@ export function parseProxyArgs(argv: readonly string[]): ProxyArgs {
   const [command, ...args] = rest;
   if (command === undefined) throw new ProxyUsageError('no server command given (put it after --)');
   return { mode: 'stdio', ...named, command, args };
+}
+
+function parsePinArgs(
+  source: string | undefined,
+  onDrift: string | undefined,
+  token: string | undefined,
+): ProxyPinArgs | undefined {
+  if (source === undefined) {
+    if (onDrift !== undefined) throw new ProxyUsageError('--on-drift needs --pins');
+    if (token !== undefined) throw new ProxyUsageError('--pins-token needs --pins');
+    return undefined;
+  }
+  if (source === '') throw new ProxyUsageError('--pins needs a file or URL');
+  if (onDrift !== undefined && onDrift !== 'block' && onDrift !== 'warn')
+    throw new ProxyUsageError(`--on-drift must be block or warn: ${onDrift}`);
+  if (token !== undefined && !/^https?:\/\//i.test(source))
+    throw new ProxyUsageError('--pins-token is only sent to a pins URL');
+  return { source, onDrift: onDrift ?? 'block', ...(token !== undefined ? { token } : {}) };
 }
 
 /** `HOST:PORT`, `:PORT`, `PORT` or `[IPv6]:PORT`. */

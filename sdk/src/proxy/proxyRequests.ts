@@ -106,6 +106,12 @@ export class ProxyRequests {
     return undefined;
   }
 
+  /** Whether an agent request of this method awaits its response (a scan: only the pin guard asks). */
+  hasAgentRequest(method: string): boolean {
+    for (const entry of this.toServer.values()) if (entry.method === method) return true;
+    return false;
+  }
+
   /**
    * The agent request a server message without a request id belongs to. Server → agent requests
    * (sampling, elicitation, roots) and log messages are sent while handling an agent request, but

@@ -35,6 +35,7 @@ import {
   EVENT_PROGRESS,
   spanName,
 } from '../semconv.js';
+import { PinGuard, type Withheld } from './pinGuard.js';
 import { ProxyRequests, type ProxyRequest } from './proxyRequests.js';
 import type { MessageInfo, ProxySessionOptions, Unanswered } from './proxySessionOptions.js';
 import { SessionAttributes } from './sessionAttributes.js';
@@ -65,12 +66,15 @@ export class ProxySession {
   /** The pages of a paginated tools/list of this session (cursors belong to the session's server). */
   private readonly toolPages = new ToolListPages();
   private pending: PendingAttributes[] = [];
+  /** The session's view of the tool pins, when the proxy enforces some. */
+  private readonly pins: PinGuard | undefined;
 
   constructor(private readonly options: ProxySessionOptions) {
     this.tracer = options.tracer;
     this.propagator = options.propagator ?? defaultPropagator;
     this.cancelGraceMs = options.cancelGraceMs ?? 1000;
     this.attributes = new SessionAttributes(options);
+    this.pins = options.pins !== undefined ? new PinGuard(options.pins, this.requests) : undefined;
   }
 
   /** Number of requests awaiting a response, in both directions. */
@@ -101,6 +105,19 @@ export class ProxySession {
   fromClient(msg: unknown, info: MessageInfo = {}): boolean {
     this.settle();
     return this.each(msg, info, true);
+  }
+
+  /** Pins in block mode: what to answer instead of forwarding `msg`, if anything (`PinGuard.withhold`). */
+  withhold(msg: unknown, info: MessageInfo = {}): Withheld | undefined {
+    return this.pins?.withhold(msg, info.scope ?? '', () => {
+      this.fromClient(msg, info);
+      this.settle();
+    });
+  }
+
+  /** Whether server messages must be read before they are forwarded (a tools/list result may be cut). */
+  mustInspect(): boolean {
+    return this.pins?.mustInspect() === true;
   }
 
   /** A message (or batch) from the server, before it goes to the agent. Same contract as {@link fromClient}. */
@@ -171,8 +188,7 @@ export class ProxySession {
         const entry = fromClient
           ? this.requests.toClient.get(key)
           : this.requests.findAgentRequest(info.scope ?? '', key);
-        this.finishResponse(entry, msg, info.bytes);
-        return false;
+        return this.finishResponse(entry, msg, info.bytes);
       }
       case 'notification':
         return this.notification(msg, info, fromClient);
@@ -192,8 +208,10 @@ export class ProxySession {
     const params = isObject(msg.params) ? msg.params : undefined;
     const target = requestTarget(method, params);
     const identity = requestAttributes(method, target, params);
-    const annotations =
+    let annotations =
       method === 'tools/call' && target !== undefined ? this.options.tools.annotationsFor(target) : undefined;
+    if (this.pins !== undefined && method === 'tools/call' && target !== undefined)
+      annotations = { ...annotations, ...this.pins.callAttributes(target) };
 
     const meta = metaOf(msg);
     const { common, identity: own } = this.attributes.ofMessage(
@@ -246,8 +264,9 @@ export class ProxySession {
     return injectIntoMeta(this.propagator, msg, span);
   }
 
-  private finishResponse(entry: ProxyRequest | undefined, msg: JsonRpcLike, bytes: number | undefined): void {
-    if (entry === undefined) return;
+  /** Ends a request's span with its response; true when the response was changed (a cut tool list). */
+  private finishResponse(entry: ProxyRequest | undefined, msg: JsonRpcLike, bytes?: number): boolean {
+    if (entry === undefined) return false;
     this.requests.forget(entry);
     const span = entry.span;
     if (bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, bytes);
@@ -262,13 +281,14 @@ export class ProxySession {
       );
       const message = error['message'];
       applyOutcome(span, outcome, typeof message === 'string' ? message : outcome.errorType);
-    } else if (entry.toServer && isObject(msg.result)) {
-      this.serverResult(entry, msg.result);
     }
+    const result = isObject(error) || !entry.toServer ? undefined : msg.result;
+    const changed = isObject(result) && this.serverResult(entry, result);
     span.end();
+    return changed;
   }
 
-  private serverResult(entry: ProxyRequest, result: JsonObject): void {
+  private serverResult(entry: ProxyRequest, result: JsonObject): boolean {
     const span = entry.span;
     const resultMeta = isObject(result['_meta']) ? result['_meta'] : undefined;
     if (entry.method === 'initialize' || resultMeta !== undefined)
@@ -278,8 +298,9 @@ export class ProxySession {
         const tools = result['tools'];
         if (!Array.isArray(tools)) break;
         const wholeSet = this.toolPages.page(entry.listCursor, tools, result['nextCursor']);
-        span.setAttributes(this.options.tools.observe(tools, entry.listCursor === undefined, wholeSet));
-        break;
+        const first = entry.listCursor === undefined;
+        span.setAttributes(this.options.tools.observe(tools, first, wholeSet));
+        return this.pins?.toolList(span, result, tools, first, wholeSet) ?? false;
       }
       case 'tools/call':
         if (result['isError'] === true) {
@@ -291,6 +312,7 @@ export class ProxySession {
         }
         break;
     }
+    return false;
   }
 
   /**
@@ -305,6 +327,7 @@ export class ProxySession {
   private notification(msg: JsonRpcLike, info: MessageInfo, fromClient: boolean): boolean {
     const method = msg.method as string;
     if (method === 'notifications/initialized') return false;
+    if (method === 'notifications/tools/list_changed' && !fromClient) this.pins?.listChanged();
     const params = isObject(msg.params) ? msg.params : undefined;
     if (method === 'notifications/progress') {
       const token = params?.['progressToken'];

@@ -1,5 +1,6 @@
 import type { Attributes, Context, TextMapPropagator, Tracer } from '@opentelemetry/api';
 import type { FailureOutcome } from '../core/classifyOutcome.js';
+import type { PinPolicy } from './pinGuard.js';
 import type { UpstreamServer } from './sessionAttributes.js';
 import type { ToolListMemory } from './toolListMemory.js';
 
@@ -29,6 +30,8 @@ export interface ProxySessionOptions {
    * spans. Defaults to false (one client per session: stdio, or an HTTP session id).
    */
   identityPerRequest?: boolean;
+  /** Tool pins the proxy holds the server to (`--pins`), shared by every session in front of it. */
+  pins?: PinPolicy;
   /** Further attributes for every span of the session (client.address, network.protocol.*). */
   attributes?: Attributes;
   /**

@@ -1,4 +1,7 @@
-import { parseProxyArgs, PROXY_USAGE, ProxyUsageError } from './parseProxyArgs.js';
+import { isPinsUrl, loadPins } from '../pins/loadPins.js';
+import { PinFileError } from '../pins/pinFile.js';
+import { parseProxyArgs, PROXY_USAGE, ProxyUsageError, type ProxyPinArgs } from './parseProxyArgs.js';
+import type { ProxyPinOptions } from './pinGuard.js';
 import { createProxyTracing, type ProxyTracing } from './proxyTracing.js';
 import { startHttpProxy } from './httpProxy.js';
 import { startStdioProxy } from './stdioProxy.js';
@@ -48,12 +51,26 @@ async function run(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${PROXY_USAGE}\n`);
     return 0;
   }
+  // Pins are loaded before the server starts: a proxy told to enforce pins it cannot read must not run.
+  let pins: ProxyPinOptions | undefined;
+  try {
+    if (parsed.pins !== undefined) pins = await pinOptions(parsed.pins);
+  } catch (error) {
+    if (!(error instanceof PinFileError)) throw error;
+    process.stderr.write(`mcpscope proxy: ${error.message}\n`);
+    return 2;
+  }
   const tracing = await createProxyTracing(
     parsed.serviceName !== undefined ? { serviceName: parsed.serviceName } : {},
   );
 
   if (parsed.mode === 'stdio') {
-    const proxy = startStdioProxy({ command: parsed.command, args: parsed.args, tracer: tracing.tracer });
+    const proxy = startStdioProxy({
+      command: parsed.command,
+      args: parsed.args,
+      tracer: tracing.tracer,
+      ...(pins !== undefined ? { pins } : {}),
+    });
     const forward = (signal: NodeJS.Signals): void => {
       proxy.child.kill(signal);
     };
@@ -79,6 +96,7 @@ async function run(argv: readonly string[]): Promise<number> {
     host: parsed.host,
     port: parsed.port,
     maxBodyBytes: parsed.maxBodyBytes,
+    ...(pins !== undefined ? { pins } : {}),
   });
   process.stderr.write(`mcpscope proxy: ${proxy.url.href} -> ${parsed.upstream.href}\n`);
   await new Promise<void>((resolve) => {
@@ -88,6 +106,20 @@ async function run(argv: readonly string[]): Promise<number> {
   await proxy.close();
   await flush(tracing);
   return 0;
+}
+
+/** Loads the pins of `--pins` (the token from `--pins-token`, else MCPSCOPE_PINS_TOKEN, for a URL). */
+async function pinOptions(args: ProxyPinArgs): Promise<ProxyPinOptions> {
+  const token = args.token ?? (isPinsUrl(args.source) ? process.env['MCPSCOPE_PINS_TOKEN'] : undefined);
+  const file = await loadPins(args.source, { token });
+  process.stderr.write(
+    `mcpscope proxy: ${file.tools.length} tools pinned (${args.source}), --on-drift ${args.onDrift}\n`,
+  );
+  return {
+    file,
+    onDrift: args.onDrift,
+    log: (message) => process.stderr.write(`mcpscope proxy: ${message}\n`),
+  };
 }
 
 /**

@@ -56,7 +56,8 @@ export function withSseData(raw: Buffer, data: string): Buffer {
 }
 
 function* sseLines(text: string): Generator<SseLine> {
-  let start = 0;
+  // A byte order mark at the start is skipped, as the WHATWG parser skips it at the start of a stream.
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (start < text.length) {
     let end = start;
     while (end < text.length && text.charCodeAt(end) !== 0x0a && text.charCodeAt(end) !== 0x0d) end++;

@@ -4,7 +4,8 @@ import { diag, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 import { closedConnectionOutcome } from '../core/classifyOutcome.js';
 import { NETWORK_TRANSPORT_PIPE } from '../semconv.js';
 import { redactCommandLine } from '../core/transport/commandLine.js';
-import { LineFramer } from './lineFramer.js';
+import { DROP_LINE, LineFramer } from './lineFramer.js';
+import { PinPolicy, type ProxyPinOptions } from './pinGuard.js';
 import { ProxySession } from './proxySession.js';
 import { ToolListMemory } from './toolListMemory.js';
 
@@ -28,6 +29,8 @@ export interface StdioProxyOptions {
   propagator?: TextMapPropagator;
   /** Wait for a response after a cancel before ending the span as cancelled. Defaults to 1000 ms. */
   cancelGraceMs?: number;
+  /** Tool pins to hold the server to (`--pins`, `--on-drift`). Defaults to none: nothing is withheld. */
+  pins?: ProxyPinOptions;
 }
 
 /** How the server process ended. */
@@ -68,6 +71,7 @@ export function startStdioProxy(options: StdioProxyOptions): StdioProxyHandle {
     serverCommand: redactCommandLine(options.command, args),
     ...(options.propagator !== undefined ? { propagator: options.propagator } : {}),
     ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
+    ...(options.pins !== undefined ? { pins: new PinPolicy(options.pins) } : {}),
   });
 
   const child = spawn(options.command, args, {
@@ -81,7 +85,14 @@ export function startStdioProxy(options: StdioProxyOptions): StdioProxyHandle {
   const toServer = relay(
     input,
     child.stdin!,
-    (msg, bytes) => session.fromClient(msg, { bytes }),
+    (msg, bytes) => {
+      const info = { bytes };
+      // A call of a tool withheld by the pins is answered here and never reaches the server.
+      const withheld = session.withhold(msg, info);
+      if (withheld === undefined) return session.fromClient(msg, info);
+      output.write(`${JSON.stringify(withheld.batch ? withheld.replies : withheld.replies[0])}\n`);
+      return null;
+    },
     settle,
     true,
   );
@@ -91,6 +102,7 @@ export function startStdioProxy(options: StdioProxyOptions): StdioProxyHandle {
     (msg, bytes) => session.fromServer(msg, { bytes }),
     settle,
     false,
+    () => session.mustInspect(),
   );
   // Whether this side ended the session (the agent closed its input, or close() was called): a server
   // that then exits with requests in flight was asked to stop; one that exits on its own has died.
@@ -138,6 +150,9 @@ export function startStdioProxy(options: StdioProxyOptions): StdioProxyHandle {
 
 const METHOD_KEY = Buffer.from('"method"');
 
+/** Traces one parsed message: true when it was changed, null when it must not be forwarded at all. */
+type Trace = (msg: unknown, bytes: number) => boolean | null;
+
 /** One direction of the proxy: framing, tracing and forwarding from `source` to `destination`. */
 interface Relay {
   /** Resolves once the source has ended and everything it sent has been written on. */
@@ -156,15 +171,19 @@ interface Relay {
  * delay the peer. Lines are traced in the order they came (earlier lines held for tracing are traced
  * before a line with a method), so the session sees the messages in wire order. A request's span is
  * started before it is forwarded (its context goes into the request) and settled after.
+ * @param trace traces a message; true when it changed (re-serialize it), null to forward nothing.
  * @param endDestination end the destination when the source ends (the server's stdin), or leave it
  *   open (our stdout, which the proxy does not own).
+ * @param inspectAll when it says so, every line is traced before it is forwarded, the ones without a
+ *   method too (the pins may cut a tools/list result).
  */
 function relay(
   source: Readable,
   destination: Writable,
-  trace: (msg: unknown, bytes: number) => boolean,
+  trace: Trace,
   settle: () => void,
   endDestination: boolean,
+  inspectAll?: () => boolean,
 ): Relay {
   // Lines to trace once the chunk has been forwarded. A count rather than `length = 0`: resetting an
   // array's length is a runtime call, and this runs twice per call.
@@ -183,12 +202,13 @@ function relay(
     laterCount = 0;
   };
   const framer = new LineFramer((line) => {
-    if (line.indexOf(METHOD_KEY) === -1) {
+    const inspect = inspectAll?.() === true;
+    if (line.indexOf(METHOD_KEY) === -1 && !inspect) {
       later[laterCount++] = line;
       return undefined;
     }
     if (laterCount > 0) traceLater();
-    return traceLine(line, trace);
+    return traceLine(line, trace, inspect);
   });
 
   const onData = (chunk: Buffer): void => {
@@ -225,9 +245,12 @@ function relay(
 
 /**
  * Parses one line and lets the session trace it. Returns the re-serialized message when the session
- * changed it; undefined keeps the original bytes (including for lines that are not JSON at all).
+ * changed it, DROP_LINE when it is not to be forwarded; undefined keeps the original bytes (including
+ * for lines that are not JSON at all).
+ * @param inspect the line must be checked before it goes on (see `relay`): a line that looks like JSON
+ *   but does not parse is dropped — a lenient reader on the other side (NaN, say) could still take it.
  */
-function traceLine(line: Buffer, trace: (msg: unknown, bytes: number) => boolean): Buffer | undefined {
+function traceLine(line: Buffer, trace: Trace, inspect = false): Buffer | undefined {
   const first = firstNonSpace(line);
   // Only objects and batches can be JSON-RPC: skip parsing anything else.
   if (first !== 0x7b && first !== 0x5b) return undefined;
@@ -235,9 +258,13 @@ function traceLine(line: Buffer, trace: (msg: unknown, bytes: number) => boolean
   try {
     msg = JSON.parse(line.toString('utf8'));
   } catch {
-    return undefined;
+    if (!inspect) return undefined;
+    diag.warn('mcpscope proxy: dropped a line from the server that could not be checked against the pins');
+    return DROP_LINE;
   }
-  return trace(msg, line.length) ? Buffer.from(JSON.stringify(msg), 'utf8') : undefined;
+  const traced = trace(msg, line.length);
+  if (traced === null) return DROP_LINE;
+  return traced ? Buffer.from(JSON.stringify(msg), 'utf8') : undefined;
 }
 
 function firstNonSpace(line: Buffer): number | undefined {

@@ -36,6 +36,7 @@ interface OtlpAnyValue {
   intValue?: number | string;
   doubleValue?: number;
   boolValue?: boolean;
+  arrayValue?: { values?: OtlpAnyValue[] };
 }
 interface OtlpKeyValue {
   key: string;
@@ -65,6 +66,9 @@ function flatten(kvs: OtlpKeyValue[] | undefined): Record<string, string | numbe
     else if (value.intValue !== undefined) out[key] = Number(value.intValue);
     else if (value.doubleValue !== undefined) out[key] = value.doubleValue;
     else if (value.boolValue !== undefined) out[key] = value.boolValue;
+    // String arrays (e.g. mcpscope.pin.drifted_tools) as JSON, keeping the attribute type a scalar.
+    else if (value.arrayValue !== undefined)
+      out[key] = JSON.stringify((value.arrayValue.values ?? []).map((v) => v.stringValue ?? null));
   }
   return out;
 }
