@@ -1,24 +1,38 @@
 /**
- * `npm run bench:sdk` — the time mcpscope adds to an MCP tools/call, against the bare MCP SDK and
- * against the peers (Sentry's `wrapMcpServerWithSentry` on the server + `@traceloop/instrumentation-mcp`
- * on the client), over InMemoryTransport and over stdio (a real child-process server). Two reference
- * rows use the same OpenTelemetry setup and no mcpscope code: `two-span`, the minimal two-span wrapper
- * the design's target is anchored on, and `three-span`, the least any implementation of the
- * requirement must do (CLIENT, transport and SERVER spans, W3C context injected into `params._meta`
- * and extracted by the server, the handler in the server span's context; see benchTelemetry.ts). At
- * the end, sdk/otelFloor.ts measures the OpenTelemetry SDK work alone that one mcpscope call needs
- * (no MCP, tight loop).
+ * `npm run bench:sdk` — the time mcpscope adds to an MCP tools/call, on MCP SDK 1.x and 2.x, against
+ * the bare MCP SDK and against the peers (Sentry's `wrapMcpServerWithSentry` on the server +
+ * `@traceloop/instrumentation-mcp` on the client), over the SDK's InMemoryTransport and over stdio (a
+ * real child-process server). Two reference rows use the same OpenTelemetry setup and no mcpscope code:
+ * `two-span`, the minimal two-span wrapper the design's target is anchored on, and `three-span`, the
+ * least any implementation of the requirement must do (CLIENT, transport and SERVER spans, W3C context
+ * injected into `params._meta` and extracted by the server, the handler in the server span's context;
+ * see sdk/benchTelemetry.ts). `three-span`'s added time is the floor: every row's added time is also
+ * given as a multiple of it. At the end, sdk/otelFloor.ts measures the OpenTelemetry SDK work alone that
+ * one mcpscope call needs (no MCP, tight loop).
+ *
+ * Configurations (sdk/benchConfigs.ts): an instrumentation on MCP SDK 1.x (`mcpscope`, …), on 2.x in
+ * the 2025 era (`mcpscope-v2`, the 2.x Client's default, initialize) or on 2.x in the 2026-07-28 era
+ * (`mcpscope-v2-modern`). Each row's added time is measured from the bare configuration of its own SDK
+ * and era (`bare`, `bare-v2`, `bare-v2-modern`), which is always run with it. `three-span-metrics` is
+ * the floor plus the two operation histograms mcpscope records (the floor of a set-up with a
+ * MeterProvider); `three-span-v2` is the floor on 2.x (whether the floor depends on the SDK it wraps).
+ * Which run by default: DEFAULT_CONFIGS in sdk/benchConfigs.ts.
  *
  * Method. Each configuration runs in a process of its own (sdk/benchChild.ts; over stdio it starts its
  * own server process), because Sentry, traceloop and OpenTelemetry install process-wide state
  * (globals, context manager, module patches) that would otherwise leak between configurations. The
  * processes live for the whole run of a transport, so each is warmed up once and the JIT state of one
  * configuration never affects another. This process drives them over IPC one round at a time, strictly
- * alternating (the order rotated every round) and only one at a time, so they never compete for the 2
- * CPUs and a slow phase of the machine (other processes) hits all configurations alike. A round is N
- * sequential awaited `client.callTool` calls; the figure per configuration is the median over the
- * rounds of the mean µs per call, with p25–p75 across rounds as the spread. The added time is the
- * median (and p25–p75) of the per-round differences to the bare round of the same rotation.
+ * alternating (the order rotated every round, over all configurations of both SDKs) and only one at a
+ * time, so they never compete for the 2 CPUs and a slow phase of the machine (other processes) hits
+ * all configurations alike. A round is N sequential awaited `client.callTool` calls; the figure per
+ * configuration is the median over the rounds of the mean µs per call, with p25–p75 across rounds as
+ * the spread. The added time is the median (and p25–p75) of the per-round differences to the bare round
+ * of the same rotation; the ratio to the floor is the ratio of the two medians, with its p25–p75 over
+ * bootstrap resamples of the rounds (sdk/stats.ts). The summary also gives that ratio from each
+ * configuration's p10 over rounds: on a loaded machine the slowest rounds are the disturbed ones, and
+ * the quietest estimate the undisturbed cost (sdk/report.ts). Rounds are short (a few hundred ms for all configurations together) so that the
+ * rounds compared are close in time on a machine whose load changes.
  *
  * Two times per round: wall time (the latency a caller sees) and CPU time (user + system of the
  * process, plus the server process over stdio, read outside the timed loop). On a shared 2-core
@@ -32,121 +46,62 @@
  *
  * By default the children import `@mcpscope/sdk` from its build (dist/, what users run; the npm script
  * builds it first). `--source` runs the TypeScript sources instead (tsx adds `__name` helpers, so a
- * little slower). Environment overrides: MCPSCOPE_BENCH_ROUNDS (40), MCPSCOPE_BENCH_WARMUP_ROUNDS (6),
- * MCPSCOPE_BENCH_CALLS_IN_MEMORY (500), MCPSCOPE_BENCH_CALLS_STDIO (200), MCPSCOPE_BENCH_TRANSPORTS
- * (in-memory,stdio), MCPSCOPE_BENCH_CONFIGS (mcpscope,mcpscope-traces,peers,two-span,three-span;
- * bare is always included).
+ * little slower). Environment overrides: MCPSCOPE_BENCH_ROUNDS (30; more rounds narrow the spread),
+ * MCPSCOPE_BENCH_WARMUP_ROUNDS (6), MCPSCOPE_BENCH_CALLS_IN_MEMORY (200), MCPSCOPE_BENCH_CALLS_STDIO
+ * (100), MCPSCOPE_BENCH_TRANSPORTS (in-memory,stdio), MCPSCOPE_BENCH_CONFIGS (default: see
+ * DEFAULT_CONFIGS in sdk/benchConfigs.ts; the bare configuration of each SDK named is added).
  * Profiling: sdk/profile.ts.
  */
-import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { BENCH_CONFIGS, parseConfig, type BenchConfig } from './sdk/benchTelemetry.js';
+import { BenchProcess } from './sdk/BenchProcess.js';
 import {
-  BENCH_TRANSPORTS,
-  parseTransport,
-  type BenchTransport,
-  type Command,
-  type Reply,
-} from './sdk/messages.js';
-import { spread, type Spread } from './sdk/stats.js';
+  bareOf,
+  DEFAULT_CONFIGS,
+  instrumentationOf,
+  parseConfig,
+  type BenchConfig,
+} from './sdk/benchConfigs.js';
+import { BENCH_TRANSPORTS, parseTransport, type BenchTransport } from './sdk/messages.js';
+import {
+  fmtFloorRatio,
+  fmtQuietFloorRatio,
+  fmtSpread,
+  FLOOR,
+  measure,
+  printTable,
+  ratio,
+  spansPerCall,
+  type ConfigResult,
+  type Samples,
+} from './sdk/report.js';
 
 /** The per-call target for mcpscope's added time in memory (all three layers and propagation). */
 const TARGET_ADDED_MICROS = 10;
+/** The cost target of issue #10: mcpscope's added time ≤ 1.25× the three-span floor's. */
+const TARGET_FLOOR_RATIO = 1.25;
 
 const useSource = process.argv.includes('--source');
-const rounds = envInt('MCPSCOPE_BENCH_ROUNDS', 40);
+const rounds = envInt('MCPSCOPE_BENCH_ROUNDS', 30);
 const warmupRounds = envInt('MCPSCOPE_BENCH_WARMUP_ROUNDS', 6);
 const callsPerRound: Record<BenchTransport, number> = {
-  'in-memory': envInt('MCPSCOPE_BENCH_CALLS_IN_MEMORY', 500),
-  stdio: envInt('MCPSCOPE_BENCH_CALLS_STDIO', 200),
+  'in-memory': envInt('MCPSCOPE_BENCH_CALLS_IN_MEMORY', 200),
+  stdio: envInt('MCPSCOPE_BENCH_CALLS_STDIO', 100),
 };
 const transports = envList('MCPSCOPE_BENCH_TRANSPORTS', BENCH_TRANSPORTS).map(parseTransport);
-const configs: BenchConfig[] = [
-  'bare',
-  ...envList('MCPSCOPE_BENCH_CONFIGS', BENCH_CONFIGS)
-    .map(parseConfig)
-    .filter((config) => config !== 'bare'),
-];
+const configs = withBareConfigs(envList('MCPSCOPE_BENCH_CONFIGS', DEFAULT_CONFIGS).map(parseConfig));
 
-const childEntry = fileURLToPath(new URL('./sdk/benchChild.ts', import.meta.url));
 const floorEntry = fileURLToPath(new URL('./sdk/otelFloor.ts', import.meta.url));
 const childExecArgv = [...(useSource ? ['--conditions=mcpscope-source'] : []), '--import', 'tsx'];
 
-/** One configuration's process: one command in flight at a time. */
-class BenchChild {
-  private readonly process: ChildProcess;
-  private pending: { resolve(reply: Reply): void; reject(error: Error): void } | undefined;
-  private readonly early: Reply[] = [];
-  private exited: Error | undefined;
-
-  constructor(
-    readonly config: BenchConfig,
-    transport: BenchTransport,
-  ) {
-    this.process = fork(childEntry, [config, transport], {
-      execArgv: childExecArgv,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.process.on('message', (reply: Reply) => {
-      const pending = this.pending;
-      this.pending = undefined;
-      if (!pending) this.early.push(reply);
-      else if (reply.type === 'error') pending.reject(new Error(`${config}: ${reply.message}`));
-      else pending.resolve(reply);
-    });
-    this.process.on('exit', (code, signal) => {
-      this.exited = new Error(`${config} child exited (code ${code}, signal ${signal})`);
-      this.pending?.reject(this.exited);
-      this.pending = undefined;
-    });
-  }
-
-  /** The next reply (the first one, `ready`, comes unasked). */
-  next(): Promise<Reply> {
-    const early = this.early.shift();
-    if (early) {
-      return early.type === 'error'
-        ? Promise.reject(new Error(`${this.config}: ${early.message}`))
-        : Promise.resolve(early);
-    }
-    if (this.exited) return Promise.reject(this.exited);
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
-    });
-  }
-
-  command(command: Command): Promise<Reply> {
-    const reply = this.next();
-    this.process.send(command);
-    return reply;
-  }
-
-  async round(calls: number): Promise<{ wall: number; cpu: number }> {
-    const reply = await this.command({ type: 'round', calls });
-    if (reply.type !== 'round') throw new Error(`${this.config}: unexpected reply ${reply.type}`);
-    return { wall: reply.microsPerCall, cpu: reply.cpuMicrosPerCall };
-  }
-
-  kill(): void {
-    if (this.process.exitCode === null) this.process.kill();
-  }
-}
-
-/** One measure (wall or CPU time) of one configuration. */
-interface Measure {
-  perCall: Spread;
-  /** Undefined for bare. */
-  added: Spread | undefined;
-}
-
-interface ConfigResult {
-  config: BenchConfig;
-  wall: Measure;
-  cpu: Measure;
-  /** Spans per tools/call, by category, from the final counts. */
-  spansPerCall: Record<string, number>;
+/** The configurations asked for, each SDK's bare configuration first, no duplicates. */
+function withBareConfigs(asked: readonly BenchConfig[]): BenchConfig[] {
+  const all = new Set<BenchConfig>();
+  for (const config of asked) all.add(bareOf(config));
+  for (const config of asked) all.add(config);
+  return [...all];
 }
 
 interface TransportResult {
@@ -157,12 +112,13 @@ interface TransportResult {
 
 async function benchTransport(transport: BenchTransport): Promise<TransportResult> {
   const calls = callsPerRound[transport];
+  const started = performance.now();
   console.log(`\n── ${transport}: starting ${configs.join(', ')} (one process each) ──`);
-  const children: BenchChild[] = [];
+  const children: BenchProcess[] = [];
   try {
     let verified = true;
     for (const config of configs) {
-      const child = new BenchChild(config, transport);
+      const child = new BenchProcess(config, transport, childExecArgv);
       children.push(child);
       const ready = await child.next();
       if (ready.type !== 'ready') throw new Error(`${config}: expected ready, got ${ready.type}`);
@@ -172,11 +128,11 @@ async function benchTransport(transport: BenchTransport): Promise<TransportResul
     }
     if (!verified) throw new Error('a configuration did not produce the spans it should; not timing it');
 
-    const wall = new Map<BenchConfig, number[]>(configs.map((config) => [config, []]));
-    const cpu = new Map<BenchConfig, number[]>(configs.map((config) => [config, []]));
+    const wall: Samples = new Map(configs.map((config) => [config, []]));
+    const cpu: Samples = new Map(configs.map((config) => [config, []]));
     for (let r = 0; r < warmupRounds + rounds; r++) {
       for (let k = 0; k < children.length; k++) {
-        const child = children[(r + k) % children.length] as BenchChild;
+        const child = children[(r + k) % children.length] as BenchProcess;
         const micros = await child.round(calls);
         if (r < warmupRounds) continue;
         wall.get(child.config)?.push(micros.wall);
@@ -195,103 +151,59 @@ async function benchTransport(transport: BenchTransport): Promise<TransportResul
         config: child.config,
         wall: measure(child.config, wall),
         cpu: measure(child.config, cpu),
-        spansPerCall: perCall(finished.counts, finished.calls),
+        spansPerCall: spansPerCall(finished.counts, finished.calls),
       });
     }
-    printTransport(transport, calls, results);
+    printTransport(transport, calls, results, (performance.now() - started) / 1000);
     return { transport, calls, results };
   } finally {
     for (const child of children) child.kill();
   }
 }
 
-/**
- * Median and spread of a configuration's rounds. The added time is paired: each round is compared with
- * the bare round of the same rotation (run right next to it), and the median and p25–p75 are taken over
- * those differences, so a slow phase of the machine cancels out instead of widening the figure.
- */
-function measure(config: BenchConfig, samples: Map<BenchConfig, number[]>): Measure {
-  const own = samples.get(config) ?? [];
-  const bare = samples.get('bare') ?? [];
-  const perCall = spread(own);
-  if (config === 'bare') return { perCall, added: undefined };
-  return { perCall, added: spread(own.map((value, i) => value - (bare[i] ?? Number.NaN))) };
-}
-
-/** Final span counts per tools/call, by category (the part of the count key before ` | `). */
-function perCall(counts: Record<string, number>, calls: number): Record<string, number> {
-  const byCategory: Record<string, number> = {};
-  for (const [key, count] of Object.entries(counts)) {
-    const category = key.replace(/^server process: /, '').split(' | ')[0] ?? key;
-    byCategory[category] = (byCategory[category] ?? 0) + count;
-  }
-  return Object.fromEntries(Object.entries(byCategory).map(([key, count]) => [key, count / calls]));
-}
-
-function printTransport(transport: BenchTransport, calls: number, results: ConfigResult[]): void {
+function printTransport(
+  transport: BenchTransport,
+  calls: number,
+  results: ConfigResult[],
+  seconds: number,
+): void {
   console.log(
     `\n${transport} tools/call — ${rounds} rounds × ${calls} sequential calls per configuration ` +
-      '(median of rounds, [p25–p75] across rounds)',
+      `(median of rounds, [p25–p75] across rounds; ${seconds.toFixed(0)} s)`,
   );
   const rows = results.map((result) => [
     result.config,
     fmtSpread(result.wall.perCall),
-    result.wall.added ? fmtSpread(result.wall.added) : '—',
+    fmtSpread(result.wall.added),
+    fmtFloorRatio(result.wall),
     fmtSpread(result.cpu.perCall),
-    result.cpu.added ? fmtSpread(result.cpu.added) : '—',
+    fmtSpread(result.cpu.added),
+    fmtFloorRatio(result.cpu),
     Object.entries(result.spansPerCall)
       .map(([category, count]) => `${category} ${count.toFixed(2)}`)
       .join(', ') || 'none',
   ]);
   printTable(
-    ['config', 'wall µs/call', 'added wall µs', 'CPU µs/call', 'added CPU µs', 'spans per call'],
+    [
+      'config',
+      'wall µs/call',
+      'added wall µs',
+      `wall / ${FLOOR}`,
+      'CPU µs/call',
+      'added CPU µs',
+      `CPU / ${FLOOR}`,
+      'spans per call',
+    ],
     rows,
   );
-  for (const which of ['wall', 'cpu'] as const) printRatios(`${transport} (${which})`, results, which);
-}
-
-function printRatios(label: string, results: ConfigResult[], which: 'wall' | 'cpu'): void {
-  const mcpscope = results.find((result) => result.config === 'mcpscope')?.[which].added?.median;
-  const peers = results.find((result) => result.config === 'peers')?.[which].added?.median;
-  const minimal = results.find((result) => result.config === 'three-span')?.[which].added?.median;
-  const tracesOnly = results.find((result) => result.config === 'mcpscope-traces')?.[which].added?.median;
-  if (mcpscope === undefined) return;
-  const parts = [
-    `mcpscope added / ${TARGET_ADDED_MICROS} µs target = ${ratio(mcpscope, TARGET_ADDED_MICROS)}`,
-  ];
-  if (peers !== undefined) parts.push(`mcpscope added / peers added = ${ratio(mcpscope, peers)}`);
-  if (tracesOnly !== undefined) {
-    parts.push(
-      `mcpscope-traces added / ${TARGET_ADDED_MICROS} µs target = ${ratio(tracesOnly, TARGET_ADDED_MICROS)}`,
+  const mcpscope = results.find((result) => result.config === 'mcpscope');
+  const peers = results.find((result) => result.config === 'peers');
+  if (mcpscope?.wall.added && mcpscope.cpu.added && peers?.wall.added && peers.cpu.added) {
+    console.log(
+      `${transport}: mcpscope added / peers added = ${ratio(mcpscope.wall.added.median, peers.wall.added.median)} wall, ` +
+        `${ratio(mcpscope.cpu.added.median, peers.cpu.added.median)} CPU`,
     );
   }
-  if (minimal !== undefined) {
-    parts.push(`mcpscope added / three-span added = ${ratio(mcpscope, minimal)}`);
-    parts.push(`three-span added / target = ${ratio(minimal, TARGET_ADDED_MICROS)}`);
-  }
-  console.log(`${label}: ${parts.join('; ')}`);
-}
-
-function ratio(a: number, b: number): string {
-  return `${(a / b).toFixed(2)}×`;
-}
-
-function fmtSpread(s: Spread): string {
-  return `${s.median.toFixed(1)} [${s.p25.toFixed(1)}–${s.p75.toFixed(1)}]`;
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd();
-  console.log(line(header));
-  console.log(line(widths.map((width) => '─'.repeat(width))));
-  for (const row of rows) console.log(line(row));
 }
 
 function envInt(name: string, fallback: number): number {
@@ -299,11 +211,12 @@ function envInt(name: string, fallback: number): number {
   return Number.isInteger(value) && value > 0 ? value : fallback;
 }
 
-function envList<T extends string>(name: string, fallback: readonly T[]): string[] {
+function envList(name: string, fallback: readonly string[]): string[] {
   const value = process.env[name];
   return value ? value.split(',').map((item) => item.trim()) : [...fallback];
 }
 
+const runStarted = performance.now();
 console.log(
   `mcpscope SDK benchmark — node ${process.version}, ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ` +
     `load ${os
@@ -317,47 +230,47 @@ for (const transport of transports) all.push(await benchTransport(transport));
 const floor = await otelFloor();
 
 console.log(
-  `\n══ Summary: time added per tools/call, µs, median [p25–p75] over rounds; ` +
-    `target for mcpscope in memory ≤ ${TARGET_ADDED_MICROS} µs ══`,
+  `\n══ Summary: time added per tools/call to the bare MCP SDK of the same version, µs, median [p25–p75] ` +
+    `over rounds; / ${FLOOR} = added over ${FLOOR}'s added (ratio of medians [p25–p75 over bootstrap ` +
+    `resamples of the rounds]); p10 rounds = the same ratio from each configuration's p10 over rounds ` +
+    `(the quietest rounds); targets: mcpscope ≤ ${TARGET_FLOOR_RATIO}× ${FLOOR}, ≤ ${TARGET_ADDED_MICROS} µs in memory ══`,
 );
 const summaryRows: string[][] = [];
 for (const { transport, results } of all) {
-  const byConfig = (config: BenchConfig): ConfigResult | undefined =>
-    results.find((result) => result.config === config);
-  for (const which of ['wall', 'cpu'] as const) {
-    const ours = byConfig('mcpscope')?.[which].added;
-    const theirs = byConfig('peers')?.[which].added;
-    const reference = byConfig('two-span')?.[which].added;
-    const minimal = byConfig('three-span')?.[which].added;
-    const tracesOnly = byConfig('mcpscope-traces')?.[which].added;
+  for (const result of results) {
+    if (instrumentationOf(result.config) === 'bare') continue;
+    const bare = results.find((other) => other.config === bareOf(result.config));
+    const isMcpscope = instrumentationOf(result.config).startsWith('mcpscope');
     summaryRows.push([
       transport,
-      which === 'wall' ? 'wall' : 'CPU',
-      byConfig('bare')?.[which].perCall.median.toFixed(1) ?? '—',
-      ours ? fmtSpread(ours) : '—',
-      tracesOnly ? fmtSpread(tracesOnly) : '—',
-      theirs ? fmtSpread(theirs) : '—',
-      reference ? fmtSpread(reference) : '—',
-      minimal ? fmtSpread(minimal) : '—',
-      ours ? ratio(ours.median, TARGET_ADDED_MICROS) : '—',
-      ours && theirs ? ratio(ours.median, theirs.median) : '—',
-      ours && minimal ? ratio(ours.median, minimal.median) : '—',
+      result.config,
+      `${bare?.wall.perCall.median.toFixed(1) ?? '—'} / ${bare?.cpu.perCall.median.toFixed(1) ?? '—'}`,
+      fmtSpread(result.wall.added),
+      fmtFloorRatio(result.wall),
+      fmtQuietFloorRatio(result.wall),
+      fmtSpread(result.cpu.added),
+      fmtFloorRatio(result.cpu),
+      fmtQuietFloorRatio(result.cpu),
+      isMcpscope && result.cpu.floorRatio
+        ? verdict(result.wall.floorRatio?.ofMedians, result.cpu.floorRatio.ofMedians)
+        : '',
+      isMcpscope && result.cpu.added ? ratio(result.cpu.added.median, TARGET_ADDED_MICROS) : '',
     ]);
   }
 }
 printTable(
   [
     'transport',
-    'time',
-    'bare µs/call',
-    'mcpscope added',
-    'traces-only added',
-    'peers added',
-    'two-span added',
-    'three-span added',
-    'mcpscope / target',
-    'mcpscope / peers',
-    'mcpscope / three-span',
+    'config',
+    'bare µs/call wall / CPU',
+    'added wall µs',
+    `wall / ${FLOOR}`,
+    'wall, p10 rounds',
+    'added CPU µs',
+    `CPU / ${FLOOR}`,
+    'CPU, p10 rounds',
+    `≤ ${TARGET_FLOOR_RATIO}× ${FLOOR} (wall, CPU)`,
+    `CPU added / ${TARGET_ADDED_MICROS} µs`,
   ],
   summaryRows,
 );
@@ -367,13 +280,26 @@ console.log(
     `= ${ratio(floor, TARGET_ADDED_MICROS)} the target — the floor of mcpscope's added time on this machine.`,
 );
 console.log(
-  'traces-only = mcpscope with no MeterProvider (three layers and propagation, no histograms); ' +
+  'mcpscope-traces = mcpscope with no MeterProvider (three layers and propagation, no histograms); ' +
     'peers = Sentry wrapMcpServerWithSentry (server) + @traceloop/instrumentation-mcp (client); ' +
     'two-span = a minimal CLIENT + SERVER span wrapper (no transport span, propagation, attributes or metrics); ' +
     'three-span = the least the requirement needs: CLIENT, transport and SERVER spans with W3C context ' +
     'through params._meta and the handler in the server span (two attributes each, no metrics, no error ' +
-    'handling): with this OpenTelemetry setup, no implementation of all three layers with propagation adds less.',
+    'handling): with this OpenTelemetry setup, no implementation of all three layers with propagation adds ' +
+    'less. -v2: MCP SDK 2.x, 2025 era; -v2-modern: MCP SDK 2.x, 2026-07-28 era.',
 );
+console.log(
+  `total ${((performance.now() - runStarted) / 1000).toFixed(0)} s; load at the end ${os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ')} (on a loaded machine the spreads widen and wall times mean little; CPU times hold better)`,
+);
+
+function verdict(wall: number | undefined, cpu: number): string {
+  const mark = (value: number | undefined): string =>
+    value === undefined ? '—' : value <= TARGET_FLOOR_RATIO ? 'yes' : 'no';
+  return `${mark(wall)}, ${mark(cpu)}`;
+}
 
 /** Runs sdk/otelFloor.ts in a process of its own (it installs OpenTelemetry globals). */
 async function otelFloor(): Promise<number> {

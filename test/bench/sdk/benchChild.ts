@@ -1,16 +1,17 @@
 /**
  * One configuration of the SDK benchmark in a process of its own, driven by sdk.bench.ts over IPC:
- * `benchChild.ts <bare|mcpscope|peers> <in-memory|stdio>`.
+ * `benchChild.ts <configuration> <in-memory|stdio>` (configurations: benchConfigs.ts).
  *
  * It connects an MCP client to the bench server (in this process over InMemoryTransport, or a child
  * process over stdio), installs the configuration's instrumentation, checks with a few calls that the
  * instrumentation really produces its spans, then runs the rounds of sequential calls it is asked for
  * and reports the time per call.
  */
-import { parseConfig, type TelemetrySnapshot } from './benchTelemetry.js';
+import { parseConfig } from './benchConfigs.js';
 import { connectBenchClient } from './connectBenchClient.js';
 import { ECHO_TEXT } from './createBenchServer.js';
 import { parseTransport, type Command, type Reply } from './messages.js';
+import type { TelemetrySnapshot } from './tracePipeline.js';
 import { verifySpans } from './verifySpans.js';
 
 /** Calls checked before timing starts (their spans are all kept and inspected). */

@@ -1,12 +1,14 @@
-import { context, metrics, propagation, SpanKind, trace, type Span } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
-  CompositePropagator,
-  ExportResultCode,
-  W3CBaggagePropagator,
-  W3CTraceContextPropagator,
-  type ExportResult,
-} from '@opentelemetry/core';
+  context,
+  metrics,
+  propagation,
+  SpanKind,
+  trace,
+  type Attributes,
+  type Histogram,
+  type Span,
+} from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import {
   AggregationTemporality,
   DataPointType,
@@ -14,28 +16,11 @@ import {
   PeriodicExportingMetricReader,
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { DropSpanExporter } from './DropSpanExporter.js';
-import type { SpanSummary } from './SpanSummary.js';
-
-/** The configurations the benchmark compares (`two-span` is a reference point, see setupTwoSpan). */
-export const BENCH_CONFIGS = [
-  'bare',
-  'mcpscope',
-  'mcpscope-traces',
-  'peers',
-  'two-span',
-  'three-span',
-] as const;
-export type BenchConfig = (typeof BENCH_CONFIGS)[number];
-
-export function parseConfig(value: string | undefined): BenchConfig {
-  const found = BENCH_CONFIGS.find((config) => config === value);
-  if (!found) throw new Error(`unknown benchmark configuration: ${String(value)}`);
-  return found;
-}
+import { OPERATION_DURATION_BUCKETS } from '@mcpscope/sdk';
+import type { Instrumentation } from './benchConfigs.js';
+import { setupPeers } from './peers.js';
+import { createTracePipeline, registerOtelGlobals, type TelemetrySnapshot } from './tracePipeline.js';
 
 /** Which ends of the MCP session live in this process (both for in-memory, one each for stdio). */
 export interface Ends {
@@ -43,20 +28,31 @@ export interface Ends {
   server: boolean;
 }
 
-/** What the instrumentation of one process recorded. Plain data: it travels over IPC and stdio. */
-export interface TelemetrySnapshot {
-  /** Span count by `category | name`; Sentry spans are only counted in total (see below). */
-  counts: Record<string, number>;
-  /** Summaries of the spans that ended while retention was on. */
-  spans: SpanSummary[];
-  /** Values recorded per duration histogram (mcpscope records them; the peers have none). */
-  histograms: Record<string, number>;
+/** The parameters of the benchmark's tools/call. */
+export interface CallParams {
+  name: string;
+  arguments?: Record<string, unknown>;
+  _meta?: Record<string, unknown>;
+}
+
+/**
+ * What the benchmark uses of an MCP Client of either major version: `callTool(params, resultSchema?,
+ * options?)` in 1.x, `callTool(params, options?)` in 2.x (the wrappers below pass the rest through).
+ */
+export interface BenchClient {
+  callTool(params: CallParams, ...rest: unknown[]): Promise<{ content?: unknown; isError?: unknown }>;
+  close(): Promise<void>;
+}
+
+/** An McpServer of either major version: both keep their low-level Server in `.server`. */
+export interface BenchServer {
+  readonly server: object;
 }
 
 /** One configuration's instrumentation, installed in this process. */
 export interface BenchTelemetry {
-  instrumentClient(client: Client): void;
-  instrumentServer(server: McpServer): void;
+  instrumentClient(client: BenchClient): void;
+  instrumentServer(server: BenchServer): void;
   /**
    * Flushes, returns what was recorded so far, then keeps span summaries from now on or not
    * (`retainNext`). Retention starts on, for the verification phase, and is switched off before the
@@ -66,36 +62,32 @@ export interface BenchTelemetry {
 }
 
 /**
- * Installs configuration `config` in this process.
+ * Installs `instrumentation` in this process.
  *
  * - bare: nothing.
  * - mcpscope: what `startTracing()` installs, with the OTLP exporters replaced by ones that drop (so
  *   export cost is not counted): a BasicTracerProvider with a BatchSpanProcessor, a MeterProvider with
  *   a periodic reader, the AsyncLocalStorage context manager and the W3C trace-context + baggage
- *   propagator as globals; then `instrumentClient` / `instrumentServer` with default options.
- * - peers: `@sentry/node` initialised on the server end (it then owns the OpenTelemetry globals of the
- *   process, as it always does) with `wrapMcpServerWithSentry`, and `@traceloop/instrumentation-mcp`
- *   on the client end with its own TracerProvider set up like mcpscope's (batching, dropping). In a
- *   client-only process that provider, the context manager and the propagator are the globals, as a
- *   traceloop user would register them. When both ends share a process (in-memory), traceloop keeps
- *   its own provider rather than feeding Sentry's: that is what it has in a client process of its own,
- *   and under Sentry's provider every traceloop span would be retained as a child of traceloop's
- *   session-long `mcp.client.session` span (Sentry collects children until the root ends), a memory
- *   growth no real two-process deployment has.
- *
+ *   propagator as globals; then `instrumentClient` / `instrumentServer` with default options (the same
+ *   public functions take MCP SDK 1.x and 2.x objects).
  * - mcpscope-traces: the same without a MeterProvider (no histograms; see setupMcpscope).
+ * - peers: Sentry on the server end, traceloop on the client end (MCP SDK 1.x only; see peers.ts).
  * - two-span: the reference the design's target is anchored on (see setupTwoSpan).
  * - three-span: the least the requirement needs (see setupThreeSpan).
+ * - three-span-metrics: three-span plus the two operation histograms mcpscope records (see
+ *   setupThreeSpan): the floor of a configuration with a MeterProvider.
  *
  * Content capture is off in every configuration (mcpscope's and Sentry's default; traceloop's default
  * is on, so it is turned off here for the same work on all sides).
+ *
+ * @param clientClass the MCP SDK 1.x Client class, which traceloop patches (peers only).
  */
 export async function setupTelemetry(
-  config: BenchConfig,
+  instrumentation: Instrumentation,
   ends: Ends,
   clientClass?: typeof Client,
 ): Promise<BenchTelemetry> {
-  switch (config) {
+  switch (instrumentation) {
     case 'bare':
       return {
         instrumentClient: () => undefined,
@@ -109,7 +101,10 @@ export async function setupTelemetry(
     case 'two-span':
       return setupTwoSpan();
     case 'three-span':
-      return setupThreeSpan();
+      return setupThreeSpan(false);
+    case 'three-span-metrics':
+      // mcpscope's histogram attributes: the method, the tool and, off memory, network.transport.
+      return setupThreeSpan(true, ends.client && ends.server ? undefined : 'pipe');
     case 'peers':
       return setupPeers(ends, clientClass);
   }
@@ -123,18 +118,11 @@ export async function setupTelemetry(
 async function setupMcpscope(withMetrics: boolean): Promise<BenchTelemetry> {
   const pipeline = createTracePipeline();
   registerOtelGlobals(pipeline.provider);
-  let reader: PeriodicExportingMetricReader | undefined;
-  if (withMetrics) {
-    reader = new PeriodicExportingMetricReader({
-      exporter: new DropMetricExporter(),
-      exportIntervalMillis: 60_000,
-    });
-    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
-  }
+  const reader = withMetrics ? registerMeterProvider() : undefined;
   const sdk = await import('@mcpscope/sdk');
   return {
-    instrumentClient: (client) => void sdk.instrumentClient(client),
-    instrumentServer: (server) => void sdk.instrumentServer(server),
+    instrumentClient: (client) => void sdk.instrumentClient(client as never),
+    instrumentServer: (server) => void sdk.instrumentServer(server as never),
     snapshot: async (retainNext) => {
       const snapshot = await pipeline.take(retainNext);
       if (reader) snapshot.histograms = await histogramCounts(reader);
@@ -156,10 +144,10 @@ function setupTwoSpan(): BenchTelemetry {
   return {
     instrumentClient: (client) => {
       const callTool = client.callTool.bind(client);
-      client.callTool = (params, resultSchema, options) =>
+      client.callTool = (params, ...rest) =>
         endOn(
           tracer.startSpan(`tools/call ${params.name}`, { kind: SpanKind.CLIENT }),
-          callTool(params, resultSchema, options),
+          callTool(params, ...rest),
         );
     },
     instrumentServer: (server) =>
@@ -180,14 +168,20 @@ function setupTwoSpan(): BenchTelemetry {
  * transport span under it whose context is injected into `params._meta` through the global propagator
  * (a copy of the caller's params), and a SERVER span around the server's tools/call handler, parented
  * on the context extracted from `_meta`, with the handler running in its context. Each span carries
- * only `mcp.method.name` and the tool name; no metrics, no error classification. The transport span
- * ends with the client span (a real one ends when the response arrives, which needs a hook more), so
- * this is a lower bound.
+ * only `mcp.method.name` and the tool name; no error classification. The transport span ends with the
+ * client span (a real one ends when the response arrives, which needs a hook more), so this is a lower
+ * bound.
+ *
+ * No metrics, unless `withMetrics` (`three-span-metrics`): then a MeterProvider as mcpscope's and the
+ * two operation histograms recorded as mcpscope records them (when each side's span ends, with the
+ * method, the tool and, when given, `networkTransport`).
  */
-function setupThreeSpan(): BenchTelemetry {
+function setupThreeSpan(withMetrics: boolean, networkTransport?: string): BenchTelemetry {
   const pipeline = createTracePipeline();
   registerOtelGlobals(pipeline.provider);
   const tracer = pipeline.provider.getTracer('three-span');
+  const reader = withMetrics ? registerMeterProvider() : undefined;
+  const histograms = reader ? operationHistograms() : undefined;
   const getter = {
     keys: (carrier: Record<string, unknown>) => Object.keys(carrier),
     get: (carrier: Record<string, unknown>, key: string) => {
@@ -195,10 +189,16 @@ function setupThreeSpan(): BenchTelemetry {
       return typeof value === 'string' ? value : undefined;
     },
   };
+  const metricAttributes = (name: unknown): Attributes => {
+    const attributes: Attributes = { 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': String(name) };
+    if (networkTransport !== undefined) attributes['network.transport'] = networkTransport;
+    return attributes;
+  };
   return {
     instrumentClient: (client) => {
       const callTool = client.callTool.bind(client);
-      client.callTool = (params, resultSchema, options) => {
+      client.callTool = (params, ...rest) => {
+        const start = performance.now();
         const attributes = { 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': params.name };
         const parent = context.active();
         const span = tracer.startSpan(
@@ -213,15 +213,18 @@ function setupThreeSpan(): BenchTelemetry {
         );
         const meta: Record<string, unknown> = { ...params._meta };
         propagation.inject(trace.setSpan(parent, transport), meta);
-        return callTool({ ...params, _meta: meta }, resultSchema, options).then(
+        const done = (): void => {
+          transport.end();
+          span.end();
+          histograms?.client.record((performance.now() - start) / 1000, metricAttributes(params.name));
+        };
+        return callTool({ ...params, _meta: meta }, ...rest).then(
           (value) => {
-            transport.end();
-            span.end();
+            done();
             return value;
           },
           (error: unknown) => {
-            transport.end();
-            span.end();
+            done();
             throw error;
           },
         );
@@ -229,6 +232,7 @@ function setupThreeSpan(): BenchTelemetry {
     },
     instrumentServer: (server) =>
       wrapToolsCallHandler(server, (handler, request, extra) => {
+        const start = performance.now();
         const active = context.active();
         const parent = propagation.extract(active, request.params?._meta ?? {}, getter);
         const name = request.params?.name;
@@ -240,18 +244,38 @@ function setupThreeSpan(): BenchTelemetry {
           },
           parent,
         );
-        return endOn(span, context.with(trace.setSpan(parent, span), handler, undefined, request, extra));
+        const result = endOn(
+          span,
+          context.with(trace.setSpan(parent, span), handler, undefined, request, extra),
+        );
+        if (!histograms) return result;
+        const record = (): void =>
+          histograms.server.record((performance.now() - start) / 1000, metricAttributes(name));
+        return result.then(
+          (value) => {
+            record();
+            return value;
+          },
+          (error: unknown) => {
+            record();
+            throw error;
+          },
+        );
       }),
-    snapshot: (retainNext) => pipeline.take(retainNext),
+    snapshot: async (retainNext) => {
+      const snapshot = await pipeline.take(retainNext);
+      if (reader) snapshot.histograms = await histogramCounts(reader);
+      return snapshot;
+    },
   };
 }
 
 /** Replaces the bench server's tools/call handler with `wrapper`, which gets the original to call. */
 function wrapToolsCallHandler(
-  server: McpServer,
+  server: BenchServer,
   wrapper: (handler: Handler, request: Parameters<Handler>[0], extra: unknown) => Promise<unknown>,
 ): void {
-  const handlers = (server.server as unknown as { _requestHandlers: Map<string, Handler> })._requestHandlers;
+  const handlers = (server.server as { _requestHandlers: Map<string, Handler> })._requestHandlers;
   const handler = handlers.get('tools/call');
   if (!handler) throw new Error('the bench server has no tools/call handler');
   handlers.set('tools/call', (request, extra) => wrapper(handler, request, extra));
@@ -275,120 +299,24 @@ type Handler = (
   extra: unknown,
 ) => Promise<unknown>;
 
-async function setupPeers(ends: Ends, clientClass: typeof Client | undefined): Promise<BenchTelemetry> {
-  let sentry: SentryCounter | undefined;
-  let wrapServer: ((server: McpServer) => void) | undefined;
-  if (ends.server) {
-    const Sentry = await import('@sentry/node');
-    Sentry.init({
-      // A syntactically valid DSN that is never contacted: the transport below drops every envelope
-      // without serializing it, so nothing leaves the machine and export cost is not counted.
-      dsn: 'https://0123456789abcdef0123456789abcdef@127.0.0.1/1',
-      tracesSampleRate: 1,
-      sendClientReports: false,
-      transport: () => ({ send: () => Promise.resolve({}), flush: () => Promise.resolve(true) }),
-    });
-    const client = Sentry.getClient();
-    if (!client) throw new Error('Sentry.init did not create a client');
-    const counter: SentryCounter = { total: 0, retained: [] };
-    // Counting is a bare increment; the span is only converted for the verification summaries.
-    client.on('spanEnd', (span) => {
-      counter.total++;
-      if (counter.retained) counter.retained.push(summarizeSentrySpan(Sentry.spanToJSON(span)));
-    });
-    sentry = counter;
-    wrapServer = (server) => void Sentry.wrapMcpServerWithSentry(server);
-  }
-  let pipeline: TracePipeline | undefined;
-  if (ends.client) {
-    if (!clientClass) throw new Error('the traceloop instrumentation needs the MCP Client class');
-    pipeline = createTracePipeline();
-    if (!ends.server) registerOtelGlobals(pipeline.provider);
-    const { McpInstrumentation } = await import('@traceloop/instrumentation-mcp');
-    // Disabled hooks, manual patching: the ESM MCP SDK is already loaded, so the module hooks could
-    // not see it; manuallyInstrument wraps Client.prototype exactly as the hook would.
-    const instrumentation = new McpInstrumentation({ enabled: false, traceContent: false });
-    instrumentation.setTracerProvider(pipeline.provider);
-    instrumentation.manuallyInstrument({ Client: clientClass });
-  }
+/** A MeterProvider as `startTracing()` installs it (a periodic reader, here into an exporter that drops). */
+function registerMeterProvider(): PeriodicExportingMetricReader {
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new DropMetricExporter(),
+    exportIntervalMillis: 60_000,
+  });
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+  return reader;
+}
+
+/** The two operation histograms as mcpscope creates them (same names, unit and buckets). */
+function operationHistograms(): { client: Histogram; server: Histogram } {
+  const meter = metrics.getMeter('three-span');
+  const options = { unit: 's', advice: { explicitBucketBoundaries: OPERATION_DURATION_BUCKETS } };
   return {
-    instrumentClient: () => undefined,
-    instrumentServer: (server) => wrapServer?.(server),
-    snapshot: async (retainNext) => {
-      const snapshot: TelemetrySnapshot = pipeline
-        ? await pipeline.take(retainNext)
-        : { counts: {}, spans: [], histograms: {} };
-      if (sentry) {
-        snapshot.counts['sentry (all spans) | *'] = sentry.total;
-        snapshot.spans.push(...(sentry.retained ?? []));
-        sentry.retained = retainNext ? [] : undefined;
-      }
-      return snapshot;
-    },
+    client: meter.createHistogram('mcp.client.operation.duration', options),
+    server: meter.createHistogram('mcp.server.operation.duration', options),
   };
-}
-
-interface SentryCounter {
-  total: number;
-  retained: SpanSummary[] | undefined;
-}
-
-interface SentrySpanJson {
-  description?: string;
-  origin?: string;
-  trace_id: string;
-  span_id: string;
-  parent_span_id?: string;
-  data: Record<string, unknown>;
-}
-
-function summarizeSentrySpan(json: SentrySpanJson): SpanSummary {
-  const attributes: Record<string, string | number | boolean> = {};
-  for (const [key, value] of Object.entries(json.data)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-      attributes[key] = value;
-  }
-  return {
-    category: `sentry ${json.origin ?? 'unknown'}`,
-    name: json.description ?? '',
-    traceId: json.trace_id,
-    spanId: json.span_id,
-    parentSpanId: json.parent_span_id,
-    attributes,
-  };
-}
-
-interface TracePipeline {
-  provider: BasicTracerProvider;
-  /** Flushes, returns counts and retained summaries, and sets retention for what follows. */
-  take(retainNext: boolean): Promise<TelemetrySnapshot>;
-}
-
-function createTracePipeline(): TracePipeline {
-  const exporter = new DropSpanExporter();
-  exporter.retained = [];
-  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
-  return {
-    provider,
-    take: async (retainNext) => {
-      await provider.forceFlush();
-      const snapshot: TelemetrySnapshot = {
-        counts: Object.fromEntries(exporter.counts),
-        spans: exporter.retained ?? [],
-        histograms: {},
-      };
-      exporter.retained = retainNext ? [] : undefined;
-      return snapshot;
-    },
-  };
-}
-
-function registerOtelGlobals(provider: BasicTracerProvider): void {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(
-    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-  );
-  trace.setGlobalTracerProvider(provider);
 }
 
 /** A metric exporter that drops: the periodic reader still collects, nothing is serialized. */

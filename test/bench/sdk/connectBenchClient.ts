@@ -1,43 +1,45 @@
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { setupTelemetry, type BenchConfig, type BenchTelemetry } from './benchTelemetry.js';
+import { hostOf, instrumentationOf, type BenchConfig } from './benchConfigs.js';
+import { setupTelemetry, type BenchClient, type BenchTelemetry } from './benchTelemetry.js';
 import { createBenchServer } from './createBenchServer.js';
+import { loadHostSdk } from './hostSdk.js';
 import type { BenchTransport } from './messages.js';
 
 /**
- * Installs configuration `config` in this process and connects an instrumented MCP client to the bench
- * server: in this process over InMemoryTransport, or a child process over stdio (started with this
- * process's loader and export conditions, so it runs the same SDK build, after `serverNodeArgs`).
+ * Installs configuration `config` in this process and connects an instrumented MCP client of its SDK to
+ * the bench server: in this process over the SDK's InMemoryTransport, or a child process over stdio
+ * (started with this process's loader and export conditions, so it runs the same SDK build, after
+ * `serverNodeArgs`).
  */
 export async function connectBenchClient(
   config: BenchConfig,
   transport: BenchTransport,
   serverNodeArgs: readonly string[] = [],
-): Promise<{ client: Client; telemetry: BenchTelemetry }> {
-  const telemetry = await setupTelemetry(config, { client: true, server: transport === 'in-memory' }, Client);
-  const client = new Client({ name: 'bench-client', version: '1.0.0' });
+): Promise<{ client: BenchClient; telemetry: BenchTelemetry }> {
+  const sdk = await loadHostSdk(hostOf(config));
+  const telemetry = await setupTelemetry(
+    instrumentationOf(config),
+    { client: true, server: transport === 'in-memory' },
+    sdk.clientClass,
+  );
+  const client = sdk.createClient();
   telemetry.instrumentClient(client);
   if (transport === 'in-memory') {
-    const server = createBenchServer();
-    telemetry.instrumentServer(server);
-    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverTransport);
-    await client.connect(clientTransport);
+    await sdk.connectInMemory(client, () => {
+      const server = createBenchServer(sdk);
+      telemetry.instrumentServer(server);
+      return server;
+    });
   } else {
-    await client.connect(
-      new StdioClientTransport({
-        command: process.execPath,
-        args: [
-          ...serverNodeArgs,
-          ...process.execArgv,
-          fileURLToPath(new URL('./stdioServer.ts', import.meta.url)),
-        ],
-        env: { ...process.env, MCPSCOPE_BENCH_CONFIG: config } as Record<string, string>,
-        stderr: 'inherit',
-      }),
-    );
+    await sdk.connectStdio(client, {
+      command: process.execPath,
+      args: [
+        ...serverNodeArgs,
+        ...process.execArgv,
+        fileURLToPath(new URL('./stdioServer.ts', import.meta.url)),
+      ],
+      env: { ...process.env, MCPSCOPE_BENCH_CONFIG: config } as Record<string, string>,
+    });
   }
   return { client, telemetry };
 }

@@ -1,19 +1,22 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import type { BenchServer } from './benchTelemetry.js';
+import type { BenchTool, HostSdk } from './hostSdk.js';
 
 /** The text every benchmark call sends and expects back. */
 export const ECHO_TEXT = 'hello';
 
+/** The tool every configuration calls: one string argument, a text result. */
+const ECHO: BenchTool = {
+  name: 'echo',
+  description: 'Returns its text',
+  input: 'text',
+  run: async ({ text }) => ({ content: [{ type: 'text', text: text ?? '' }] }),
+};
+
 /**
- * The server every configuration calls: a real McpServer with one small tool (zod input schema, text
- * result), so a call costs what a typical cheap tool call costs in the MCP SDK and little else.
+ * The server every configuration calls: a real McpServer of the configuration's SDK with one small tool
+ * (validated input schema, text result), so a call costs what a typical cheap tool call costs in that
+ * SDK and little else; `extra` adds the stdio server's own tools.
  */
-export function createBenchServer(): McpServer {
-  const server = new McpServer({ name: 'bench-server', version: '1.0.0' });
-  server.registerTool(
-    'echo',
-    { description: 'Returns its text', inputSchema: { text: z.string() } },
-    async ({ text }) => ({ content: [{ type: 'text', text }] }),
-  );
-  return server;
+export function createBenchServer(sdk: HostSdk, extra: readonly BenchTool[] = []): BenchServer {
+  return sdk.createServer([ECHO, ...extra]);
 }

@@ -1,4 +1,4 @@
-import type { BenchConfig } from './benchTelemetry.js';
+import type { BenchConfig } from './benchConfigs.js';
 import type { Verification } from './verifySpans.js';
 
 /** The transports the benchmark runs over. */

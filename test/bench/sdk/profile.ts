@@ -1,7 +1,7 @@
 /**
  * A plain call loop for profiling one configuration (no IPC, no verification):
  *
- *   node --import tsx test/bench/sdk/profile.ts <bare|mcpscope|peers|two-span|three-span> <in-memory|stdio> [calls] [out-dir]
+ *   node --import tsx test/bench/sdk/profile.ts <configuration> <in-memory|stdio> [calls] [out-dir]
  *
  * (add `--conditions=mcpscope-source` before `--import` to profile the TypeScript sources instead of
  * the build). The first half of the calls warms up; the second half is timed and, when an output
@@ -13,7 +13,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
-import { parseConfig } from './benchTelemetry.js';
+import { parseConfig } from './benchConfigs.js';
 import { connectBenchClient } from './connectBenchClient.js';
 import { ECHO_TEXT } from './createBenchServer.js';
 import { parseTransport } from './messages.js';

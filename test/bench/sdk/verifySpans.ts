@@ -1,4 +1,4 @@
-import type { BenchConfig } from './benchTelemetry.js';
+import { instrumentationOf, type BenchConfig } from './benchConfigs.js';
 import type { BenchTransport } from './messages.js';
 import type { SpanSummary } from './SpanSummary.js';
 
@@ -14,7 +14,8 @@ export interface Verification {
  * SERVER span under the transport span (the parent id crossing the wire in `params._meta`), all in one
  * trace, with the transport kind and, where messages are serialized, byte sizes; plus both operation
  * histograms. Peers: one traceloop client span and one Sentry server span per call. three-span: a
- * transport span under each client span and a server span under each transport span. Bare: no spans.
+ * transport span under each client span and a server span under each transport span (and
+ * three-span-metrics both operation histograms). Bare: no spans.
  */
 export function verifySpans(
   config: BenchConfig,
@@ -29,7 +30,15 @@ export function verifySpans(
     ok &&= passed;
     lines.push(`${passed ? 'ok  ' : 'FAIL'} ${line}`);
   };
-  switch (config) {
+  const checkHistograms = (): void => {
+    const clientOps = histograms['mcp.client.operation.duration'] ?? 0;
+    const serverOps = histograms['mcp.server.operation.duration'] ?? 0;
+    check(
+      clientOps >= calls && serverOps >= calls,
+      `operation histograms: ${clientOps} client, ${serverOps} server values (≥ ${calls})`,
+    );
+  };
+  switch (instrumentationOf(config)) {
     case 'bare':
       check(spans.length === 0, `no spans (${spans.length})`);
       break;
@@ -73,13 +82,7 @@ export function verifySpans(
         servers.length === calls,
         `${servers.length}/${calls} server spans "tools/call echo", children of the transport spans (propagated in params._meta)`,
       );
-      if (config === 'mcpscope-traces') break;
-      const clientOps = histograms['mcp.client.operation.duration'] ?? 0;
-      const serverOps = histograms['mcp.server.operation.duration'] ?? 0;
-      check(
-        clientOps >= calls && serverOps >= calls,
-        `operation histograms: ${clientOps} client, ${serverOps} server values (≥ ${calls})`,
-      );
+      if (instrumentationOf(config) !== 'mcpscope-traces') checkHistograms();
       break;
     }
     case 'two-span': {
@@ -90,7 +93,8 @@ export function verifySpans(
       );
       break;
     }
-    case 'three-span': {
+    case 'three-span':
+    case 'three-span-metrics': {
       const own = spans.filter((s) => s.category === 'three-span');
       const byId = new Map(own.map((s) => [s.spanId, s]));
       const parentOf = (s: SpanSummary): SpanSummary | undefined =>
@@ -106,6 +110,7 @@ export function verifySpans(
         `${own.length}/${3 * calls} spans: ${transports.length} transport spans under client spans, ` +
           `${servers.length} server spans under transport spans (propagated in params._meta)`,
       );
+      if (instrumentationOf(config) === 'three-span-metrics') checkHistograms();
       break;
     }
     case 'peers': {
