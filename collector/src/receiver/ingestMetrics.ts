@@ -3,9 +3,7 @@ import { admissionWindow, admitRows } from '../pipeline/admit.js';
 import type { Batcher } from '../pipeline/batcher.js';
 import { describeRejections } from '../pipeline/validateSpan.js';
 import type { DecodedMetrics, MetricPoint } from '../storage/metricRows.js';
-import { OtlpDecodeError } from './decodeError.js';
-import { internalError, storageFailure, type IngestFailure } from './ingestTraces.js';
-import { RpcCode } from './otlpResponse.js';
+import { decodeExport, storageFailure, type IngestFailure } from './ingestTraces.js';
 
 /** What a metrics export goes through once its body is in hand, whichever transport brought it. */
 export interface MetricsIngestOptions {
@@ -53,14 +51,9 @@ export async function ingestMetrics(
   onCommitting?: () => void,
 ): Promise<MetricsIngestOutcome> {
   const { batcher, metrics } = options;
-  let decoded: DecodedMetrics;
-  try {
-    decoded = decode();
-  } catch (error) {
-    if (error instanceof OtlpDecodeError)
-      return { ok: false, code: RpcCode.INVALID_ARGUMENT, message: error.message };
-    return internalError('decoding the request', error, options.log);
-  }
+  const read = decodeExport(decode, options.log);
+  if (!read.ok) return read;
+  const decoded = read.decoded;
   admitRows(decoded, admissionWindow(options.retentionDays ?? 0), pointTime, 'time_unix_nano');
   if (metrics !== undefined) {
     metrics.metricPointsReceived.inc(decoded.rows.length + decoded.rejected.length);

@@ -58,14 +58,9 @@ export async function ingestTraces(
   onCommitting?: () => void,
 ): Promise<IngestOutcome> {
   const { batcher, metrics } = options;
-  let decoded: DecodedRequest;
-  try {
-    decoded = decode();
-  } catch (error) {
-    if (error instanceof OtlpDecodeError)
-      return { ok: false, code: RpcCode.INVALID_ARGUMENT, message: error.message };
-    return internalError('decoding the request', error, options.log);
-  }
+  const read = decodeExport(decode, options.log);
+  if (!read.ok) return read;
+  const decoded = read.decoded;
   admit(decoded, admissionWindow(options.retentionDays ?? 0));
   // Other instrumentations' MCP names → the canonical attributes the views read (originals kept).
   decoded.bytes += normalizeDialects(decoded.rows);
@@ -89,6 +84,23 @@ export async function ingestTraces(
           errorMessage: describeRejections(decoded.rejected),
         },
       };
+}
+
+/**
+ * Runs an export's decoder (either signal): a body that is not an export request (`OtlpDecodeError`)
+ * is INVALID_ARGUMENT, anything else thrown is an internal error.
+ */
+export function decodeExport<T>(
+  decode: () => T,
+  log: ((msg: string) => void) | undefined,
+): { ok: true; decoded: T } | IngestFailure {
+  try {
+    return { ok: true, decoded: decode() };
+  } catch (error) {
+    if (error instanceof OtlpDecodeError)
+      return { ok: false, code: RpcCode.INVALID_ARGUMENT, message: error.message };
+    return internalError('decoding the request', error, log);
+  }
 }
 
 /**
