@@ -1,13 +1,9 @@
-import { resolveOptions, type InstrumentationOptions } from '../../core/options.js';
-import { reportInternalError } from '../../core/reportInternalError.js';
-import type { Role } from '../../core/recorder/SpanRecorder.js';
-import { V1_DIALECT, type HostDialect, type McpServerLike, type ProtocolLike } from './hostTypes.js';
-import { ProtocolInstrumentation } from './ProtocolInstrumentation.js';
+import type { InstrumentationOptions } from '../../core/options.js';
+import { instrumentProtocol, instrumentServerWith } from '../protocol/instrumentProtocol.js';
+import { V1_DIALECT } from './dialect.js';
 
-// Entry points of the @modelcontextprotocol/sdk 1.x adapter: which object of the host SDK to hook
-// (a Client, a low-level Server, or the Server inside an McpServer), once per object.
-
-const INSTRUMENTED = Symbol.for('@mcpscope/sdk.instrumented');
+// Entry points of the MCP SDK 1.x adapter (`@modelcontextprotocol/sdk` 1.4 → current 1.x): the shared
+// Protocol hooks (../protocol/) installed with the 1.x dialect; every span is made by the core recorder.
 
 /** Traces an MCP SDK 1.x `Client`; see `instrumentClient`. */
 export function instrumentV1Client(client: object, options: InstrumentationOptions | undefined): void {
@@ -17,57 +13,4 @@ export function instrumentV1Client(client: object, options: InstrumentationOptio
 /** Traces an MCP SDK 1.x `McpServer` or low-level `Server`; see `instrumentServer`. */
 export function instrumentV1Server(server: object, options: InstrumentationOptions | undefined): void {
   instrumentServerWith(server, options, V1_DIALECT);
-}
-
-/**
- * Traces an `McpServer` or a low-level `Server` whose Protocol has the 1.x shape (1.x, and 2.x with
- * its own dialect).
- */
-export function instrumentServerWith(
-  server: object,
-  options: InstrumentationOptions | undefined,
-  dialect: HostDialect,
-): void {
-  const inner = (server as { server?: unknown }).server;
-  // McpServer wraps a low-level Server in `.server`; the Protocol to trace is that one.
-  if (
-    inner !== null &&
-    typeof inner === 'object' &&
-    typeof (inner as { connect?: unknown }).connect === 'function'
-  ) {
-    instrumentProtocol(inner, 'server', options, dialect, server);
-  } else {
-    instrumentProtocol(server, 'server', options, dialect);
-  }
-}
-
-/** Shared by the client and server entry points (of 1.x and 2.x): idempotent, never throws. */
-export function instrumentProtocol(
-  protocol: object,
-  role: Role,
-  options: InstrumentationOptions | undefined,
-  dialect: HostDialect,
-  mcpServer?: object,
-): void {
-  try {
-    const marked = protocol as Record<symbol, unknown>;
-    if (marked[INSTRUMENTED]) return;
-    const candidate = protocol as Partial<ProtocolLike>;
-    if (typeof candidate.request !== 'function' || typeof candidate.connect !== 'function') {
-      reportInternalError(
-        new TypeError(`@mcpscope/sdk: not an MCP SDK ${role} (no request/connect methods)`),
-      );
-      return;
-    }
-    Object.defineProperty(protocol, INSTRUMENTED, { value: true });
-    new ProtocolInstrumentation(
-      protocol as ProtocolLike,
-      role,
-      resolveOptions(options),
-      mcpServer as McpServerLike | undefined,
-      dialect,
-    ).install();
-  } catch (error) {
-    reportInternalError(error);
-  }
 }

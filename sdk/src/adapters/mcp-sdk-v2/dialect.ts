@@ -1,9 +1,9 @@
-import type { HostDialect } from '../mcp-sdk-v1/hostTypes.js';
+import type { HostDialect } from '../protocol/hostTypes.js';
 
 // What MCP SDK 2.x (`@modelcontextprotocol/client`, `@modelcontextprotocol/server`) does differently
 // from 1.x at the places the Protocol hooks read. Its Protocol, Transport and McpServer keep the 1.x
 // shape (`request`, `connect`, `_requestHandlers`, `transport.send/start/onmessage`,
-// `executeToolHandler`), so the 1.x hooks serve both; nothing here imports the 2.x packages.
+// `executeToolHandler`), so the shared hooks (../protocol/) serve both; nothing here imports the 2.x packages.
 
 /**
  * 2.x: `request(request, options)` for spec methods, `request(request, resultSchema, options)` with an

@@ -1,5 +1,5 @@
 import type { InstrumentationOptions } from '../../core/options.js';
-import { instrumentProtocol, instrumentServerWith } from '../mcp-sdk-v1/instrument.js';
+import { instrumentProtocol, instrumentServerWith } from '../protocol/instrumentProtocol.js';
 import { V2_DIALECT } from './dialect.js';
 
 // Entry points of the MCP SDK 2.x adapter (`@modelcontextprotocol/client` and `/server`). The 2.x

@@ -1,5 +1,5 @@
-// The parts of @modelcontextprotocol/sdk 1.x the adapter touches, as structural types (the SDK is a
-// peer dependency and never imported here), and the marker that tells our wrappers apart.
+// The parts of the MCP SDK's Protocol (1.x and 2.x keep its shape) the hooks touch, as structural types
+// (the SDKs are peer dependencies and never imported here), and the marker that tells our wrappers apart.
 
 /** The MCP SDK Protocol surface the instrumentation wraps (Client and Server both extend Protocol). */
 export interface ProtocolLike {
@@ -58,13 +58,3 @@ export interface HostDialect {
    */
   readonly asyncCallTool: boolean;
 }
-
-/** MCP SDK 1.x: `request(request, resultSchema, options)`, `callTool(params, resultSchema, options)`. */
-export const V1_DIALECT: HostDialect = {
-  requestOptions: (args) => args[2],
-  callToolOptions: (args) => args[2],
-  toolRequestId: (extra) => (extra as { requestId?: string | number } | undefined)?.requestId,
-  requestHeaders: (extra) =>
-    (extra as { requestInfo?: { headers?: unknown } } | undefined)?.requestInfo?.headers,
-  asyncCallTool: false,
-};

@@ -7,7 +7,6 @@ import { reportInternalError } from '../../core/reportInternalError.js';
 import { wrapRequestHandlers, wrapToolExecution } from './handlerHooks.js';
 import {
   markWrapped,
-  V1_DIALECT,
   type Fn,
   type HostDialect,
   type McpServerLike,
@@ -16,10 +15,11 @@ import {
 } from './hostTypes.js';
 import { attachTransport, wrapCallbacks } from './transportHooks.js';
 
-// The @modelcontextprotocol/sdk 1.x adapter: hooks one Protocol object (a Client or a Server) and maps
-// what it sees onto the core's SpanRecorder. This file holds the Protocol-level hooks (`request`,
-// Client `callTool`, `connect`) and the dispatch of the messages its transport carries; the transport
-// wrappers are in transportHooks.ts, the request-handler and McpServer tool hooks in handlerHooks.ts.
+// The Protocol hooks of the MCP SDK adapters (1.x and 2.x, told apart by their dialect): hooks one
+// Protocol object (a Client or a Server) and maps what it sees onto the core's SpanRecorder. This file
+// holds the Protocol-level hooks (`request`, Client `callTool`, `connect`) and the dispatch of the
+// messages its transport carries; the transport wrappers are in transportHooks.ts, the request-handler
+// and McpServer tool hooks in handlerHooks.ts.
 
 /**
  * Traces one MCP SDK Protocol object (a Client or a Server).
@@ -54,8 +54,8 @@ export class ProtocolInstrumentation {
     private readonly protocol: ProtocolLike,
     readonly role: Role,
     readonly opts: ResolvedOptions,
-    private readonly mcpServer?: McpServerLike,
-    readonly dialect: HostDialect = V1_DIALECT,
+    private readonly mcpServer: McpServerLike | undefined,
+    readonly dialect: HostDialect,
   ) {
     this.recorder = new SpanRecorder(
       role,

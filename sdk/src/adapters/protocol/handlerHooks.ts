@@ -1,6 +1,6 @@
 import { INPUT_REQUEST_METHODS } from '../../core/recorder/InputRequestRecorder.js';
 import type { SpanRecorder } from '../../core/recorder/SpanRecorder.js';
-import { V1_DIALECT, type Fn, type HostDialect, type McpServerLike, type ProtocolLike } from './hostTypes.js';
+import { type Fn, type HostDialect, type McpServerLike, type ProtocolLike } from './hostTypes.js';
 
 // MCP SDK 1.x hooks on the code that handles a received request: the Protocol's request handlers and
 // McpServer's tool execution. They report what the handler did (threw, ran the tool's own code) to the
@@ -46,7 +46,7 @@ export function wrapRequestHandlers(protocol: ProtocolLike, recorder: SpanRecord
 export function wrapToolExecution(
   mcpServer: McpServerLike,
   recorder: SpanRecorder,
-  dialect: HostDialect = V1_DIALECT,
+  dialect: HostDialect,
 ): void {
   const original = mcpServer.executeToolHandler;
   if (typeof original !== 'function') return;
