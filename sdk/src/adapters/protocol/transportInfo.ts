@@ -24,9 +24,6 @@ import {
 const KIND_BY_CONSTRUCTOR: Record<string, string> = {
   StdioClientTransport: TRANSPORT_KIND_STDIO,
   StdioServerTransport: TRANSPORT_KIND_STDIO,
-  // MCP SDK 2.x `serveStdio`: the server instance is connected to a per-connection channel over the
-  // process's stdio, not to the stdio transport itself.
-  StdioConnectionChannel: TRANSPORT_KIND_STDIO,
   StreamableHTTPClientTransport: TRANSPORT_KIND_STREAMABLE_HTTP,
   StreamableHTTPServerTransport: TRANSPORT_KIND_STREAMABLE_HTTP,
   WebStandardStreamableHTTPServerTransport: TRANSPORT_KIND_STREAMABLE_HTTP,
@@ -38,6 +35,12 @@ const KIND_BY_CONSTRUCTOR: Record<string, string> = {
 };
 
 export function transportKind(transport: object): string {
+  // MCP SDK 2.x `serveStdio` connects each server instance to a channel that forwards to the transport it
+  // was given (`_wire`: the process's stdio by default, any transport when passed one): the wire is what
+  // the messages travel on.
+  const wire = (transport as { _wire?: unknown })._wire;
+  if (wire !== null && typeof wire === 'object' && typeof (wire as { send?: unknown }).send === 'function')
+    return transportKind(wire);
   const name = (transport as { constructor?: { name?: string } }).constructor?.name ?? '';
   const known = KIND_BY_CONSTRUCTOR[name];
   if (known) return known;
