@@ -15,7 +15,8 @@
  * (`mcpscope-v2-modern`). Each row's added time is measured from the bare configuration of its own SDK
  * and era (`bare`, `bare-v2`, `bare-v2-modern`), which is always run with it. `three-span-metrics` is
  * the floor plus the two operation histograms mcpscope records (the floor of a set-up with a
- * MeterProvider); `three-span-v2` is the floor on 2.x (whether the floor depends on the SDK it wraps).
+ * MeterProvider); `three-span-v2` and `three-span-v2-modern` are the floor on 2.x in each era: a row is
+ * compared with the floor of its own SDK and era when that floor ran, else with three-span on 1.x.
  * Which run by default: DEFAULT_CONFIGS in sdk/benchConfigs.ts.
  *
  * Method. Each configuration runs in a process of its own (sdk/benchChild.ts; over stdio it starts its
@@ -179,6 +180,7 @@ function printTransport(
     fmtSpread(result.cpu.perCall),
     fmtSpread(result.cpu.added),
     fmtFloorRatio(result.cpu),
+    result.cpu.floor ?? '—',
     Object.entries(result.spansPerCall)
       .map(([category, count]) => `${category} ${count.toFixed(2)}`)
       .join(', ') || 'none',
@@ -188,10 +190,11 @@ function printTransport(
       'config',
       'wall µs/call',
       'added wall µs',
-      `wall / ${FLOOR}`,
+      'wall / floor',
       'CPU µs/call',
       'added CPU µs',
-      `CPU / ${FLOOR}`,
+      'CPU / floor',
+      'floor',
       'spans per call',
     ],
     rows,
@@ -231,9 +234,10 @@ const floor = await otelFloor();
 
 console.log(
   `\n══ Summary: time added per tools/call to the bare MCP SDK of the same version, µs, median [p25–p75] ` +
-    `over rounds; / ${FLOOR} = added over ${FLOOR}'s added (ratio of medians [p25–p75 over bootstrap ` +
+    `over rounds; / floor = added over the floor's added, the floor being three-span on the same SDK and ` +
+    `era when run, else ${FLOOR} on 1.x (ratio of medians [p25–p75 over bootstrap ` +
     `resamples of the rounds]); p10 rounds = the same ratio from each configuration's p10 over rounds ` +
-    `(the quietest rounds); targets: mcpscope ≤ ${TARGET_FLOOR_RATIO}× ${FLOOR}, ≤ ${TARGET_ADDED_MICROS} µs in memory ══`,
+    `(the quietest rounds); targets: mcpscope ≤ ${TARGET_FLOOR_RATIO}× floor, ≤ ${TARGET_ADDED_MICROS} µs in memory ══`,
 );
 const summaryRows: string[][] = [];
 for (const { transport, results } of all) {
@@ -251,6 +255,7 @@ for (const { transport, results } of all) {
       fmtSpread(result.cpu.added),
       fmtFloorRatio(result.cpu),
       fmtQuietFloorRatio(result.cpu),
+      result.cpu.floor ?? '—',
       isMcpscope && result.cpu.floorRatio
         ? verdict(result.wall.floorRatio?.ofMedians, result.cpu.floorRatio.ofMedians)
         : '',
@@ -264,12 +269,13 @@ printTable(
     'config',
     'bare µs/call wall / CPU',
     'added wall µs',
-    `wall / ${FLOOR}`,
+    'wall / floor',
     'wall, p10 rounds',
     'added CPU µs',
-    `CPU / ${FLOOR}`,
+    'CPU / floor',
     'CPU, p10 rounds',
-    `≤ ${TARGET_FLOOR_RATIO}× ${FLOOR} (wall, CPU)`,
+    'floor',
+    `≤ ${TARGET_FLOOR_RATIO}× floor (wall, CPU)`,
     `CPU added / ${TARGET_ADDED_MICROS} µs`,
   ],
   summaryRows,

@@ -39,14 +39,14 @@ export const BENCH_CONFIGS = [
   'three-span-v2',
   'bare-v2-modern',
   'mcpscope-v2-modern',
+  'three-span-v2-modern',
 ] as const;
 export type BenchConfig = (typeof BENCH_CONFIGS)[number];
 
 /**
  * The configurations a run compares unless MCPSCOPE_BENCH_CONFIGS names others: 1.x with the peers and
- * references, 2.x in its default (2025) era, and the floor with histograms. The 2026-07-28 era rows
- * (`mcpscope-v2-modern`), `mcpscope-traces-v2` and `three-span-v2` (the floor on 2.x, which shows
- * whether the floor depends on the SDK it wraps) are asked for by name.
+ * references and the floor with histograms, and 2.x in both eras, each with its own floor. Asked for by
+ * name: `mcpscope-traces-v2`.
  */
 export const DEFAULT_CONFIGS: readonly BenchConfig[] = [
   'bare',
@@ -58,6 +58,10 @@ export const DEFAULT_CONFIGS: readonly BenchConfig[] = [
   'three-span-metrics',
   'bare-v2',
   'mcpscope-v2',
+  'three-span-v2',
+  'bare-v2-modern',
+  'mcpscope-v2-modern',
+  'three-span-v2-modern',
 ];
 
 export function parseConfig(value: string | undefined): BenchConfig {
@@ -77,6 +81,15 @@ export function instrumentationOf(config: BenchConfig): Instrumentation {
   const found = INSTRUMENTATIONS.find((instrumentation) => instrumentation === name);
   if (!found) throw new Error(`no instrumentation in configuration ${config}`);
   return found;
+}
+
+/**
+ * The floor `config` is compared with: three-span on the same SDK and era when the run has it (`three-span-v2`,
+ * `three-span-v2-modern`), else three-span on 1.x (the floor the cost target was first stated against).
+ */
+export function floorsOf(config: BenchConfig): BenchConfig[] {
+  const host = hostOf(config);
+  return host === 'v1' ? ['three-span'] : [parseConfig(`three-span-${host}`), 'three-span'];
 }
 
 /** The uninstrumented configuration on the same SDK and era: what `config`'s added time is measured from. */

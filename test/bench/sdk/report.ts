@@ -1,7 +1,7 @@
-import { bareOf, instrumentationOf, type BenchConfig } from './benchConfigs.js';
+import { bareOf, floorsOf, instrumentationOf, type BenchConfig } from './benchConfigs.js';
 import { bootstrap, quantile, spread, type Spread } from './stats.js';
 
-/** The configuration whose added time is the floor every other one is compared with. */
+/** The floor of 1.x: every configuration is compared with it when its own SDK's floor was not run. */
 export const FLOOR: BenchConfig = 'three-span';
 
 /** µs per call of each configuration, one value per timed round (index r = round r of the rotation). */
@@ -10,11 +10,14 @@ export type Samples = Map<BenchConfig, number[]>;
 /** One measure (wall or CPU time) of one configuration. */
 export interface Measure {
   perCall: Spread;
+  /** The floor the ratios are taken against (see `floorsOf`). */
+  floor?: BenchConfig;
   /** Time added to the bare configuration of the same SDK; undefined for a bare configuration. */
   added: Spread | undefined;
   /**
-   * Added time over the floor's (three-span on 1.x): the ratio of the two medians, and its p25–p75 over
-   * bootstrap resamples of the rounds. Undefined for a bare configuration or when the floor was not run.
+   * Added time over the floor's (three-span on the same SDK and era when run, else on 1.x: see
+   * `floorsOf`): the ratio of the two medians, and its p25–p75 over bootstrap resamples of the rounds.
+   * Undefined for a bare configuration or when no floor was run.
    */
   floorRatio: { ofMedians: number; bootstrap: Spread } | undefined;
   /**
@@ -49,9 +52,10 @@ export function measure(config: BenchConfig, samples: Samples): Measure {
   const bare = samples.get(bareOf(config)) ?? [];
   const addedRounds = differences(own, bare);
   const added = spread(addedRounds);
-  const floor = samples.get(FLOOR);
-  if (!floor) return { ...none, added };
-  const floorBare = samples.get(bareOf(FLOOR)) ?? [];
+  const floorConfig = floorsOf(config).find((candidate) => samples.has(candidate));
+  const floor = floorConfig === undefined ? undefined : samples.get(floorConfig);
+  if (floorConfig === undefined || !floor) return { ...none, added };
+  const floorBare = samples.get(bareOf(floorConfig)) ?? [];
   const floorRounds = differences(floor, floorBare);
   const median = (values: readonly number[]): number => quantile(values, 0.5);
   const p10 = (values: readonly number[]): number => quantile(values, 0.1);
@@ -60,6 +64,7 @@ export function measure(config: BenchConfig, samples: Samples): Measure {
   return {
     perCall,
     added,
+    floor: floorConfig,
     floorRatio: {
       ofMedians: added.median / median(floorRounds),
       bootstrap: bootstrap(own.length, (pick) => median(pick(addedRounds)) / median(pick(floorRounds))),
