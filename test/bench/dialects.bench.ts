@@ -23,7 +23,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { normalizeDialects } from '../../collector/src/pipeline/normalizeDialects.js';
+import { normalizeDialects } from '../../collector/src/pipeline/dialects/normalizeDialects.js';
 import { decodeProtobufTraces } from '../../collector/src/receiver/decodeProtobufTraces.js';
 import { buildTemplates } from './ingest/workload.js';
 

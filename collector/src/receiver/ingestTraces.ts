@@ -3,7 +3,7 @@ import { newRequestId } from '../middleware/errors.js';
 import { admissionWindow, admit } from '../pipeline/admit.js';
 import type { Batcher } from '../pipeline/batcher.js';
 import { QueueFullError, StorageRejectedError, StorageUnavailableError } from '../pipeline/errors.js';
-import { normalizeDialects } from '../pipeline/normalizeDialects.js';
+import { normalizeDialects } from '../pipeline/dialects/normalizeDialects.js';
 import { describeRejections } from '../pipeline/validateSpan.js';
 import type { DecodedRequest } from '../storage/rows.js';
 import { OtlpDecodeError } from './decodeError.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hexId, span, toolCall, type SpanInit } from '../storage/fixtures.js';
-import type { SpanRow } from '../storage/rows.js';
+import { hexId, span, toolCall, type SpanInit } from '../../storage/fixtures.js';
+import type { SpanRow } from '../../storage/rows.js';
 import { DIALECT_TABLE, detectDialect, normalizeDialects, normalizeSpan } from './normalizeDialects.js';
 
 // Spans in each library's own names, as its source sets them (see the module comment for where each
