@@ -85,6 +85,12 @@ export const ATTR_MCPSCOPE_CLIENT_NAME = 'mcpscope.client.name';
 export const ATTR_MCPSCOPE_CLIENT_VERSION = 'mcpscope.client.version';
 /** For stdio servers: the command line that started the server (server identity for rug-pull history). */
 export const ATTR_MCPSCOPE_SERVER_COMMAND = 'mcpscope.server.command';
+/**
+ * `params._meta` key of a tools/list request by which the process that launched a stdio server (an
+ * instrumented client, `mcpscope proxy`) tells the server its redacted command line, so the server's own
+ * spans record the same `mcpscope.server.command` and every observer keys one tool-definition history.
+ */
+export const META_SERVER_COMMAND = 'mcpscope/serverCommand';
 /** Transport kind: stdio, streamable-http, sse, in-memory, or the constructor name of another transport. */
 export const ATTR_MCPSCOPE_TRANSPORT_KIND = 'mcpscope.transport.kind';
 export const ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES = 'mcpscope.transport.request_bytes';

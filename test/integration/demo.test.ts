@@ -92,5 +92,8 @@ describe('mcpscope demo', () => {
     const change = changes.find((c) => c.tool === 'convert_units' && c.kind === 'changed')!;
     expect(change.flags).toContain('no_version_bump');
     expect(change.flags.some((f) => f.startsWith('injection:'))).toBe(true);
+    // The client's and the server's view of the one stdio server share one history: counted once.
+    expect(changes.filter((c) => c.tool === 'convert_units')).toHaveLength(1);
+    expect(change.server).toMatch(/^weather \(.+\)$/);
   });
 });

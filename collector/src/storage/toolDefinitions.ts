@@ -53,7 +53,9 @@ export interface ToolSetSighting {
  * Which server a tool set belongs to: its name plus where it runs — `name@host:port` for a network
  * server seen by a client, `name (command)` for a stdio server, else the bare name (a server's own
  * spans know no address of themselves). Names alone collide: two "filesystem" servers are different
- * servers with different tools.
+ * servers with different tools. A stdio server's own tools/list spans carry the command its launcher
+ * sent it (the SDK's core/serverCommand.ts), so its view and the client's and proxy's key one history;
+ * only a server whose launcher does not send it (uninstrumented, or an SDK from before) stays bare.
  */
 export function serverIdentity(row: SpanRow): { identity: string; name: string } {
   const a = row.SpanAttributes;

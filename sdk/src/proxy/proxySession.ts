@@ -23,6 +23,7 @@ import {
 import { defaultPropagator, extractFromMeta, injectIntoMeta, metaOf } from '../core/metaPropagation.js';
 import { notificationEventName } from '../core/recorder/notificationEvents.js';
 import { requestAttributes, requestTarget } from '../core/recorder/requestAttributes.js';
+import { carriesServerCommand, writeServerCommand } from '../core/serverCommand.js';
 import { ToolListPages } from '../core/tools/ToolListPages.js';
 import {
   ATTR_MCP_METHOD_NAME,
@@ -214,6 +215,9 @@ export class ProxySession {
       annotations = { ...annotations, ...this.pins.callAttributes(target) };
 
     const meta = metaOf(msg);
+    // Who names the server (core/serverCommand.ts): learnt before the span's attributes are taken.
+    const ownCommand =
+      toServer && carriesServerCommand(method) ? this.attributes.nameServer(meta) : undefined;
     const { common, identity: own } = this.attributes.ofMessage(
       msg,
       meta,
@@ -261,7 +265,8 @@ export class ProxySession {
     const token = meta?.['progressToken'];
     if (isJsonRpcId(token)) entry.progressKey = idKey(token);
     this.requests.add(entry);
-    return injectIntoMeta(this.propagator, msg, span);
+    const injected = injectIntoMeta(this.propagator, msg, span);
+    return ownCommand !== undefined ? writeServerCommand(msg, ownCommand) || injected : injected;
   }
 
   /** Ends a request's span with its response; true when the response was changed (a cut tool list). */

@@ -1,6 +1,7 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { META_SERVER_INFO, SessionIdentity } from '../core/identity.js';
 import { isObject, type JsonObject, type JsonRpcLike } from '../core/jsonRpc.js';
+import { namedServerCommand } from '../core/serverCommand.js';
 import {
   ATTR_MCPSCOPE_LAYER,
   ATTR_MCPSCOPE_SERVER_COMMAND,
@@ -39,7 +40,9 @@ export class SessionAttributes {
   /** Who the session's client and server are, as their initialize exchange told. */
   readonly identity = new SessionIdentity();
   private built: ReadonlyArray<[string, AttributeValue]>;
-  private readonly fixed: Attributes;
+  private fixed: Attributes;
+  /** The proxy's own command line for the server it launched (stdio), from its options. */
+  private readonly ownCommand: string | undefined;
   private readonly upstream: UpstreamServer | undefined;
   private readonly perRequest: boolean;
   private upstreamRevision = 0;
@@ -50,6 +53,7 @@ export class SessionAttributes {
     this.upstream = options.upstream;
     this.perRequest = options.identityPerRequest === true;
     this.identity.sessionId = options.sessionId;
+    this.ownCommand = options.serverCommand;
     this.fixed = {
       [ATTR_MCPSCOPE_SOURCE]: SOURCE_PROXY,
       [ATTR_MCPSCOPE_LAYER]: LAYER_SERVER,
@@ -75,6 +79,22 @@ export class SessionAttributes {
       }
     }
     return this.built;
+  }
+
+  /**
+   * A tools/list on its way to the server (core/serverCommand.ts): when its `_meta` names the server,
+   * that name — the outermost launcher's — becomes the session's `mcpscope.server.command`, and nothing
+   * is to be added; else returns the proxy's own command, for the caller to write into the request
+   * (undefined when the proxy knows none: HTTP).
+   */
+  nameServer(meta: Record<string, unknown> | undefined): string | undefined {
+    const named = namedServerCommand(meta);
+    if (named === undefined) return this.ownCommand;
+    if (this.fixed[ATTR_MCPSCOPE_SERVER_COMMAND] !== named) {
+      this.fixed = { ...this.fixed, [ATTR_MCPSCOPE_SERVER_COMMAND]: named };
+      this.built = this.build();
+    }
+    return undefined;
   }
 
   setSessionId(sessionId: string): void {

@@ -134,6 +134,30 @@ describe('stdio transport (server in a child process)', () => {
     await client.close();
   });
 
+  it('tells the server the command it was launched with on tools/list, so both sides name it alike', async () => {
+    const file = join(dir, 'spans-command.jsonl');
+    const { client, transport } = startServer(file);
+    await client.connect(transport);
+    const result = await client.listTools();
+    // What MCP returns is untouched: the command goes on the request only.
+    expect(JSON.stringify(result)).not.toContain('mcpscope/serverCommand');
+    await client.callTool({ name: 'get_weather', arguments: { city: 'Oslo' } });
+    await waitFor(() => serverSpans(file).some((span) => span.name === 'tools/call get_weather'));
+    await waitFor(() => telemetry.spans().some((span) => span.name === 'tools/call get_weather'));
+    const clientList = onlySpan(telemetry.spans(), 'tools/list', SpanKind.CLIENT);
+    const command = clientList.attributes['mcpscope.server.command'];
+    expect(String(command)).toContain('stdioServerFixture.ts');
+    const serverList = serverSpans(file).find((span) => span.name === 'tools/list');
+    expect(serverList?.attributes['mcpscope.server.command']).toBe(command);
+    expect(serverList?.attributes['mcpscope.tools.fingerprint']).toBe(
+      clientList.attributes['mcpscope.tools.fingerprint'],
+    );
+    // Only tools/list carries it: a tools/call costs nothing more.
+    const serverCall = serverSpans(file).find((span) => span.name === 'tools/call get_weather');
+    expect(serverCall?.attributes['mcpscope.server.command']).toBeUndefined();
+    await client.close();
+  });
+
   it('attributes a server process that dies mid-call to the server', async () => {
     const file = join(dir, 'spans-exit.jsonl');
     const { client, transport } = startServer(file);

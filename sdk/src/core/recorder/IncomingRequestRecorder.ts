@@ -19,6 +19,7 @@ import type { JsonRpcMessage } from '../jsonRpc.js';
 import { observesDownstream, withDownstreamRecord } from '../McpscopeSpanProcessor.js';
 import { extractParent, headerValue, metaOf } from '../metaPropagation.js';
 import { reportInternalError } from '../reportInternalError.js';
+import { carriesServerCommand, namedServerCommand } from '../serverCommand.js';
 import { relatedTaskId, requestTaskId } from '../tasks/TaskMemory.js';
 import { httpAddressAttributes, REQUEST_PEER_KEY, type RequestPeer } from '../transport/httpAddresses.js';
 import { recordMcpHeaders } from '../transport/mcpHeaders.js';
@@ -27,6 +28,7 @@ import {
   ATTR_JSONRPC_REQUEST_ID,
   ATTR_MCPSCOPE_DOWNSTREAM_SPAN_ID,
   ATTR_MCPSCOPE_FAULT,
+  ATTR_MCPSCOPE_SERVER_COMMAND,
   ATTR_MCPSCOPE_TASK_ID,
   ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES,
   ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES,
@@ -93,10 +95,13 @@ export class IncomingRequestRecorder {
       links ? { kind: SpanKind.SERVER, attributes: shape.startAttributes, links } : shape.serverSpanOptions,
       parent,
     );
+    // A tools/list names the server as the process that launched it knows it (core/serverCommand.ts).
+    const serverCommand = carriesServerCommand(method) ? namedServerCommand(meta) : undefined;
     if (span.isRecording()) {
       span.setAttributes(r.incomingBase);
       setRequestAttributes(span, method, params);
       span.setAttribute(ATTR_JSONRPC_REQUEST_ID, String(message.id));
+      if (serverCommand !== undefined) span.setAttribute(ATTR_MCPSCOPE_SERVER_COMMAND, serverCommand);
       if (taskId !== undefined) span.setAttribute(ATTR_MCPSCOPE_TASK_ID, taskId);
       // 2026-07-28 multi round-trip: a retry carries the input its first leg asked for.
       if (params?.['inputResponses'] !== undefined) recordInputResponses(span, params);
@@ -114,7 +119,10 @@ export class IncomingRequestRecorder {
       }
     }
     const call = new IncomingCall(span, shape, message.id as string | number);
-    if (method === 'tools/list') call.listCursor = params?.['cursor'];
+    if (method === 'tools/list') {
+      call.listCursor = params?.['cursor'];
+      call.serverCommand = serverCommand;
+    }
     conn.incoming.set(call.id, call);
     const ctx = trace.setSpan(parent, span);
     // The handler runs in this context: spans it starts report their failures to the call.
@@ -168,7 +176,15 @@ export class IncomingRequestRecorder {
       outcome = withDownstreamFailure(outcome, call.downstreamFailure);
     if (span.isRecording()) {
       if (result) {
-        r.afterResult(call.method, result, call.listCursor, conn, !r.registeredTools, span);
+        r.afterResult(
+          call.method,
+          result,
+          call.listCursor,
+          conn,
+          !r.registeredTools,
+          span,
+          call.serverCommand,
+        );
         // 2026-07-28 era: input_required, or a task handle (this span then created the task).
         const resultType = nonCompleteResultType(result);
         if (resultType !== undefined) recordNonCompleteResult(span, resultType, result, r.tasks);

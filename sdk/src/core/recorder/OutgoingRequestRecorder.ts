@@ -10,6 +10,7 @@ import {
 import { injectIntoMessage, metaOf } from '../metaPropagation.js';
 import type { JsonRpcMessage } from '../jsonRpc.js';
 import { reportInternalError } from '../reportInternalError.js';
+import { carriesServerCommand, namedServerCommand, withServerCommand } from '../serverCommand.js';
 import { relatedTaskId, requestTaskId } from '../tasks/TaskMemory.js';
 import {
   ATTR_ERROR_TYPE,
@@ -19,6 +20,7 @@ import {
   ATTR_MCPSCOPE_FAULT,
   ATTR_MCPSCOPE_INPUT_REQUIRED_ROUNDS,
   ATTR_MCPSCOPE_RESULT_TYPE,
+  ATTR_MCPSCOPE_SERVER_COMMAND,
   ATTR_MCPSCOPE_TASK_ID,
   ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES,
   ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES,
@@ -172,7 +174,8 @@ export class OutgoingRequestRecorder {
     );
     call.transportSpan = transportSpan;
     call.hadTransportSpan = true;
-    const out = injectIntoMessage(message, trace.setSpan(call.parentCtx, transportSpan));
+    let out = injectIntoMessage(message, trace.setSpan(call.parentCtx, transportSpan));
+    if (carriesServerCommand(call.method)) out = this.nameServer(conn, call, out);
     if (transportSpan.isRecording()) {
       const requestId = String(messageId);
       transportSpan.setAttributes(r.transportBase);
@@ -184,6 +187,22 @@ export class OutgoingRequestRecorder {
         transportSpan.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, jsonBytes(out));
     }
     return out;
+  }
+
+  /**
+   * A tools/list to a stdio server this process launched: names the server by the command it was
+   * launched with (core/serverCommand.ts), unless the host's request names it already — then that name
+   * stands, on the wire and on the call's span.
+   */
+  private nameServer(conn: Connection, call: OutgoingCall, message: JsonRpcMessage): JsonRpcMessage {
+    const own = conn.info.attributes[ATTR_MCPSCOPE_SERVER_COMMAND];
+    const named = namedServerCommand(metaOf(message));
+    if (named === undefined) return typeof own === 'string' ? withServerCommand(message, own) : message;
+    if (named !== own) {
+      call.serverCommand = named;
+      if (call.span.isRecording()) call.span.setAttribute(ATTR_MCPSCOPE_SERVER_COMMAND, named);
+    }
+    return message;
   }
 
   /** A response arrived for a request this endpoint sent: the transport span ends here. */
@@ -322,7 +341,7 @@ export class OutgoingRequestRecorder {
       if (span.isRecording()) {
         if (result) {
           const raw = call.rawResult ?? result;
-          r.afterResult(call.method, raw, call.listCursor, conn, true, span);
+          r.afterResult(call.method, raw, call.listCursor, conn, true, span, call.serverCommand);
           // The caller took an input_required result itself (the SDK's manual mode).
           if (call.awaiting !== undefined) span.setAttribute(ATTR_MCPSCOPE_RESULT_TYPE, 'input_required');
         }

@@ -130,7 +130,8 @@ export class SpanRecorder {
    * What a successful result adds to its span, on either side. For tools/list, `result` is the result as
    * it came over the wire (fingerprints cover what the server sent, not what the SDK parsed),
    * `listCursor` the page the request asked for; `learnAnnotations` says whether this side learns tool
-   * annotations from it (an McpServer knows its own).
+   * annotations from it (an McpServer knows its own); `serverCommand` the command the request named the
+   * server by (core/serverCommand.ts), when it is not the client transport's own.
    */
   afterResult(
     method: string,
@@ -139,6 +140,7 @@ export class SpanRecorder {
     conn: Connection | undefined,
     learnAnnotations: boolean,
     span: Span,
+    serverCommand?: string,
   ): void {
     switch (method) {
       case 'initialize':
@@ -156,7 +158,9 @@ export class SpanRecorder {
             ? undefined
             : tools;
         span.setAttributes(
-          wholeSet ? this.toolsListAttributes(wholeSet) : { [ATTR_MCPSCOPE_TOOLS_COUNT]: tools.length },
+          wholeSet
+            ? this.toolsListAttributes(wholeSet, serverCommand)
+            : { [ATTR_MCPSCOPE_TOOLS_COUNT]: tools.length },
         );
         break;
       }
@@ -209,16 +213,17 @@ export class SpanRecorder {
 
   /**
    * `mcpscope.tools.fingerprint`/`count` of a whole tool set, and the full definitions when the set
-   * differs from the last one seen for this server identity (name + address or command).
+   * differs from the last one seen for this server identity (name + address or command): a server named
+   * by a new command is a new history in the collector, which needs the definitions once.
    */
-  private toolsListAttributes(tools: readonly unknown[]): Attributes {
+  private toolsListAttributes(tools: readonly unknown[], serverCommand: string | undefined): Attributes {
     const where = this.conn?.info.attributes;
     const key = [
       this.role,
       this.identity.serverName ?? '',
       where?.[ATTR_SERVER_ADDRESS] ?? '',
       where?.[ATTR_SERVER_PORT] ?? '',
-      where?.[ATTR_MCPSCOPE_SERVER_COMMAND] ?? '',
+      serverCommand ?? where?.[ATTR_MCPSCOPE_SERVER_COMMAND] ?? '',
     ].join('|');
     return toolSetAttributes(tools, toolSetTracker, key);
   }

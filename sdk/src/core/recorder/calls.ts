@@ -118,6 +118,8 @@ export class OutgoingCall {
   httpStatus: number | undefined;
   /** `params.cursor` of a tools/list request (which page it asks for). */
   listCursor: unknown;
+  /** The command a tools/list names its server by when the host's request named one itself. */
+  serverCommand: string | undefined;
   ended = false;
   readonly startTime = performance.now();
   readonly method: string;
@@ -151,6 +153,8 @@ export class IncomingCall implements DownstreamRecord {
   exceptionRecorded = false;
   /** `params.cursor` of a tools/list request (which page it asks for). */
   listCursor: unknown;
+  /** The command a tools/list request named its server by (core/serverCommand.ts). */
+  serverCommand: string | undefined;
   readonly startTime = performance.now();
   readonly method: string;
   readonly target: string | undefined;
