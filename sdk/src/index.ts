@@ -13,6 +13,10 @@ export { startTracing, type StartTracingOptions, type Tracing } from './startTra
 export { instrumentClient } from './instrumentClient.js';
 export { instrumentServer } from './instrumentServer.js';
 export type { InstrumentationOptions } from './core/options.js';
+// Pins are passed to instrumentClient; they are loaded with `loadPins` from '@mcpscope/sdk/pins', which
+// keeps file and network reading out of this entry point.
+export type { OnDrift } from './core/pins/PinPolicy.js';
+export type { PinFile } from './pins/pinFile.js';
 export { McpscopeSpanProcessor } from './core/McpscopeSpanProcessor.js';
 export { REDACTED, type RedactHook } from './core/content/redact.js';
 export { DEFAULT_MAX_CAPTURE_BYTES } from './core/content/capture.js';

@@ -13,6 +13,11 @@ import type { InstrumentationOptions } from './core/options.js';
  * second time. Uses the global OpenTelemetry providers unless `options` names others; never installs
  * global state. A failure inside the instrumentation is reported through `diag` and never reaches the
  * client.
+ *
+ * With `options.pins` (a pin file, `loadPins` of `@mcpscope/sdk/pins`) it also holds the server to its
+ * approved tool definitions: in `onDrift: 'block'` mode (the default) tools that do not match their pins
+ * are withheld from tools/list results and their calls rejected with an MCP error -32602 without being
+ * sent; `'warn'` only records. Pins given to a second call take effect too.
  */
 export function instrumentClient<T extends object>(client: T, options?: InstrumentationOptions): T {
   // 1.x or 2.x, told apart by shape: neither SDK is loaded here.

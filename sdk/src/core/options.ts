@@ -6,9 +6,11 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
+import type { PinFile } from '../pins/pinFile.js';
 import { DEFAULT_MAX_CAPTURE_BYTES, type CaptureSettings } from './content/capture.js';
 import type { RedactHook } from './content/redact.js';
 import { McpMetrics } from './metrics/McpMetrics.js';
+import type { OnDrift } from './pins/PinPolicy.js';
 
 /** Options of {@link instrumentClient} and {@link instrumentServer}. */
 export interface InstrumentationOptions {
@@ -43,6 +45,22 @@ export interface InstrumentationOptions {
    * message to the hot path. Stdio and HTTP transports are always measured.
    */
   measureInMemoryBytes?: boolean;
+  /**
+   * `instrumentClient` only (`instrumentServer` ignores it): the approved tool definitions of the server
+   * the client talks to — a pin file from `mcpscope pin --out`, loaded with `loadPins(path | url)` or
+   * `readPinFile(path)` of `@mcpscope/sdk/pins`. Every tools/list and tools/call span then carries
+   * `mcpscope.pin.status`, and `onDrift` says what happens to tools that do not match. Defaults to none:
+   * nothing is checked, nothing changes. A value that is not a pin file is reported through `diag` and
+   * approves no tool (fails closed).
+   */
+  pins?: PinFile;
+  /**
+   * With `pins`: `block` withholds the tools whose definitions do not match their pins (changed or new) —
+   * they leave every tools/list result, and a call to one rejects with an MCP error -32602 naming it
+   * without reaching the server — while `warn` changes nothing and only records the drift on the spans.
+   * Defaults to `block`, as `mcpscope proxy --pins`: pins are given to be enforced.
+   */
+  onDrift?: OnDrift;
 }
 
 /** {@link InstrumentationOptions} with defaults applied and providers resolved to a tracer and meters. */

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { comparePins, isClean, PinIndex } from './compare.js';
+import { comparePins, isClean, PinIndex } from '../core/pins/compare.js';
 import { isPinsUrl, loadPins } from './loadPins.js';
 import { createPinFile, formatPinFile, PinFileError, writePinFile } from './pinFile.js';
 import { renderComparison } from './renderDiff.js';

@@ -1,6 +1,6 @@
 import { structuredPatch } from 'diff';
 import { canonicalJson } from '../core/tools/canonicalJson.js';
-import type { PinComparison, ToolComparison } from './compare.js';
+import type { PinComparison, ToolComparison } from '../core/pins/compare.js';
 
 // The report `mcpscope pin --check` prints: one block per tool that does not match its pin, with a
 // unified diff of the canonical JSON of each changed field, for a CI log or a terminal.

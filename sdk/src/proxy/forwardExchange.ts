@@ -9,9 +9,9 @@ import {
   TRANSPORT_FAILURE,
   type FailureOutcome,
 } from '../core/classifyOutcome.js';
+import { PIN_MISMATCH } from '../core/pins/PinGuard.js';
 import { ATTR_HTTP_RESPONSE_STATUS_CODE } from '../semconv.js';
 import { errorCode, headerValue, parseJson, parseJsonText, responseHeaders } from './httpMessages.js';
-import { PIN_MISMATCH } from './pinGuard.js';
 import type { ProxySession } from './proxySession.js';
 import { parseSseEvent, withSseData } from './sseEvent.js';
 import { SseEventFramer } from './sseEventFramer.js';

@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { diag, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 import { defaultPropagator, extractFromHeaders } from '../core/metaPropagation.js';
+import { PinPolicy } from '../core/pins/PinPolicy.js';
 import { ATTR_NETWORK_PROTOCOL_NAME, NETWORK_TRANSPORT_TCP } from '../semconv.js';
 import { forwardExchange, type Upstream } from './forwardExchange.js';
 import {
@@ -15,7 +16,7 @@ import {
   withoutTrailingSlash,
 } from './httpMessages.js';
 import { DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT } from './parseProxyArgs.js';
-import { PinPolicy, type ProxyPinOptions } from './pinGuard.js';
+import type { ProxyPinOptions } from './pinGuard.js';
 import { ProxySession } from './proxySession.js';
 import type { ProxySessionOptions } from './proxySessionOptions.js';
 import { DEFAULT_MAX_BODY_BYTES, readLimitedBody, refuseOversizeBody } from './readLimitedBody.js';

@@ -8,5 +8,7 @@ export { createProxyTracing, DEFAULT_PROXY_SERVICE_NAME } from './proxyTracing.j
 export type { ProxyTracing, ProxyTracingOptions } from './proxyTracing.js';
 export { parseProxyArgs, ProxyUsageError, PROXY_USAGE } from './parseProxyArgs.js';
 export type { ProxyArgs, ProxyPinArgs } from './parseProxyArgs.js';
-export { PIN_BATCH_ERROR_CODE, PIN_ERROR_CODE } from './pinGuard.js';
-export type { OnDrift, ProxyPinOptions } from './pinGuard.js';
+export { PIN_BATCH_ERROR_CODE } from './pinGuard.js';
+export type { ProxyPinOptions } from './pinGuard.js';
+export { PIN_ERROR_CODE } from '../core/pins/PinGuard.js';
+export type { OnDrift } from '../core/pins/PinPolicy.js';

@@ -1,4 +1,4 @@
-import type { OnDrift } from './pinGuard.js';
+import type { OnDrift } from '../core/pins/PinPolicy.js';
 import { DEFAULT_MAX_BODY_BYTES } from './readLimitedBody.js';
 
 /** Default `--listen` address: loopback only, because the proxy forwards Authorization headers. */

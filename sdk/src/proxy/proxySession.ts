@@ -36,7 +36,7 @@ import {
   EVENT_PROGRESS,
   spanName,
 } from '../semconv.js';
-import { PinGuard, type Withheld } from './pinGuard.js';
+import { ProxyPinGuard, type Withheld } from './pinGuard.js';
 import { ProxyRequests, type ProxyRequest } from './proxyRequests.js';
 import type { MessageInfo, ProxySessionOptions, Unanswered } from './proxySessionOptions.js';
 import { SessionAttributes } from './sessionAttributes.js';
@@ -68,14 +68,14 @@ export class ProxySession {
   private readonly toolPages = new ToolListPages();
   private pending: PendingAttributes[] = [];
   /** The session's view of the tool pins, when the proxy enforces some. */
-  private readonly pins: PinGuard | undefined;
+  private readonly pins: ProxyPinGuard | undefined;
 
   constructor(private readonly options: ProxySessionOptions) {
     this.tracer = options.tracer;
     this.propagator = options.propagator ?? defaultPropagator;
     this.cancelGraceMs = options.cancelGraceMs ?? 1000;
     this.attributes = new SessionAttributes(options);
-    this.pins = options.pins !== undefined ? new PinGuard(options.pins, this.requests) : undefined;
+    this.pins = options.pins !== undefined ? new ProxyPinGuard(options.pins, this.requests) : undefined;
   }
 
   /** Number of requests awaiting a response, in both directions. */
@@ -108,7 +108,7 @@ export class ProxySession {
     return this.each(msg, info, true);
   }
 
-  /** Pins in block mode: what to answer instead of forwarding `msg`, if anything (`PinGuard.withhold`). */
+  /** Pins in block mode: what to answer instead of forwarding `msg`, if anything (`ProxyPinGuard.withhold`). */
   withhold(msg: unknown, info: MessageInfo = {}): Withheld | undefined {
     return this.pins?.withhold(msg, info.scope ?? '', () => {
       this.fromClient(msg, info);

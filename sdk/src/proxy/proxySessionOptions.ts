@@ -1,6 +1,6 @@
 import type { Attributes, Context, TextMapPropagator, Tracer } from '@opentelemetry/api';
 import type { FailureOutcome } from '../core/classifyOutcome.js';
-import type { PinPolicy } from './pinGuard.js';
+import type { PinPolicy } from '../core/pins/PinPolicy.js';
 import type { UpstreamServer } from './sessionAttributes.js';
 import type { ToolListMemory } from './toolListMemory.js';
 

@@ -2,10 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { finished, type Readable, type Writable } from 'node:stream';
 import { diag, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 import { closedConnectionOutcome } from '../core/classifyOutcome.js';
+import { PinPolicy } from '../core/pins/PinPolicy.js';
 import { NETWORK_TRANSPORT_PIPE } from '../semconv.js';
 import { redactCommandLine } from '../core/transport/commandLine.js';
 import { DROP_LINE, LineFramer } from './lineFramer.js';
-import { PinPolicy, type ProxyPinOptions } from './pinGuard.js';
+import type { ProxyPinOptions } from './pinGuard.js';
 import { ProxySession } from './proxySession.js';
 import { ToolListMemory } from './toolListMemory.js';
 

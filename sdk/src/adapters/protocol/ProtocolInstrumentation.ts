@@ -1,9 +1,11 @@
 import type { Context } from '@opentelemetry/api';
 import type { JsonRpcMessage } from '../../core/jsonRpc.js';
 import type { ResolvedOptions } from '../../core/options.js';
+import type { PinPolicy } from '../../core/pins/PinPolicy.js';
 import type { Connection, OutgoingCall } from '../../core/recorder/calls.js';
 import { SpanRecorder, type Role } from '../../core/recorder/SpanRecorder.js';
 import { reportInternalError } from '../../core/reportInternalError.js';
+import { ClientPins } from './clientPins.js';
 import { wrapRequestHandlers, wrapToolExecution } from './handlerHooks.js';
 import {
   markWrapped,
@@ -49,6 +51,13 @@ export class ProtocolInstrumentation {
   private readonly toolCallsByParams = new WeakMap<object, OutgoingCall>();
   /** Hand-off from {@link onSend} to the transport's wrapped `send`: the call whose request is going out. */
   sentCall: OutgoingCall | undefined;
+  /**
+   * Hand-off from {@link onSend} to the transport's wrapped `send`: the answer to hand the Protocol
+   * instead of sending the request (a call refused by the pins).
+   */
+  refusedReply: JsonRpcMessage | undefined;
+  /** A Client's tool pins (`instrumentClient`'s `pins` option); undefined without: nothing is checked. */
+  pins: ClientPins | undefined;
 
   constructor(
     private readonly protocol: ProtocolLike,
@@ -66,6 +75,11 @@ export class ProtocolInstrumentation {
       role === 'client' ? '_clientInfo' : '_serverInfo'
     ];
     this.recorder.setImplementation(role, own);
+  }
+
+  /** Holds a Client's server to `policy` from now on (replacing pins given before). */
+  usePins(policy: PinPolicy): void {
+    if (this.role === 'client') this.pins = new ClientPins(policy);
   }
 
   /** Installs the wrappers. Called once per Protocol object (the caller checks the marker). */
@@ -121,7 +135,8 @@ export class ProtocolInstrumentation {
       } finally {
         this.sending = undefined;
       }
-      if (call && !call.sent) this.keepUnsent(call);
+      // A call refused by the pins was decided without being sent: it waits for no later send.
+      if (call && !call.sent && call.forcedOutcome === undefined) this.keepUnsent(call);
       if (owned && call) watch(result, call);
       return result;
     };
@@ -223,7 +238,8 @@ export class ProtocolInstrumentation {
 
   /**
    * Everything sent through the transport. Returns the message to send (with trace context injected);
-   * a request of a traced call is also left in {@link sentCall} for the wrapped `send`.
+   * a request of a traced call is also left in {@link sentCall} for the wrapped `send`, and a request
+   * the pins refuse leaves its answer in {@link refusedReply} instead (it is not sent).
    */
   onSend(
     conn: Connection,
@@ -234,19 +250,24 @@ export class ProtocolInstrumentation {
     const recorder = this.recorder;
     if (message.method !== undefined) {
       if (message.id !== undefined) {
-        const call = this.sending;
+        const pending = this.sending;
         this.sending = undefined;
-        if (call && call.method === message.method) {
-          this.sentCall = call;
-          return recorder.outgoing.sent(conn, message, call);
-        }
         // Not sent from inside `request()`: a request the SDK queued for a task, delivered now (in the
         // tasks/result handler), the retry of a multi round-trip call, or one the SDK sends straight
         // to the transport (2.x: the server/discover probe, subscriptions/listen). The core decides.
-        const claimed = recorder.outgoing.claim(conn, message);
-        if (claimed) {
-          this.sentCall = claimed;
-          return recorder.outgoing.sent(conn, message, claimed);
+        const call =
+          pending && pending.method === message.method ? pending : recorder.outgoing.claim(conn, message);
+        const pins = this.pins;
+        if (pins !== undefined) {
+          const refused = pins.sending(conn, message, call);
+          if (refused !== undefined) {
+            this.refusedReply = refused;
+            return message;
+          }
+        }
+        if (call) {
+          this.sentCall = call;
+          return recorder.outgoing.sent(conn, message, call);
         }
         // MCP SDK 2.x ends a listen request's exchange by aborting its `requestSignal`.
         const signal = options?.['requestSignal'];

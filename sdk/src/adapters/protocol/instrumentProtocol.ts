@@ -1,4 +1,6 @@
+import { diag } from '@opentelemetry/api';
 import { resolveOptions, type InstrumentationOptions } from '../../core/options.js';
+import { clientPinPolicy } from '../../core/pins/PinPolicy.js';
 import { reportInternalError } from '../../core/reportInternalError.js';
 import type { Role } from '../../core/recorder/SpanRecorder.js';
 import type { HostDialect, McpServerLike, ProtocolLike } from './hostTypes.js';
@@ -32,7 +34,11 @@ export function instrumentServerWith(
   }
 }
 
-/** Shared by the client and server entry points (of 1.x and 2.x): idempotent, never throws. */
+/**
+ * Shared by the client and server entry points (of 1.x and 2.x): idempotent, never throws. A second
+ * call does nothing, except that a Client's `pins` given to it take effect: pins added to a client
+ * someone instrumented before are enforced, not silently dropped.
+ */
 export function instrumentProtocol(
   protocol: object,
   role: Role,
@@ -42,7 +48,12 @@ export function instrumentProtocol(
 ): void {
   try {
     const marked = protocol as Record<symbol, unknown>;
-    if (marked[INSTRUMENTED]) return;
+    const pins = role === 'client' && options?.pins !== undefined;
+    const existing = marked[INSTRUMENTED];
+    if (existing) {
+      if (pins) addPins(existing, options);
+      return;
+    }
     const candidate = protocol as Partial<ProtocolLike>;
     if (typeof candidate.request !== 'function' || typeof candidate.connect !== 'function') {
       reportInternalError(
@@ -50,15 +61,29 @@ export function instrumentProtocol(
       );
       return;
     }
-    Object.defineProperty(protocol, INSTRUMENTED, { value: true });
-    new ProtocolInstrumentation(
+    const instrumentation = new ProtocolInstrumentation(
       protocol as ProtocolLike,
       role,
       resolveOptions(options),
       mcpServer as McpServerLike | undefined,
       dialect,
-    ).install();
+    );
+    Object.defineProperty(protocol, INSTRUMENTED, { value: instrumentation });
+    if (pins) instrumentation.usePins(clientPinPolicy(options.pins, options.onDrift));
+    instrumentation.install();
   } catch (error) {
     reportInternalError(error);
+  }
+}
+
+/** Pins given to a client instrumented before (by this copy of the SDK, or by another one). */
+function addPins(existing: unknown, options: InstrumentationOptions): void {
+  const instrumentation = existing as Partial<Pick<ProtocolInstrumentation, 'usePins'>>;
+  if (typeof instrumentation.usePins === 'function') {
+    instrumentation.usePins(clientPinPolicy(options.pins, options.onDrift));
+  } else {
+    diag.error(
+      '@mcpscope/sdk: this client was instrumented by another copy of @mcpscope/sdk: its pins are not enforced',
+    );
   }
 }

@@ -56,14 +56,25 @@ export function wrapCallbacks(
   if (typeof onmessage === 'function' && !isWrapped(onmessage)) {
     const receive = (self: unknown, message: unknown, extra: unknown): unknown => {
       let ctx: Context | undefined;
+      // With pins, what the Client reads may be less than what came (withheld tools); the recorder
+      // sees what came.
+      let delivered = message;
+      const pins = instr.pins;
+      if (pins !== undefined) {
+        try {
+          delivered = pins.received(conn, message as JsonRpcMessage);
+        } catch (error) {
+          reportInternalError(error);
+        }
+      }
       try {
         ctx = instr.onReceive(conn, message as JsonRpcMessage, extra);
       } catch (error) {
         reportInternalError(error);
       }
-      if (ctx === undefined) return onmessage.call(self, message, extra);
+      if (ctx === undefined) return onmessage.call(self, delivered, extra);
       // No `this` for context.with: the async-hooks context manager would bind a function per call.
-      return context.with(ctx, callWith, undefined, onmessage, self, message, extra);
+      return context.with(ctx, callWith, undefined, onmessage, self, delivered, extra);
     };
     const wrapped = function mcpscopeOnMessage(this: unknown, message: unknown, extra?: unknown): unknown {
       return receive(this, message, extra);
@@ -106,6 +117,11 @@ function wrapSend(instr: ProtocolInstrumentation, transport: TransportLike, hold
     } catch (error) {
       reportInternalError(error);
     }
+    const refused = instr.refusedReply;
+    if (refused !== undefined) {
+      instr.refusedReply = undefined;
+      return answerLocally(transport, refused);
+    }
     // Over HTTP the request's fetch runs in the transport span's context, so the wrapped fetch can
     // attribute the status code to it (and HTTP client instrumentation nests under it).
     if (call?.transportSpan && holder.conn.info.http) {
@@ -117,6 +133,27 @@ function wrapSend(instr: ProtocolInstrumentation, transport: TransportLike, hold
   transport.send = function mcpscopeSend(this: unknown, ...args: unknown[]): Promise<void> {
     return traced(this, args);
   };
+}
+
+/**
+ * Hands `reply` to the Protocol as if the peer had sent it, instead of sending the request it answers
+ * (a call the pins refuse): the host SDK settles the call the way it settles any answer, with its own
+ * error class. Delivered on a microtask, once `send` has returned, as a transport delivers a response;
+ * through the transport's current `onmessage`, so the instrumentation sees it as it sees any answer.
+ */
+function answerLocally(transport: TransportLike, reply: JsonRpcMessage): Promise<void> {
+  if (typeof transport.onmessage !== 'function') {
+    // Not connected: nothing can be answered; the request fails as a failed send does.
+    return Promise.reject(new Error(reply.error?.message ?? 'refused'));
+  }
+  queueMicrotask(() => {
+    try {
+      transport.onmessage?.(reply);
+    } catch (error) {
+      reportInternalError(error);
+    }
+  });
+  return Promise.resolve();
 }
 
 function wrapStart(instr: ProtocolInstrumentation, transport: TransportLike, holder: TransportHolder): void {

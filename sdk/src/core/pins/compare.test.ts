@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { changedFields, comparePins, isClean, PinIndex } from './compare.js';
-import { createPinFile } from './pinFile.js';
-import { renderComparison } from './renderDiff.js';
-import { ADDED_TOOL, DRIFTED, DROPPED_TOOL, STABLE_TOOLS, toolsOf } from './testing/driftingServer.js';
+import { createPinFile } from '../../pins/pinFile.js';
+import { renderComparison } from '../../pins/renderDiff.js';
+import {
+  ADDED_TOOL,
+  DRIFTED,
+  DROPPED_TOOL,
+  STABLE_TOOLS,
+  toolsOf,
+} from '../../pins/testing/driftingServer.js';
 
 const pins = new PinIndex(createPinFile({ name: 'drifting' }, toolsOf('v1')));
 

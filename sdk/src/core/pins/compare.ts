@@ -1,6 +1,6 @@
-import { canonicalJson } from '../core/tools/canonicalJson.js';
-import { fingerprintTools, type ToolDefinition } from '../core/tools/fingerprint.js';
-import type { PinFile, PinnedTool } from './pinFile.js';
+import { canonicalJson } from '../tools/canonicalJson.js';
+import { fingerprintTools, type ToolDefinition } from '../tools/fingerprint.js';
+import type { PinFile, PinnedTool } from '../../pins/pinFile.js';
 
 // How a server's tools stand against their pins. Pure: the proxy, the `pin --check` command and the
 // SDK's client all decide with these functions, so one rule says what "matches its pin" means.
