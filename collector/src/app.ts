@@ -12,6 +12,7 @@ import express from 'express';
 import type { CollectorConfig } from './config.js';
 import { openStorage, type Storage } from './storage/index.js';
 import { createApiRouter } from './api/router.js';
+import { createToolPinsRouter } from './api/toolPins.js';
 import type { InfoResponse } from './api/types.js';
 import { demoCommand } from './cli/demoCommand.js';
 import { createOtlpRouter, writeOtlpStatus } from './receiver/router.js';
@@ -168,6 +169,7 @@ export function createApp(
   });
   app.use('/api', readAuth, createApiRouter(storage.queries, { log }));
   if (options.alerting) app.use('/api', readAuth, createAlertsRouter(options.alerting, { log }));
+  app.use('/api', readAuth, createToolPinsRouter(storage.clickhouse, { log }));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'not found' });
   });

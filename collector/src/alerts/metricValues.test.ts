@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolCall, toolsList } from '../storage/fixtures.js';
 import { openTempStorage, type TempStorage } from '../storage/tempStorage.js';
+import { ToolApprovalStore } from '../storage/toolApprovals.js';
+import { createPinFile } from '@mcpscope/sdk/pins';
 import { computeRuleValues, windowStartSeconds } from './metricValues.js';
 import { parseRuleDefinition } from './rule.js';
 import type { StoredRule } from './store.js';
@@ -174,7 +176,8 @@ describe('computeRuleValues', () => {
       rule('other', { metric: 'tool_change', threshold: 0, scope: { server: 'github' } }),
       rule('otherTool', { metric: 'tool_change', threshold: 0, scope: { tool: 'get_forecast' } }),
     ]);
-    expect(r.queries).toBe(1);
+    // The history, and the approvals that `flaggedOnly` needs for the `unapproved` flag.
+    expect(r.queries).toBe(2);
     expect(r.values.get('any')).toBe(inWindow.length);
     expect(r.values.get('flagged')).toBe(inWindow.filter((c) => c.flags.length > 0).length);
     expect(r.values.get('flagged')).toBeGreaterThan(0);
@@ -193,5 +196,43 @@ describe('computeRuleValues', () => {
     ]);
     expect(r.queries).toBe(4);
     expect(r.values.size).toBe(4);
+  });
+
+  it('counts the changes that depart from the approved set in force when they were made', async () => {
+    const identity = 'weather@weather.local:80';
+    const againstApproved = () =>
+      values([
+        rule('approved', { metric: 'tool_change', threshold: 0, againstApproved: true }),
+        rule('approvedFlagged', {
+          metric: 'tool_change',
+          threshold: 0,
+          againstApproved: true,
+          flaggedOnly: true,
+        }),
+      ]);
+    // No approved set: nothing departs from one.
+    expect((await againstApproved()).values.get('approved')).toBe(0);
+    // The first set, approved 20 minutes ago: the poisoned get_alerts of 15 s ago departs from it.
+    const approved = createPinFile({ name: 'weather' }, tools);
+    await new ToolApprovalStore(temp.client, temp.config.clickhouseDatabase).record({
+      id: 'approval-1',
+      server: identity,
+      serverName: 'weather',
+      serverVersion: '',
+      setFingerprint: 'a'.repeat(64),
+      approvedAtMs: now - 20 * 60_000,
+      approvedBy: '',
+      note: '',
+      tools: approved.tools.map((t) => ({ name: t.name, sha256: t.sha256 })),
+      definitions: approved.tools.map((t) => JSON.stringify(t.definition)),
+    });
+    const r = await againstApproved();
+    expect(r.queries).toBe(2);
+    const view = await temp.storage.queries.toolChanges({ server: identity });
+    const start = windowStartSeconds(now, 300) * 1000;
+    const departing = view.changes.filter((c) => Date.parse(c.at) >= start && c.flags.includes('unapproved'));
+    expect(departing.map((c) => [c.tool, c.approval?.status])).toEqual([['get_alerts', 'drift']]);
+    expect(r.values.get('approved')).toBe(1);
+    expect(r.values.get('approvedFlagged')).toBe(1);
   });
 });

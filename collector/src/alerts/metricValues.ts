@@ -5,7 +5,8 @@
  * - counts (`calls`, `error_rate`, and the calls under a root-cause rate) and, in a second query, the
  *   latency quantiles (`p95_ms`, `p99_ms`) from the per-minute rollup;
  * - failed calls by root-cause layer from `mcp_root_causes`;
- * - tool-definition changes from `mcp_tool_definitions`.
+ * - tool-definition changes from `mcp_tool_definitions`, held against the approved sets of
+ *   `mcp_tool_approvals`.
  *
  * Each rule's scope and window travel as parallel array parameters; every rollup row is paired with the
  * rules it matches (`ARRAY JOIN arrayFilter(…)`) and aggregated per rule and layer. The rows read are
@@ -16,11 +17,12 @@
  * current minute included.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { computeToolChanges, type ToolHistoryRow } from '../api/toolChanges.js';
+import { computeToolChanges, UNAPPROVED_FLAG, type ToolHistoryRow } from '../api/toolChanges.js';
 import { chooseLayer } from '../storage/queries/rollup.js';
 import { Where } from '../storage/queries/sql.js';
 import { toolHistoryQuery } from '../storage/queries/toolChanges.js';
 import { TABLES } from '../storage/schema.js';
+import { approvalsQuery, approvalOf, type ApprovalRow } from '../storage/toolApprovals.js';
 import { timedQuery, type StoredRule } from './store.js';
 
 /** The values of one cycle (null: nothing to compute it from) and what computing them cost. */
@@ -174,19 +176,26 @@ async function rootCauseCounts(
   return { counts, clickhouseMs };
 }
 
-/** Per rule (by index), the tool-definition changes first seen in its window and scope. */
+/**
+ * Per rule (by index), the tool-definition changes first seen in its window and scope. When a rule
+ * counts flagged changes or changes against the approved sets, the approvals are read too (a second
+ * query), so changes carry the `unapproved` flag as the tool-changes view shows it.
+ */
 async function toolChangeCounts(
   client: ClickHouseClient,
   database: string,
   rules: readonly StoredRule[],
   nowMs: number,
-): Promise<{ counts: number[]; clickhouseMs: number }> {
-  const { value, clickhouseMs } = await timedQuery<ToolHistoryRow>(
-    client,
-    toolHistoryQuery(database, new Where()),
-  );
+): Promise<{ counts: number[]; clickhouseMs: number; queries: number }> {
+  const history = await timedQuery<ToolHistoryRow>(client, toolHistoryQuery(database, new Where()));
+  const needsApprovals = rules.some((r) => r.flaggedOnly || r.againstApproved);
+  const approvals = needsApprovals
+    ? await timedQuery<ApprovalRow>(client, approvalsQuery(database))
+    : { value: [], clickhouseMs: 0 };
+  const { value } = history;
+  const clickhouseMs = history.clickhouseMs + approvals.clickhouseMs;
   const names = new Map(value.map((r) => [r.identity, r.serverName]));
-  const { changes } = computeToolChanges(value);
+  const { changes } = computeToolChanges(value, approvals.value.map(approvalOf));
   const counts = rules.map((rule) => {
     const from = windowStartSeconds(nowMs, rule.windowSeconds) * 1000;
     const { server, tool } = rule.scope;
@@ -195,10 +204,11 @@ async function toolChangeCounts(
         Date.parse(c.at) >= from &&
         (server === undefined || c.server === server || names.get(c.server) === server) &&
         (tool === undefined || c.tool === tool) &&
-        (!rule.flaggedOnly || c.flags.length > 0),
+        (!rule.flaggedOnly || c.flags.length > 0) &&
+        (!rule.againstApproved || c.flags.includes(UNAPPROVED_FLAG)),
     ).length;
   });
-  return { counts, clickhouseMs };
+  return { counts, clickhouseMs, queries: needsApprovals ? 2 : 1 };
 }
 
 const nsToMs = (ns: number | undefined): number | null =>
@@ -262,7 +272,8 @@ export async function computeRuleValues(
   return {
     values,
     clickhouseMs: Object.values(breakdown).reduce((sum, ms) => sum + ms, 0),
-    queries: Object.keys(breakdown).length,
+    // The tool changes take a second query when they are held against the approved sets.
+    queries: Object.keys(breakdown).length + (tools && tools.queries > 1 ? tools.queries - 1 : 0),
     breakdown,
   };
 }

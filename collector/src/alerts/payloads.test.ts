@@ -99,6 +99,30 @@ describe('slackPayload', () => {
     resolveFiring(firing, startsAt + 60_000);
     expect(slackPayload(firing, 'resolved', external).text).toMatch(/^:white_check_mark: \*RESOLVED\*/);
   });
+
+  it('says when a tool_change rule counts changes against the approved set', () => {
+    const drift: StoredRule = {
+      ...rule,
+      name: 'rug pull',
+      metric: 'tool_change',
+      threshold: 0,
+      scope: { server: 'weather' },
+      againstApproved: true,
+    };
+    const { firing } = openFiring(drift, 'f-2', 1, startsAt);
+    expect(slackPayload(firing, 'firing', external).text).toContain(
+      'rug pull: tool-definition changes departing from the approved set 1 &gt; 0 over 5 min',
+    );
+    const flagged = openFiring(
+      { ...drift, againstApproved: undefined, flaggedOnly: true },
+      'f-3',
+      2,
+      startsAt,
+    );
+    expect(slackPayload(flagged.firing, 'firing', external).text).toContain(
+      'rug pull: flagged tool-definition changes 2 &gt; 0',
+    );
+  });
 });
 
 describe('labelsFingerprint', () => {

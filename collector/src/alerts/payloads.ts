@@ -56,7 +56,11 @@ const METRIC_NAMES: Record<AlertRuleDefinition['metric'], string> = {
 function metricName(rule: AlertRuleDefinition): string {
   const base = METRIC_NAMES[rule.metric];
   const rc = rule.scope.rootCauseLayer;
-  if (rc === undefined) return rule.flaggedOnly ? `flagged ${base}` : base;
+  if (rule.metric === 'tool_change') {
+    const flagged = rule.flaggedOnly ? `flagged ${base}` : base;
+    return rule.againstApproved ? `${flagged} departing from the approved set` : flagged;
+  }
+  if (rc === undefined) return base;
   return rule.metric === 'calls' ? `failed calls blamed on ${rc}` : `${base} blamed on ${rc}`;
 }
 

@@ -37,6 +37,14 @@ describe('parseRuleDefinition', () => {
       flaggedOnly: true,
     });
     expect(toolChange.flaggedOnly).toBe(true);
+    const drift = parseRuleDefinition({
+      ...valid,
+      metric: 'tool_change',
+      threshold: 0,
+      againstApproved: true,
+    });
+    expect(drift.againstApproved).toBe(true);
+    expect(drift.flaggedOnly).toBeUndefined();
     const rc = parseRuleDefinition({ ...valid, scope: { rootCauseLayer: 'downstream', layer: 'client' } });
     expect(rc.scope).toEqual({ rootCauseLayer: 'downstream', layer: 'client' });
   });
@@ -74,6 +82,12 @@ describe('parseRuleDefinition', () => {
   it('refuses scopes and options that do not fit the metric', () => {
     expect(refusal({ ...valid, flaggedOnly: true })).toMatch(
       /flaggedOnly: applies to tool_change rules only/,
+    );
+    expect(refusal({ ...valid, againstApproved: true })).toMatch(
+      /againstApproved: applies to tool_change rules only/,
+    );
+    expect(refusal({ ...valid, metric: 'tool_change', threshold: 0, againstApproved: 'yes' })).toMatch(
+      /againstApproved: Expected boolean/,
     );
     expect(refusal({ ...valid, metric: 'tool_change', threshold: 0, scope: { service: 'agent' } })).toMatch(
       /scope.service: tool_change rules are scoped by server and tool only/,

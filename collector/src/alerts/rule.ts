@@ -70,6 +70,7 @@ const ruleSchema = z
     windowSeconds: z.number().int().min(MIN_WINDOW_SECONDS).max(MAX_WINDOW_SECONDS),
     webhook: webhookSchema,
     flaggedOnly: z.boolean().optional(),
+    againstApproved: z.boolean().optional(),
     resolveAfterEvaluations: z.number().int().min(1).max(100).default(DEFAULT_RESOLVE_AFTER),
     severity: z.enum(['critical', 'warning', 'info']).optional(),
   })
@@ -83,6 +84,8 @@ const ruleSchema = z
       fail(['threshold'], `${r.metric} cannot be negative, got ${r.threshold}`);
     if (r.flaggedOnly !== undefined && r.metric !== 'tool_change')
       fail(['flaggedOnly'], 'applies to tool_change rules only');
+    if (r.againstApproved !== undefined && r.metric !== 'tool_change')
+      fail(['againstApproved'], 'applies to tool_change rules only');
     if (r.metric === 'tool_change') {
       for (const key of ['service', 'layer', 'rootCauseLayer'] as const)
         if (r.scope[key] !== undefined)
@@ -132,6 +135,7 @@ export function parseRuleDefinition(input: unknown, where = 'invalid alert rule'
     resolveAfterEvaluations: r.resolveAfterEvaluations,
   };
   if (r.flaggedOnly !== undefined) def.flaggedOnly = r.flaggedOnly;
+  if (r.againstApproved !== undefined) def.againstApproved = r.againstApproved;
   if (r.severity !== undefined) def.severity = r.severity;
   return def;
 }

@@ -46,6 +46,12 @@ export interface AlertRuleDefinition {
   webhook: { url: string; format: WebhookFormat };
   /** `tool_change` only: count only changes with a flag (no version bump, mid-session, injection patterns). */
   flaggedOnly?: boolean;
+  /**
+   * `tool_change` only: count only changes that depart from the server's approved set in force when they
+   * were made (a changed or new tool not approved, an approved tool gone: the `unapproved` flag). Servers
+   * without an approved set have no such changes.
+   */
+  againstApproved?: boolean;
   /** Consecutive evaluations with the condition false before a firing alert resolves. Default 3. */
   resolveAfterEvaluations: number;
   /** Sent as the `severity` label. */

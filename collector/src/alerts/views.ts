@@ -25,7 +25,7 @@ function definitionView(rule: StoredRule): AlertFiringView['rule'] {
     webhook: { url: redactWebhookUrl(rule.webhook.url), format: rule.webhook.format },
     resolveAfterEvaluations: rule.resolveAfterEvaluations,
   };
-  const optional: (keyof AlertRuleDefinition)[] = ['flaggedOnly', 'severity'];
+  const optional: (keyof AlertRuleDefinition)[] = ['flaggedOnly', 'againstApproved', 'severity'];
   for (const key of optional) if (rule[key] !== undefined) Object.assign(def, { [key]: rule[key] });
   return def;
 }

@@ -5,9 +5,30 @@
  * the row with an empty tool name stands for the whole set. Per server identity, the set rows ordered by
  * first sighting form a timeline; each point where the set fingerprint differs from the one before is a
  * transition, and the tools of the two sets are diffed. A flip back (A → B → A) is two transitions.
+ *
+ * With approvals (model/toolApproval.ts), each change is also held against the approved set in force
+ * when it was first seen, and each server's current set against its latest approval.
  */
-import type { ToolChange, ToolChangesResponse, ToolDefinitionVersion } from './types.js';
+import type {
+  ToolApprovalView,
+  ToolChange,
+  ToolChangesResponse,
+  ToolDefinitionVersion,
+  ToolServerView,
+} from './types.js';
 import { flagsOf, inspectToolDefinition } from './heuristics.js';
+import {
+  approvalInForce,
+  approvalIndex,
+  compareWithApproval,
+  pinPath,
+  standingOf,
+  type StoredApproval,
+} from '../model/toolApproval.js';
+import type { PinIndex } from '@mcpscope/sdk/pins';
+
+/** The flag of a change whose result departs from the approved set in force when it was made. */
+export const UNAPPROVED_FLAG = 'unapproved';
 
 export interface ToolHistoryRow {
   identity: string;
@@ -48,8 +69,37 @@ interface Version {
   version: string;
 }
 
-/** Computes changes (newest first) and the current tool set of every server identity. */
-export function computeToolChanges(rows: readonly ToolHistoryRow[]): ToolChangesResponse {
+/** The API view of a stored approval. */
+export function approvalView(a: StoredApproval): ToolApprovalView {
+  const view: ToolApprovalView = {
+    id: a.id,
+    server: a.server,
+    serverName: a.serverName,
+    serverVersion: a.serverVersion,
+    setFingerprint: a.setFingerprint,
+    approvedAt: new Date(a.approvedAtMs).toISOString(),
+    tools: a.tools.map((t) => ({ name: t.name, sha256: t.sha256 })),
+    pinPath: pinPath(a.server),
+  };
+  if (a.approvedBy !== '') view.approvedBy = a.approvedBy;
+  if (a.note !== '') view.note = a.note;
+  return view;
+}
+
+/**
+ * Computes changes (newest first), the current tool set of every server identity and, per server, its
+ * standing against its latest approval. `approvals` may come in any order.
+ */
+export function computeToolChanges(
+  rows: readonly ToolHistoryRow[],
+  approvals: readonly StoredApproval[] = [],
+): ToolChangesResponse {
+  const approvalsOf = new Map<string, StoredApproval[]>();
+  for (const a of [...approvals].sort((x, y) => x.approvedAtMs - y.approvedAtMs || cmpStr(x.id, y.id))) {
+    let list = approvalsOf.get(a.server);
+    if (!list) approvalsOf.set(a.server, (list = []));
+    list.push(a);
+  }
   const byIdentity = new Map<string, ToolHistoryRow[]>();
   for (const r of rows) {
     let list = byIdentity.get(r.identity);
@@ -58,7 +108,15 @@ export function computeToolChanges(rows: readonly ToolHistoryRow[]): ToolChanges
   }
   const changes: ToolChange[] = [];
   const current: ToolDefinitionVersion[] = [];
+  const servers: ToolServerView[] = [];
   for (const [identity, list] of byIdentity) {
+    const approved = approvalsOf.get(identity) ?? [];
+    const indexes = new Map<StoredApproval, PinIndex>();
+    const indexOf = (a: StoredApproval): PinIndex => {
+      let index = indexes.get(a);
+      if (!index) indexes.set(a, (index = approvalIndex(a)));
+      return index;
+    };
     const segments: Segment[] = [];
     const members = new Map<string, Map<string, string>>(); // set → tool → fingerprint
     const versions = new Map<string, Version>(); // tool \0 fingerprint → aggregated version
@@ -162,6 +220,16 @@ export function computeToolChanges(rows: readonly ToolHistoryRow[]): ToolChanges
         };
         if (before) change.before = before;
         if (after) change.after = after;
+        const inForce = approvalInForce(approved, Date.parse(at));
+        if (inForce) {
+          const status = standingOf(indexOf(inForce), tool, after?.fingerprint);
+          change.approval = {
+            id: inForce.id,
+            approvedAt: new Date(inForce.approvedAtMs).toISOString(),
+            status,
+          };
+          if (status !== 'match') change.flags.push(UNAPPROVED_FLAG);
+        }
         changes.push(change);
       }
     }
@@ -169,15 +237,46 @@ export function computeToolChanges(rows: readonly ToolHistoryRow[]): ToolChanges
     const latest = segments.reduce((a, b) => (cmpNs(b.last, a.last) > 0 ? b : a));
     const latestMembers = members.get(latest.set) ?? new Map<string, string>();
     const others = [...latestMembers.keys()];
-    for (const [tool, fp] of [...latestMembers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [tool, fp] of [...latestMembers].sort(([a], [b]) => cmpStr(a, b))) {
       const v = view(tool, fp);
       if (!v) continue;
       const findings = inspectToolDefinition(v.definition, { otherTools: others });
       current.push({ ...v, flags: flagsOf(findings), findings });
     }
+    servers.push(
+      serverView(identity, list[0]?.serverName ?? identity, latest, latestMembers, approved.at(-1)),
+    );
   }
   changes.sort((a, b) =>
     a.at < b.at ? 1 : a.at > b.at ? -1 : a.server.localeCompare(b.server) || a.tool.localeCompare(b.tool),
   );
-  return { changes, current };
+  servers.sort((a, b) => cmpStr(a.server, b.server));
+  return { changes, current, servers };
+}
+
+function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A server's latest set against its latest approval. */
+function serverView(
+  identity: string,
+  serverName: string,
+  latest: Segment,
+  members: ReadonlyMap<string, string>,
+  approval: StoredApproval | undefined,
+): ToolServerView {
+  const tools = approval ? compareWithApproval(approval, members) : [];
+  return {
+    server: identity,
+    serverName,
+    serverVersion: latest.version,
+    setFingerprint: latest.set,
+    toolCount: members.size,
+    lastSeen: iso(latest.last),
+    pinPath: pinPath(identity),
+    approval: approval ? approvalView(approval) : null,
+    status: !approval ? 'unapproved' : tools.every((t) => t.status === 'match') ? 'approved' : 'drift',
+    tools,
+  };
 }

@@ -3,6 +3,9 @@
  * two cannot drift. Times are ISO-8601 strings unless named `*UnixNano` (decimal string) or `*Ms`.
  */
 import type { RootCause, VerdictSpan } from '../model/rootCause.js';
+import type { ApprovalStatus } from '../model/toolApproval.js';
+
+export type { ApprovalStatus } from '../model/toolApproval.js';
 
 /** Common query parameters: `from`/`to` accept ISO-8601 or unix milliseconds; default the last hour. */
 export interface TimeRange {
@@ -214,6 +217,12 @@ export interface ToolChange {
   flags: string[];
   /** What each injection heuristic matched in `after`, for the reviewer. */
   findings?: { flag: string; evidence: string }[];
+  /**
+   * The tool after the change against the approved set in force when the change was first seen (absent
+   * when the server had no approval then). Anything but `match` also adds the flag `unapproved`, so
+   * A (approved) → B → C flags C even when B → C alone looks harmless.
+   */
+  approval?: { id: string; approvedAt: string; status: ApprovalStatus };
 }
 /** `GET /api/info`: what the collector says of itself to the dashboard. */
 export interface InfoResponse {
@@ -224,6 +233,64 @@ export interface InfoResponse {
 export interface ToolChangesResponse {
   changes: ToolChange[];
   current: ToolDefinitionVersion[];
+  /** Each server's current set and how it stands against its approved set. */
+  servers: ToolServerView[];
+}
+
+/**
+ * An approved tool set: `POST /api/tool-pins/:server/approve` answers it, `/api/tool-changes` shows the
+ * latest per server, and `GET /api/tool-pins/:server` serves it as a pin file.
+ */
+export interface ToolApprovalView {
+  id: string;
+  /** The server identity the set was approved for. */
+  server: string;
+  serverName: string;
+  /** The server version reported with the approved set ('' when unknown). */
+  serverVersion: string;
+  /** Fingerprint of the approved set (SHA-256 over its sorted definitions, as the SDK computes it). */
+  setFingerprint: string;
+  approvedAt: string;
+  /** Who approved, as they said (the read token names nobody); absent when not given. */
+  approvedBy?: string;
+  note?: string;
+  /** The approved tools and their fingerprints, by name. */
+  tools: { name: string; sha256: string }[];
+  /** Where the set is served as a pin file: `/api/tool-pins/<URL-encoded identity>`. */
+  pinPath: string;
+}
+
+/** One tool of a server against its approved set. */
+export interface ToolStanding {
+  tool: string;
+  status: ApprovalStatus;
+  /** The fingerprint listed now; absent when `missing`. */
+  fingerprint?: string;
+  /** The fingerprint approved; absent when `unpinned`. */
+  approvedFingerprint?: string;
+}
+
+/** A server in `/api/tool-changes`: its current tool set and its approved set. */
+export interface ToolServerView {
+  server: string;
+  serverName: string;
+  /** Server version of the latest sighting. */
+  serverVersion: string;
+  /** Fingerprint of the set listed last: send it with an approval to approve exactly this set. */
+  setFingerprint: string;
+  toolCount: number;
+  lastSeen: string;
+  /** Where its approved set is (or will be) served as a pin file. */
+  pinPath: string;
+  /** The latest approval; null when the server has none. */
+  approval: ToolApprovalView | null;
+  /**
+   * `approved`: the current set is the approved one; `drift`: it departs from it (see `tools`);
+   * `unapproved`: nothing approved yet.
+   */
+  status: 'approved' | 'drift' | 'unapproved';
+  /** Each current or approved tool's standing, by name; empty without an approval. */
+  tools: ToolStanding[];
 }
 
 /** The five OTLP metric types, each stored in its own `otel_metrics_*` table. */

@@ -13,6 +13,7 @@ import { compareVersions } from './version.js';
 import { exporterParity } from './exporterParity.js';
 import { alertTables } from './alertsSchema.js';
 import { METRIC_TTL_COLUMNS, metricTables } from './metricsSchema.js';
+import { toolApprovalsTable } from './toolApprovals.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_PROMPT_NAME,
@@ -555,6 +556,7 @@ export function buildMigrations(opts: SchemaOptions): SchemaDdl {
       { version: 10, name: 'otel_metrics', statements: metricTables(b) },
       { version: 11, name: 'exporter_parity', statements: exporterParity(b) },
       { version: 12, name: 'mcp_alerts', statements: alertTables(b) },
+      { version: 13, name: 'mcp_tool_approvals', statements: toolApprovalsTable(b) },
     ],
   };
 }

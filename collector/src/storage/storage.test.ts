@@ -13,6 +13,7 @@ import { applyRetention } from './retention.js';
 import { queryRows } from './queries/sql.js';
 import { buildMigrations, TABLES } from './schema.js';
 import { ALERT_TABLES } from './alertsSchema.js';
+import { TOOL_APPROVALS_TABLE } from './toolApprovals.js';
 import { METRIC_TABLES } from './metricsSchema.js';
 import { openTempStorage, type TempStorage } from './tempStorage.js';
 
@@ -71,6 +72,7 @@ describe('migrations', () => {
         TABLES.writeProbe,
         ALERT_TABLES.rules,
         ALERT_TABLES.firings,
+        TOOL_APPROVALS_TABLE,
         ...Object.values(METRIC_TABLES),
       ].sort(),
     );

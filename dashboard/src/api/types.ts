@@ -3,6 +3,7 @@
  * cannot drift: a change there breaks this build.
  */
 export type {
+  ApprovalStatus,
   ErrorGroup,
   ErrorsResponse,
   InfoResponse,
@@ -10,9 +11,12 @@ export type {
   SeriesPoint,
   SpanView,
   TimeRange,
+  ToolApprovalView,
   ToolChange,
   ToolChangesResponse,
   ToolDefinitionVersion,
+  ToolServerView,
+  ToolStanding,
   ToolStats,
   ToolsResponse,
   TraceResponse,

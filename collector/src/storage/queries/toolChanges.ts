@@ -3,6 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { computeToolChanges, type ToolHistoryRow } from '../../api/toolChanges.js';
 import type { ToolChangesResponse } from '../../api/types.js';
 import { TABLES } from '../schema.js';
+import { ToolApprovalStore } from '../toolApprovals.js';
 import type { ToolChangesFilter } from './filters.js';
 import { queryRows, Where } from './sql.js';
 
@@ -19,7 +20,30 @@ export async function queryToolChanges(
     where.bind((p) => `(ServerIdentity = ${p} OR ServerName = ${p})`, 'String', f.server);
   }
   const rows = await queryRows<ToolHistoryRow>(client, toolHistoryQuery(database, where), where.params);
-  return computeToolChanges(rows);
+  const approvals = await new ToolApprovalStore(client, database).list(f.server);
+  return computeToolChanges(rows, approvals);
+}
+
+/** The history rows of one server identity (for approving its current set). */
+export function queryToolHistory(
+  client: ClickHouseClient,
+  database: string,
+  identity: string,
+): Promise<ToolHistoryRow[]> {
+  const where = new Where().eq('ServerIdentity', identity);
+  return queryRows<ToolHistoryRow>(client, toolHistoryQuery(database, where), where.params);
+}
+
+/** Every server identity with tool definitions on record, and its name. */
+export function queryToolServers(
+  client: ClickHouseClient,
+  database: string,
+): Promise<{ identity: string; name: string }[]> {
+  return queryRows<{ identity: string; name: string }>(
+    client,
+    `SELECT ServerIdentity AS identity, any(ServerName) AS name
+     FROM \`${database}\`.\`${TABLES.toolDefinitions}\` GROUP BY ServerIdentity`,
+  );
 }
 
 /** The SELECT of the history rows ({@link ToolHistoryRow}); the alert evaluator reads them too. */

@@ -165,6 +165,21 @@ export function RuleForm({ onCreate }: Props) {
           </span>
         </label>
       )}
+      {draft.metric === 'tool_change' && (
+        <label
+          className="checkbox"
+          title="Count only changes that depart from the server's approved tool set"
+        >
+          <span>
+            <input
+              type="checkbox"
+              checked={draft.againstApproved}
+              onChange={(e) => set('againstApproved', e.target.checked)}
+            />{' '}
+            departing from the approved set only
+          </span>
+        </label>
+      )}
       <label>
         Severity
         <select

@@ -27,6 +27,15 @@ describe('alert wording', () => {
         flaggedOnly: true,
       }),
     ).toBe('flagged tool-definition changes > 0 over 1 hour');
+    expect(
+      describeCondition({
+        metric: 'tool_change',
+        op: '>',
+        threshold: 0,
+        windowSeconds: 600,
+        againstApproved: true,
+      }),
+    ).toBe('tool-definition changes departing from the approved set > 0 over 10 minutes');
     expect(formatAlertValue('p95_ms', 1250)).toBe('1.25 s');
     expect(formatAlertValue('error_rate', null)).toBe('–');
     expect(describeScope({ server: 'weather', rootCauseLayer: 'tool' })).toBe(
@@ -77,6 +86,11 @@ describe('buildRule', () => {
     expect(r).toMatchObject({
       ok: true,
       rule: { scope: { server: 'pay' }, flaggedOnly: true, threshold: 0 },
+    });
+    const drift = buildRule({ ...draft, metric: 'tool_change', threshold: '0', againstApproved: true });
+    expect(drift).toMatchObject({ ok: true, rule: { againstApproved: true } });
+    expect(buildRule({ ...draft, againstApproved: true })).not.toMatchObject({
+      rule: { againstApproved: true },
     });
   });
 

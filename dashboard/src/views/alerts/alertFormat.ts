@@ -53,14 +53,18 @@ export function formatAlertValue(metric: AlertMetric, value: number | null): str
   }
 }
 
-type Condition = Pick<AlertRuleDefinition, 'metric' | 'op' | 'threshold' | 'windowSeconds' | 'flaggedOnly'>;
+type Condition = Pick<
+  AlertRuleDefinition,
+  'metric' | 'op' | 'threshold' | 'windowSeconds' | 'flaggedOnly' | 'againstApproved'
+>;
 
 /** "error rate > 5 % over 5 minutes", "flagged tool-definition changes > 0 over 1 hour". */
 export function describeCondition(rule: Condition): string {
-  const what =
-    rule.metric === 'tool_change' && rule.flaggedOnly
-      ? `flagged ${METRIC_LABELS.tool_change}`
-      : METRIC_LABELS[rule.metric];
+  let what: string = METRIC_LABELS[rule.metric];
+  if (rule.metric === 'tool_change') {
+    if (rule.flaggedOnly) what = `flagged ${what}`;
+    if (rule.againstApproved) what = `${what} departing from the approved set`;
+  }
   return `${what} ${rule.op} ${formatAlertValue(rule.metric, rule.threshold)} over ${windowPhrase(rule.windowSeconds)}`;
 }
 
@@ -95,6 +99,7 @@ export interface RuleDraft {
   layer: string;
   rootCauseLayer: string;
   flaggedOnly: boolean;
+  againstApproved: boolean;
   severity: '' | 'critical' | 'warning' | 'info';
   webhookUrl: string;
   webhookFormat: 'alertmanager' | 'slack';
@@ -112,6 +117,7 @@ export const EMPTY_DRAFT: RuleDraft = {
   layer: '',
   rootCauseLayer: '',
   flaggedOnly: false,
+  againstApproved: false,
   severity: '',
   webhookUrl: '',
   webhookFormat: 'alertmanager',
@@ -160,6 +166,7 @@ export function buildRule(d: RuleDraft): { ok: true; rule: NewAlertRule } | { ok
     webhook: { url: d.webhookUrl.trim(), format: d.webhookFormat },
   };
   if (d.metric === 'tool_change' && d.flaggedOnly) rule.flaggedOnly = true;
+  if (d.metric === 'tool_change' && d.againstApproved) rule.againstApproved = true;
   if (d.severity) rule.severity = d.severity;
   return { ok: true, rule };
 }

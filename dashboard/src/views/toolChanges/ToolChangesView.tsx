@@ -10,6 +10,8 @@ import { useRangeState } from '../../lib/useUrlState.js';
 import { TEST_IDS } from '../../testIds.js';
 import { DiffView, type DiffMode } from './DiffView.js';
 import { flagDescription, flagTone } from './flags.js';
+import { STANDING_LABEL, STANDING_TONE } from './approval.js';
+import { ServerApproval } from './ServerApproval.js';
 
 const KIND_TONE: Record<ToolChange['kind'], BadgeTone> = { added: 'ok', removed: 'neutral', changed: 'info' };
 
@@ -25,6 +27,7 @@ export function ToolChangesView() {
   const q = useToolChanges(server, refresh);
   const changes = [...(q.data?.changes ?? [])].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
   const current = q.data?.current ?? [];
+  const approvals = q.data?.servers ?? [];
   const servers = [...new Set([...current.map((c) => c.server), ...changes.map((c) => c.server)])].sort();
 
   const setParam = (key: string, value: string): void =>
@@ -73,6 +76,15 @@ export function ToolChangesView() {
           </EmptyState>
         ) : (
           <>
+            <h2>Approved sets</h2>
+            <p className="muted small">
+              Approving records a server&apos;s current tools as its approved set: changes are then compared
+              with it as well as with the previous sighting, and <code>mcpscope proxy --pins</code> or{' '}
+              <code>instrumentClient</code> with pins can withhold every tool that departs from it.
+            </p>
+            {approvals.map((s) => (
+              <ServerApproval key={s.server} server={s} />
+            ))}
             <h2>Changes</h2>
             {changes.length === 0 && (
               <p className="muted">No definition has changed since it was first seen.</p>
@@ -92,11 +104,26 @@ export function ToolChangesView() {
                       c.after &&
                       ` · version ${c.before.serverVersion || '?'} → ${c.after.serverVersion || '?'}`}
                   </span>{' '}
-                  {c.flags.map((f) => (
-                    <Badge key={f} tone={flagTone(f)} title={flagDescription(f)}>
-                      {f}
-                    </Badge>
-                  ))}
+                  {c.approval && (
+                    <span data-testid={TEST_IDS.changeApproval} data-status={c.approval.status}>
+                      <Badge
+                        tone={STANDING_TONE[c.approval.status]}
+                        title={`Against the set approved ${formatDateTime(c.approval.approvedAt)}`}
+                      >
+                        {c.approval.status === 'match'
+                          ? 'as approved'
+                          : `unapproved: ${STANDING_LABEL[c.approval.status]}`}
+                      </Badge>
+                    </span>
+                  )}
+                  {/* The approval badge says `unapproved` more precisely than the flag would. */}
+                  {c.flags
+                    .filter((f) => !(c.approval && f === 'unapproved'))
+                    .map((f) => (
+                      <Badge key={f} tone={flagTone(f)} title={flagDescription(f)}>
+                        {f}
+                      </Badge>
+                    ))}
                 </header>
                 {c.findings && c.findings.length > 0 && (
                   <ul className="findings" aria-label="What the heuristics matched">

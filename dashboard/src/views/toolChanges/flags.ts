@@ -2,7 +2,7 @@ import type { BadgeTone } from '../../components/Badge.js';
 
 /** How a change flag is shown: injection heuristics are alarms, process smells are warnings. */
 export function flagTone(flag: string): BadgeTone {
-  if (flag.startsWith('injection:')) return 'danger';
+  if (flag.startsWith('injection:') || flag === 'unapproved') return 'danger';
   if (flag === 'no_version_bump' || flag === 'mid_session') return 'warn';
   return 'neutral';
 }
@@ -10,6 +10,8 @@ export function flagTone(flag: string): BadgeTone {
 const DESCRIPTIONS: Record<string, string> = {
   no_version_bump: 'The definition changed but the server reported the same version',
   mid_session: 'The definition changed during a session, after the client had listed the tools',
+  unapproved:
+    'The tool after this change departs from the server’s approved set: changed or new since approval, or an approved tool gone',
   'injection:override_phrase':
     'Contains a phrase that tries to override the agent’s instructions (or an <IMPORTANT> / fake system tag)',
   'injection:concealment': 'Tells the model to keep something from the user or to act without their consent',
