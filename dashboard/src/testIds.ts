@@ -21,6 +21,8 @@ export const TEST_IDS = {
   overviewTotals: 'overview-totals',
   overviewCharts: 'overview-charts',
   overviewRootCauses: 'overview-root-causes',
+  overviewSource: 'overview-source',
+  rootCauseSourceNote: 'root-cause-source-note',
   toolStatsTable: 'tool-stats-table',
   overviewFilters: 'overview-filters',
   serverFilter: 'server-filter',

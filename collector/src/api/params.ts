@@ -14,6 +14,7 @@ import type {
 } from '../storage/queries/filters.js';
 import { TRACE_SORTS, type TraceSort } from '../storage/queries/filters.js';
 import { FAULT_LAYERS } from '@mcpscope/sdk/semconv';
+import { isHistogramLayer, OVERVIEW_SOURCE_REQUESTS } from '../model/overviewSource.js';
 
 /** Thrown for a request the API refuses; the router turns it into a 400 `{ error }`. */
 export class BadRequestError extends Error {
@@ -214,10 +215,28 @@ export function parseTraceFilter(q: Query): TraceFilter {
   };
 }
 
+/**
+ * `/overview`: the window, `service`, `server`, `tool`, `layer`, `compare=previous` and
+ * `source=auto|spans|metrics`; the histograms exist for the client and server layers only.
+ */
 export function parseOverviewFilter(q: Query): OverviewFilter {
   const { service, server, tool, layer } = mcp(q);
   const compare = oneOf(q, 'compare', ['previous'] as const);
-  return { ...parseWindow(q), service, server, tool, layer, ...(compare ? { compare } : {}) };
+  const source = oneOf(q, 'source', OVERVIEW_SOURCE_REQUESTS);
+  if (source === 'metrics' && layer !== undefined && !isHistogramLayer(layer)) {
+    throw new BadRequestError(
+      `parameter "layer" must be client or server with source=metrics (only they have operation histograms), got "${layer.slice(0, 64)}"`,
+    );
+  }
+  return {
+    ...parseWindow(q),
+    service,
+    server,
+    tool,
+    layer,
+    ...(compare ? { compare } : {}),
+    ...(source ? { source } : {}),
+  };
 }
 
 export function parseToolsFilter(q: Query): ToolsFilter {

@@ -2,6 +2,7 @@
  * Response shapes of the collector's query API (`GET /api/*`). The dashboard imports these types, so the
  * two cannot drift. Times are ISO-8601 strings unless named `*UnixNano` (decimal string) or `*Ms`.
  */
+import type { HistogramLayer, OverviewSourceRequest, SourceReason } from '../model/overviewSource.js';
 import type { RootCause, VerdictSpan } from '../model/rootCause.js';
 import type { ApprovalStatus } from '../model/toolApproval.js';
 
@@ -81,8 +82,9 @@ export interface SeriesPoint {
 }
 
 /**
- * `GET /api/overview?from=&to=&service=&server=&tool=&layer=&compare=previous` — read from the per-minute
- * rollup, never the raw table.
+ * `GET /api/overview?from=&to=&service=&server=&tool=&layer=&compare=previous&source=auto|spans|metrics` —
+ * read from the per-minute rollup (never the raw table), or from the MCP operation histograms where
+ * traces are sampled (see `source`).
  */
 export interface OverviewResponse {
   range: TimeRange;
@@ -95,7 +97,8 @@ export interface OverviewResponse {
   /**
    * The layer `totals` and `series` count (one call has a span per instrumented layer): the `layer`
    * parameter, else 'client' when present, else 'server', else spans without a layer. `servers` lists
-   * every layer unless `layer` is given.
+   * every layer unless `layer` is given. Read from the histograms, it is the side whose histogram counts
+   * (client or server).
    */
   layer?: string;
   totals: { count: number; errors: number; errorRate: number; p50Ms: number; p95Ms: number; p99Ms: number };
@@ -114,6 +117,31 @@ export interface OverviewResponse {
     totals: OverviewResponse['totals'];
     series: SeriesPoint[];
   };
+  /**
+   * Which source `totals`, `series`, `servers` and `previous` come from, and why. `rootCauses` always
+   * come from the spans: under sampling they count the sampled calls only.
+   */
+  source: OverviewSource;
+}
+
+/**
+ * `?source=auto|spans|metrics` of `/overview`: the spans (exact, with root causes) or the MCP operation
+ * histograms (every call, even where traces are sampled). `auto`, the default, takes the histograms
+ * when they count clearly more calls than the spans at the same layer (collector/src/model/
+ * overviewSource.ts).
+ */
+export interface OverviewSource {
+  used: 'spans' | 'metrics';
+  requested: OverviewSourceRequest;
+  reason: SourceReason;
+  /** The layer whose span and histogram counts were compared, when one has both kinds. */
+  comparedLayer?: HistogramLayer;
+  /** Calls the spans count (at `comparedLayer`, else at the layer they count). */
+  spanCalls: number;
+  /** Calls the operation histograms count at `comparedLayer`. */
+  metricCalls: number;
+  /** `spanCalls / metricCalls` when the counts say traces are sampled (0.1: one call in ten traced). */
+  sampledRatio?: number;
 }
 
 /** Per (server, tool, method, layer) aggregate. */
@@ -139,6 +167,12 @@ export interface ToolStats {
 /** `GET /api/tools?from=&to=&server=&tool=` — list, and with `tool=` also the detail fields. */
 export interface ToolsResponse {
   range: TimeRange;
+  /**
+   * Always the spans: the tool view is where a call's evidence is (errors by root cause, example
+   * traces), and those exist only for traced calls. Where traces are sampled its counts are the
+   * sampled calls; `/overview` says how sampled (`source.sampledRatio`) and counts every call.
+   */
+  source: 'spans';
   tools: ToolStats[];
   /** Present when a single tool is selected. */
   detail?: {

@@ -2,7 +2,9 @@
  * Query latency at scale on the embedded engine: fills the span table with N synthetic MCP spans
  * (default 10M, over the last 24 hours, generated inside ClickHouse so the fill is quick), the verdicts
  * of their failed calls and a tool-definition history, and times every dashboard query — trace by id
- * and the 1-hour overview are the ones with targets — then the evaluation of 100 alert rules.
+ * and the 1-hour overview are the ones with targets — then, with the operation histograms of the same
+ * traffic added as if its traces were sampled one in ten, the overview read from them, and the
+ * evaluation of 100 alert rules.
  *
  *   npm run bench:query                      (10M spans)
  *   MCPSCOPE_BENCH_SPANS=1000000 npm run bench:query
@@ -17,6 +19,7 @@ import { openStorage } from '../index.js';
 import { TABLES } from '../schema.js';
 import { toolsList } from '../fixtures.js';
 import { benchAlertEvaluation } from '../../alerts/bench/evaluationBench.js';
+import { fillOperationHistograms } from './histogramFill.js';
 
 const total = Number(process.argv[2] ?? process.env['MCPSCOPE_BENCH_SPANS'] ?? 10_000_000);
 const dir = mkdtempSync(path.join(tmpdir(), 'mcpscope-latency-'));
@@ -176,6 +179,21 @@ try {
   await timeIt('traces list (1 h, tool + error)', () =>
     storage.queries.traces({ ...hour, tool: 'get_weather', status: 'error', limit: 50 }),
   );
+  // The SDK's operation histograms, counting ten times the spans' calls (traces sampled one in ten):
+  // the overview then reads them. Filled after the rows above, which time the span-sourced overview.
+  const t1 = performance.now();
+  const points = await fillOperationHistograms(client, config.clickhouseDatabase, to.getTime());
+  console.log(`filled ${points} histogram points in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+  const sampled = await storage.queries.overview(hour);
+  if (sampled.source.used !== 'metrics') throw new Error(`overview read ${sampled.source.used}, not metrics`);
+  await timeIt('overview (1 h, sampled → metrics)', () => storage.queries.overview(hour));
+  await timeIt('overview (24 h, sampled → metrics)', () =>
+    storage.queries.overview({ from: new Date(to.getTime() - 86_400_000), to }),
+  );
+  await timeIt('overview (1 h, source=metrics)', () =>
+    storage.queries.overview({ ...hour, source: 'metrics' }),
+  );
+  await timeIt('overview (1 h, source=spans)', () => storage.queries.overview({ ...hour, source: 'spans' }));
   await benchAlertEvaluation(client, config.clickhouseDatabase);
 } finally {
   await client.close();

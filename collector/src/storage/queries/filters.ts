@@ -2,6 +2,7 @@
  * Typed, already-validated inputs of the read queries. The API layer parses request parameters into
  * these; queries bind every value as a ClickHouse query parameter.
  */
+import type { OverviewSourceRequest } from '../../model/overviewSource.js';
 
 /** A half-open time window [from, to). */
 export interface TimeWindow {
@@ -51,6 +52,8 @@ export type TraceSort = (typeof TRACE_SORTS)[number];
 export interface OverviewFilter extends TimeWindow, Pick<McpFilter, 'service' | 'server' | 'tool' | 'layer'> {
   /** 'previous': also the series and totals of the window of the same length just before. */
   compare?: 'previous';
+  /** The spans, the operation histograms, or (default 'auto') whichever model/overviewSource.ts picks. */
+  source?: OverviewSourceRequest;
 }
 export type ToolsFilter = TimeWindow & McpFilter;
 export interface ErrorsFilter extends TimeWindow, McpFilter {

@@ -21,7 +21,8 @@ import type {
   ToolsFilter,
   TraceFilter,
 } from './filters.js';
-import { queryOverview, queryTools } from './rollup.js';
+import { queryOverview } from './overview.js';
+import { queryTools } from './rollup.js';
 import { queryToolChanges } from './toolChanges.js';
 import { queryTrace } from './trace.js';
 import { queryTraces } from './traces.js';
@@ -32,7 +33,7 @@ export interface Queries {
   traces(filter: TraceFilter): Promise<TracesResponse>;
   /** Undefined when the trace is unknown. */
   trace(traceId: string): Promise<TraceResponse | undefined>;
-  /** From the per-minute rollup. */
+  /** From the per-minute rollup, or the operation histograms where traces are sampled (`source`). */
   overview(filter: OverviewFilter): Promise<OverviewResponse>;
   /** From the per-minute rollup; with `tool` also the detail panel. */
   tools(filter: ToolsFilter): Promise<ToolsResponse>;

@@ -1,15 +1,7 @@
 /**
  * `/metrics` and `/metrics/histogram`: read the OTLP metric tables (storage/metricsSchema.ts).
- *
- * Histogram points come in two temporalities. A DELTA point holds the observations of its interval;
- * a CUMULATIVE point (what the OpenTelemetry SDKs export by default) holds everything since its
- * series started. Per-minute counts need deltas, so each cumulative point is diffed against the
- * previous point of its series, in SQL (`lagInFrame` over the series ordered by time). A series is its
- * resource, scope, point attributes, start time and bounds: a restarted process starts a new one.
- * The first point seen of a series counts whole only when the series started inside what was read
- * (then it holds everything since that start); otherwise it only serves as the base of the next.
- * Points are read from {@link LOOKBACK_MS} before the window, so that the window's first points have
- * their predecessors.
+ * Histogram points become each minute's observations in histogramDeltas.ts (cumulative points diffed
+ * against the last point before the minute).
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type {
@@ -23,19 +15,10 @@ import type {
 import { histogramQuantiles, type BucketHistogram } from '../../model/histogramQuantile.js';
 import { METRIC_TABLES } from '../metricsSchema.js';
 import type { MetricHistogramFilter, MetricsFilter } from './filters.js';
+import { histogramDeltas } from './histogramDeltas.js';
 import { nsToIso, queryRows, secondsToIso, Where } from './sql.js';
 
-/**
- * How far before the window points are read as predecessors: an hour, far above the export interval
- * of any SDK (60 s by default). A series whose previous point is older than that contributes from its
- * second point in the window on.
- */
-export const LOOKBACK_MS = 60 * 60 * 1000;
-
 const QUANTILES = [0.5, 0.95, 0.99] as const;
-
-/** `AggregationTemporality` number of cumulative points. */
-const CUMULATIVE = 2;
 
 function table(database: string, type: MetricType): string {
   return `\`${database}\`.\`${METRIC_TABLES[type]}\``;
@@ -109,63 +92,30 @@ export async function queryMetricHistogram(
   database: string,
   f: MetricHistogramFilter,
 ): Promise<MetricHistogramResponse> {
-  const lookFrom = new Date(f.from.getTime() - LOOKBACK_MS);
-  const where = new Where()
-    .eq('MetricName', f.name)
-    .spanWindow({ from: lookFrom, to: f.to }, 'TimeUnix')
-    .eq('ServiceName', f.service);
+  const where = new Where().eq('MetricName', f.name).eq('ServiceName', f.service);
   f.attributes.forEach(([key, value], i) => {
     where.raw(`Attributes[{ak${i}:String}] = {av${i}:String}`);
     where.params[`ak${i}`] = key;
     where.params[`av${i}`] = value;
   });
-  const windowWhere = new Where('w').spanWindow(f, 'TimeUnix');
-  const params = { ...where.params, ...windowWhere.params };
-  const histograms = table(database, 'histogram');
-
-  // A cumulative point is a delta from the previous point of its series when that exists and no
-  // bucket went down (a counter reset keeps the point whole).
-  const grows =
-    'frameRows = 2 AND Count >= prevCount AND NOT arrayExists((c, p) -> c < p, BucketCounts, prevCounts)';
+  const deltas = histogramDeltas(database, f, where, { isError: "Attributes['error.type'] != ''" }, 60);
+  const inWindow = new Where('h').spanWindow(f, 'TimeUnix');
   const [rows, header] = await Promise.all([
     queryRows<MinuteRow>(
       client,
-      `SELECT toUnixTimestamp(toStartOfMinute(TimeUnix)) AS minute, ExplicitBounds AS bounds,
+      `SELECT bucket AS minute, bounds,
               sumForEach(dCounts) AS counts, sum(dCount) AS count, sum(dSum) AS sum,
               sumIf(dCount, isError) AS errors
-       FROM (
-         SELECT TimeUnix, ExplicitBounds, isError,
-                if(temporality = ${CUMULATIVE} AND ${grows},
-                   arrayMap((c, p) -> toUInt64(c - p), BucketCounts, prevCounts), BucketCounts) AS dCounts,
-                if(temporality = ${CUMULATIVE} AND ${grows}, toUInt64(Count - prevCount), Count) AS dCount,
-                if(temporality = ${CUMULATIVE} AND ${grows}, Sum - prevSum, Sum) AS dSum,
-                temporality != ${CUMULATIVE} OR frameRows = 2
-                  OR StartTimeUnix >= fromUnixTimestamp64Nano({lookFrom:Int64}) AS known
-         FROM (
-           SELECT TimeUnix, StartTimeUnix, ExplicitBounds, BucketCounts, Count, Sum,
-                  AggregationTemporality AS temporality,
-                  Attributes['error.type'] != '' AS isError,
-                  count() OVER series AS frameRows,
-                  lagInFrame(BucketCounts, 1, BucketCounts) OVER series AS prevCounts,
-                  lagInFrame(Count) OVER series AS prevCount,
-                  lagInFrame(Sum) OVER series AS prevSum
-           FROM ${histograms} ${where}
-           WINDOW series AS (
-             PARTITION BY ServiceName, cityHash64(ResourceAttributes), ScopeName, cityHash64(Attributes),
-                          StartTimeUnix, ExplicitBounds, AggregationTemporality
-             ORDER BY TimeUnix ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
-         )
-       )
-       ${windowWhere} AND known
+       FROM (${deltas.sql})
        GROUP BY minute, bounds ORDER BY minute`,
-      { ...params, lookFrom: String(BigInt(lookFrom.getTime()) * 1_000_000n) },
+      deltas.params,
     ),
     queryRows<HeaderRow>(
       client,
       `SELECT uniqExact(cityHash64(ServiceName, ResourceAttributes, ScopeName, Attributes)) AS series,
               any(MetricUnit) AS unit, any(MetricDescription) AS description
-       FROM ${histograms} ${where} AND TimeUnix >= fromUnixTimestamp64Nano({w0:Int64})`,
-      params,
+       FROM ${table(database, 'histogram')} ${where} AND ${inWindow.conditions.join(' AND ')}`,
+      { ...where.params, ...inWindow.params },
     ),
   ]);
 

@@ -1,6 +1,7 @@
 /**
- * `/overview` and `/tools`: read from the per-minute rollup only (never the span table), merging the
- * t-digest states and histogram buckets of the selected minutes and groups.
+ * The overview from spans (one of the two sources overview.ts chooses from) and `/tools`: read from the
+ * per-minute rollup only (never the span table), merging the t-digest states and histogram buckets of
+ * the selected minutes and groups.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { OverviewResponse, SeriesPoint, ToolStats, ToolsResponse } from '../../api/types.js';
@@ -133,7 +134,8 @@ function toToolStats(r: GroupRow): ToolStats {
   };
 }
 
-function byCountThenName(a: ToolStats, b: ToolStats): number {
+/** Most calls first, then by server, tool, method and layer: the servers table's order. */
+export function byCountThenName(a: ToolStats, b: ToolStats): number {
   return (
     b.count - a.count ||
     [a.server, a.tool, a.method, a.layer]
@@ -173,16 +175,23 @@ interface OverviewRow extends MergedRow {
   McpTool: string;
 }
 
+/** The span overview, and the calls its spans count per layer (for choosing the source). */
+export interface SpanOverview {
+  response: Omit<OverviewResponse, 'source'>;
+  callsByLayer: Record<string, number>;
+}
+
 /**
- * One pass over the rollup with three grouping sets — per layer (totals), per layer and bucket
- * (series), per group (the servers table) — instead of three reads of the same rows; beside it the
- * rows' trends (sums only, no quantiles) and, with `compare`, the window before.
+ * The overview from the spans. One pass over the rollup with three grouping sets — per layer
+ * (totals), per layer and bucket (series), per group (the servers table) — instead of three reads of
+ * the same rows; beside it the rows' trends (sums only, no quantiles) and, with `compare`, the window
+ * before.
  */
-export async function queryOverview(
+export async function querySpanOverview(
   client: ClickHouseClient,
   database: string,
   f: OverviewFilter,
-): Promise<OverviewResponse> {
+): Promise<SpanOverview> {
   const where = rollupWhere(f, f);
   const bucketSeconds = bucketSecondsFor(f, MAX_CHART_BUCKETS);
   const trendBucketSeconds = bucketSecondsFor(f, MAX_TREND_BUCKETS);
@@ -225,16 +234,37 @@ export async function queryOverview(
     previous = { range: range(before), ...prev };
   }
   return {
-    range: range(f),
-    bucketSeconds,
-    layer: layer ?? '',
-    totals: { count, errors, errorRate: rate(errors, count), ...quantiles(chosen?.q ?? []) },
-    series: points,
-    servers,
-    trendBucketSeconds,
-    rootCauses,
-    ...(previous ? { previous } : {}),
+    response: {
+      range: range(f),
+      bucketSeconds,
+      layer: layer ?? '',
+      totals: { count, errors, errorRate: rate(errors, count), ...quantiles(chosen?.q ?? []) },
+      series: points,
+      servers,
+      trendBucketSeconds,
+      rootCauses,
+      ...(previous ? { previous } : {}),
+    },
+    callsByLayer: Object.fromEntries(totalsRows.map((r) => [r.McpLayer, Number(r.count)])),
   };
+}
+
+/**
+ * The calls the spans count per layer in the window and filters (`layer` aside): the sums of the
+ * rollup's counters only, for when the overview is read from the histograms.
+ */
+export async function spanCallsByLayer(
+  client: ClickHouseClient,
+  database: string,
+  f: OverviewFilter,
+): Promise<Record<string, number>> {
+  const where = rollupWhere(f, { ...f, layer: undefined });
+  const rows = await queryRows<{ McpLayer: string; count: string }>(
+    client,
+    `SELECT McpLayer, sum(Count) AS count FROM ${table(database)} ${where} GROUP BY McpLayer`,
+    where.params,
+  );
+  return Object.fromEntries(rows.map((r) => [r.McpLayer, Number(r.count)]));
 }
 
 type GroupKeyFields = Pick<GroupRow, 'ServiceName' | 'McpServer' | 'McpMethod' | 'McpTool' | 'McpLayer'>;
@@ -284,7 +314,7 @@ async function rowTrends(
 }
 
 /** Failed calls of the window by root-cause layer, each call once (largest first). */
-async function failedCallsByLayer(
+export async function failedCallsByLayer(
   client: ClickHouseClient,
   database: string,
   w: TimeWindow,
@@ -316,7 +346,7 @@ export async function queryTools(
   f: ToolsFilter,
 ): Promise<ToolsResponse> {
   const tools = await toolStats(client, database, f, f);
-  if (f.tool === undefined) return { range: range(f), tools };
+  if (f.tool === undefined) return { range: range(f), source: 'spans', tools };
   const layers = [...new Set(tools.map((t) => t.layer))];
   const layer = chooseLayer(layers, f.layer);
   const detailFilter: McpFilter = { ...f, layer };
@@ -350,6 +380,7 @@ export async function queryTools(
   }));
   return {
     range: range(f),
+    source: 'spans',
     tools,
     detail: {
       layer: layer ?? '',

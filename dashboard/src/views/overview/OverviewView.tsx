@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { useSearchParams } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import { useOverview, useToolList } from '../../api/queries.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { QueryState } from '../../components/QueryState.js';
@@ -18,6 +18,7 @@ import {
   withOverviewFilter,
 } from './overviewFilters.js';
 import { RootCausePanel } from './RootCausePanel.js';
+import { sourceNote } from './sourceNote.js';
 import { ToolStatsTable } from './ToolStatsTable.js';
 
 /** Landing page: is anything on fire right now, and where. */
@@ -50,6 +51,7 @@ export function OverviewView() {
     });
   const windowMs = data ? Date.parse(data.range.to) - Date.parse(data.range.from) : 0;
   const prev = data?.previous?.totals;
+  const note = data && sourceNote(data.source);
 
   return (
     <section data-testid={TEST_IDS.overview}>
@@ -63,6 +65,23 @@ export function OverviewView() {
         onChange={(k, v) => setParams((p) => withOverviewFilter(p, k, v))}
         onCompare={(on) => setParam('compare', on ? 'previous' : null)}
       />
+      {note && (
+        <p
+          className="muted small source-note"
+          data-testid={TEST_IDS.overviewSource}
+          data-source={data.source.used}
+        >
+          {note.text}
+          {note.switchTo && (
+            <>
+              {' · '}
+              <Link to={{ search: withSource(params, note.switchTo.source) }} replace>
+                {note.switchTo.label}
+              </Link>
+            </>
+          )}
+        </p>
+      )}
       <QueryState isPending={q.isPending} error={q.error}>
         {data && data.totals.count === 0 ? (
           <EmptyState
@@ -107,11 +126,20 @@ export function OverviewView() {
               </div>
               {data.layer && !wall && (
                 <p className="muted small">
-                  Totals and charts count each call once, at its <strong>{data.layer}</strong> span; the table
-                  lists every layer. Drag across a chart to zoom in.
+                  Totals and charts count each call once,{' '}
+                  {data.source.used === 'metrics' ? (
+                    <>
+                      in the <strong>{data.layer}</strong>&apos;s operation histogram
+                    </>
+                  ) : (
+                    <>
+                      at its <strong>{data.layer}</strong> span
+                    </>
+                  )}
+                  ; the table lists every layer. Drag across a chart to zoom in.
                 </p>
               )}
-              <RootCausePanel rootCauses={data.rootCauses} />
+              <RootCausePanel rootCauses={data.rootCauses} sourceNote={note?.rootCauseNote} />
               <SeriesCharts
                 points={data.series}
                 range={data.range}
@@ -146,6 +174,14 @@ export function OverviewView() {
       </QueryState>
     </section>
   );
+}
+
+/** The search string with `source` set (`auto`, the default, is left out of the URL). */
+function withSource(params: URLSearchParams, source: 'auto' | 'spans' | 'metrics'): string {
+  const next = new URLSearchParams(params);
+  if (source === 'auto') next.delete('source');
+  else next.set('source', source);
+  return `?${next.toString()}`;
 }
 
 interface TileProps {

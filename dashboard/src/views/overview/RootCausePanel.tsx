@@ -9,15 +9,29 @@ import { rootCauseShares } from './rootCauseShares.js';
  * "Failed calls by root cause": each failed call of the window counted once, by the layer the
  * collector's verdict names; a layer opens the errors of that root cause.
  */
-export function RootCausePanel({ rootCauses }: { rootCauses: readonly { layer: string; count: number }[] }) {
+export function RootCausePanel({
+  rootCauses,
+  sourceNote,
+}: {
+  rootCauses: readonly { layer: string; count: number }[];
+  /** What the counts cover when the rest of the overview is not read from traces. */
+  sourceNote?: string | undefined;
+}) {
   const [params] = useSearchParams();
   const headingId = useId();
   const shares = rootCauseShares(rootCauses);
   return (
     <section className="root-causes" data-testid={TEST_IDS.overviewRootCauses} aria-labelledby={headingId}>
       <h2 id={headingId}>Failed calls by root cause</h2>
+      {sourceNote && (
+        <p className="muted small" data-testid={TEST_IDS.rootCauseSourceNote}>
+          {sourceNote}
+        </p>
+      )}
       {shares.length === 0 ? (
-        <p className="muted">No failed calls in this time range.</p>
+        <p className="muted">
+          {sourceNote ? 'No failed call among the traced calls.' : 'No failed calls in this time range.'}
+        </p>
       ) : (
         <>
           <div className="breakdown-bar" role="img" aria-label="Share of failed calls per root cause">

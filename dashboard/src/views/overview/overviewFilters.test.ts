@@ -9,9 +9,19 @@ import {
 describe('overview filters', () => {
   it('reads the URL and turns it into API parameters', () => {
     const f = readOverviewFilters(new URLSearchParams('server=weather&tool=get_weather&compare=previous'));
-    expect(f).toEqual({ service: '', server: 'weather', tool: 'get_weather', compare: true });
+    expect(f).toEqual({ service: '', server: 'weather', tool: 'get_weather', compare: true, source: 'auto' });
     expect(overviewQueryParams(f)).toEqual({ server: 'weather', tool: 'get_weather', compare: 'previous' });
     expect(overviewQueryParams(readOverviewFilters(new URLSearchParams('compare=yes')))).toEqual({});
+  });
+
+  it('passes a forced source on, and lets the collector decide otherwise', () => {
+    expect(overviewQueryParams(readOverviewFilters(new URLSearchParams('source=spans')))).toEqual({
+      source: 'spans',
+    });
+    expect(readOverviewFilters(new URLSearchParams('source=metrics')).source).toBe('metrics');
+    expect(readOverviewFilters(new URLSearchParams('source=auto')).source).toBe('auto');
+    expect(readOverviewFilters(new URLSearchParams('source=logs')).source).toBe('auto');
+    expect(overviewQueryParams(readOverviewFilters(new URLSearchParams('source=auto')))).toEqual({});
   });
 
   it('drops the tool when another server is chosen', () => {

@@ -1,19 +1,25 @@
 import type { ToolStats } from '../../api/types.js';
 
-/** The overview's filters as the URL states them (`?server=&tool=&service=&compare=previous`). */
+/** Where the overview's figures come from: the collector decides (`auto`), or the URL forces one. */
+export type OverviewSourceParam = 'auto' | 'spans' | 'metrics';
+
+/** The overview's filters as the URL states them (`?server=&tool=&service=&compare=previous&source=`). */
 export interface OverviewFilters {
   service: string;
   server: string;
   tool: string;
   compare: boolean;
+  source: OverviewSourceParam;
 }
 
 export function readOverviewFilters(params: URLSearchParams): OverviewFilters {
+  const source = params.get('source');
   return {
     service: params.get('service')?.trim() ?? '',
     server: params.get('server')?.trim() ?? '',
     tool: params.get('tool')?.trim() ?? '',
     compare: params.get('compare') === 'previous',
+    source: source === 'spans' || source === 'metrics' ? source : 'auto',
   };
 }
 
@@ -37,6 +43,7 @@ export function overviewQueryParams(f: OverviewFilters): Record<string, string> 
   if (f.server) out['server'] = f.server;
   if (f.tool) out['tool'] = f.tool;
   if (f.compare) out['compare'] = 'previous';
+  if (f.source !== 'auto') out['source'] = f.source;
   return out;
 }
 
