@@ -1,5 +1,5 @@
 import { canonicalJson } from '../tools/canonicalJson.js';
-import { fingerprintTools, type ToolDefinition } from '../tools/fingerprint.js';
+import { DEFINITION_FIELDS, fingerprintTools, type ToolDefinition } from '../tools/fingerprint.js';
 import type { PinFile, PinnedTool } from '../../pins/pinFile.js';
 
 // How a server's tools stand against their pins. Pure: the proxy, the `pin --check` command and the
@@ -13,15 +13,8 @@ export type ListedToolStatus = 'match' | 'drift' | 'unpinned';
 /** {@link ListedToolStatus}, or `missing`: pinned but no longer listed by the server. */
 export type PinStatus = ListedToolStatus | 'missing';
 
-/** The definition fields a tool can differ in, in the order a diff shows them. */
-export const DEFINITION_FIELDS = [
-  'title',
-  'description',
-  'inputSchema',
-  'outputSchema',
-  'annotations',
-  '_meta',
-] as const;
+/** The definition fields a tool can differ in, in the order a diff shows them (the fingerprint's). */
+export { DEFINITION_FIELDS };
 
 /** The pins of one server, by tool name. */
 export class PinIndex {

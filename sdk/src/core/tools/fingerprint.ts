@@ -28,8 +28,11 @@ export interface ToolSetFingerprint {
   tools: ToolFingerprint[];
 }
 
-const DEFINITION_KEYS = [
-  'name',
+/**
+ * The fields of a tool's definition besides its name, in the order a diff shows them: what a fingerprint
+ * covers and what a pin holds.
+ */
+export const DEFINITION_FIELDS = [
   'title',
   'description',
   'inputSchema',
@@ -37,6 +40,8 @@ const DEFINITION_KEYS = [
   'annotations',
   '_meta',
 ] as const;
+
+const DEFINITION_KEYS = ['name', ...DEFINITION_FIELDS] as const;
 
 /**
  * Keeps only the pinned fields of a tool as it came over the wire. Other fields (e.g. `execution`)
