@@ -4,7 +4,7 @@ import { blockedAttributes, PIN_MISMATCH, PinGuard } from '../core/pins/PinGuard
 import type { PinPolicy, PinPolicyOptions } from '../core/pins/PinPolicy.js';
 import { ERROR_TYPE_PIN_MISMATCH } from '../semconv.js';
 import type { ProxyRequests } from './proxyRequests.js';
-import { applyOutcome } from './proxySpans.js';
+import { recordOutcome } from '../core/recorder/recordOutcome.js';
 
 // `mcpscope proxy --pins`: holds the server to its pinned tool definitions. In `block` mode a tools/list
 // result reaches the agent with only the tools that match their pins, and a tools/call of any other tool
@@ -140,7 +140,7 @@ export class ProxyPinGuard {
     const data = isObject(error['data']) ? error['data'] : {};
     const status = typeof data['status'] === 'string' ? data['status'] : undefined;
     span.setAttributes(blockedAttributes(status, this.guard.policy.onDrift));
-    applyOutcome(
+    recordOutcome(
       span,
       PIN_MISMATCH,
       typeof error['message'] === 'string' ? error['message'] : PIN_MISMATCH.errorType,

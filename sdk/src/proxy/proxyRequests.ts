@@ -2,7 +2,7 @@ import { ROOT_CONTEXT, trace, type AttributeValue, type Context, type Span } fro
 import { classifyPeerCancel } from '../core/classifyOutcome.js';
 import type { SessionIdentity } from '../core/identity.js';
 import type { Unanswered } from './proxySessionOptions.js';
-import { applyOutcome } from './proxySpans.js';
+import { recordOutcome } from '../core/recorder/recordOutcome.js';
 
 // The requests of one proxy session that await a response, in both directions: the lookups that tie a
 // response, a cancel, a progress notification or a server message to the request it belongs to, and
@@ -73,7 +73,7 @@ export class ProxyRequests {
     this.forget(entry);
     const span = entry.span;
     const outcome = classifyPeerCancel(cancelled.reason, entry.toServer ? 'server' : 'client');
-    applyOutcome(span, outcome, outcome.message ?? outcome.errorType);
+    recordOutcome(span, outcome, outcome.message ?? outcome.errorType);
     // Performance-clock timestamps are what the SDK expects for small numbers: the span ends when the
     // cancel passed, not when the grace period ran out.
     span.end(cancelled.at);
@@ -89,7 +89,7 @@ export class ProxyRequests {
     const span = entry.span;
     if (outcome.attributes !== undefined) span.setAttributes(outcome.attributes);
     const failure = outcome.outcome;
-    if (failure !== undefined) applyOutcome(span, failure, failure.message ?? failure.errorType);
+    if (failure !== undefined) recordOutcome(span, failure, failure.message ?? failure.errorType);
     span.end();
   }
 

@@ -22,6 +22,7 @@ import {
 } from '../core/jsonRpc.js';
 import { defaultPropagator, extractFromMeta, injectIntoMeta, metaOf } from '../core/metaPropagation.js';
 import { notificationEventName } from '../core/recorder/notificationEvents.js';
+import { recordOutcome } from '../core/recorder/recordOutcome.js';
 import { requestAttributes, requestTarget } from '../core/recorder/requestAttributes.js';
 import { carriesServerCommand, writeServerCommand } from '../core/serverCommand.js';
 import { ToolListPages } from '../core/tools/ToolListPages.js';
@@ -40,12 +41,7 @@ import { ProxyPinGuard, type Withheld } from './pinGuard.js';
 import { ProxyRequests, type ProxyRequest } from './proxyRequests.js';
 import type { MessageInfo, ProxySessionOptions, Unanswered } from './proxySessionOptions.js';
 import { SessionAttributes } from './sessionAttributes.js';
-import {
-  applyOutcome,
-  applyPending,
-  notificationEventAttributes,
-  type PendingAttributes,
-} from './proxySpans.js';
+import { applyPending, notificationEventAttributes, type PendingAttributes } from './proxySpans.js';
 
 /**
  * Span bookkeeping for one MCP session as seen from just in front of the server: it reads every message
@@ -285,7 +281,7 @@ export class ProxySession {
         entry.toServer ? 'server' : 'client',
       );
       const message = error['message'];
-      applyOutcome(span, outcome, typeof message === 'string' ? message : outcome.errorType);
+      recordOutcome(span, outcome, typeof message === 'string' ? message : outcome.errorType);
     }
     const result = isObject(error) || !entry.toServer ? undefined : msg.result;
     const changed = isObject(result) && this.serverResult(entry, result);
@@ -313,7 +309,7 @@ export class ProxySession {
           // refused the call. That text is tool output, which is content: it is read to classify,
           // never recorded (the status message is the error type).
           const outcome = toolResultErrorOutcome(result, true);
-          applyOutcome(span, outcome, outcome.message ?? outcome.errorType);
+          recordOutcome(span, outcome, outcome.message ?? outcome.errorType);
         }
         break;
     }

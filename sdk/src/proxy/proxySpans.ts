@@ -1,18 +1,11 @@
-import { SpanStatusCode, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
-import type { FailureOutcome } from '../core/classifyOutcome.js';
+import type { Attributes, AttributeValue, Span } from '@opentelemetry/api';
 import type { JsonObject } from '../core/jsonRpc.js';
 import { notificationEventAttributes as eventAttributes } from '../core/recorder/notificationEvents.js';
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_JSONRPC_REQUEST_ID,
-  ATTR_MCPSCOPE_FAULT,
-  ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES,
-  ATTR_RPC_RESPONSE_STATUS_CODE,
-} from '../semconv.js';
+import { ATTR_JSONRPC_REQUEST_ID, ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES } from '../semconv.js';
 
 // What the proxy writes on its spans: the attributes a request's span gets once the request has been
-// forwarded, a failure's attributes and status, and the proxy's view of notification events.
+// forwarded, and the proxy's view of notification events. A failure is written by the core's
+// recordOutcome, as on the SDK's SERVER spans.
 
 /** Value of `mcpscope.source` on every proxy span. */
 export const SOURCE_PROXY = 'proxy';
@@ -36,17 +29,6 @@ export function applyPending(item: PendingAttributes): void {
   if (item.annotations !== undefined) span.setAttributes(item.annotations);
   if (item.bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, item.bytes);
   if (item.extra !== undefined) span.setAttributes(item.extra);
-}
-
-/** Records a failure on a proxy span: its error type, fault, codes, and ERROR status when it is one. */
-export function applyOutcome(span: Span, outcome: FailureOutcome, message: string): void {
-  span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType);
-  span.setAttribute(ATTR_MCPSCOPE_FAULT, outcome.fault);
-  if (outcome.rpcStatusCode !== undefined)
-    span.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, outcome.rpcStatusCode);
-  if (outcome.httpStatusCode !== undefined)
-    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.httpStatusCode);
-  if (outcome.markError) span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
 
 /**

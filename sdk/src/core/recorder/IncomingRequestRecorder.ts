@@ -1,12 +1,4 @@
-import {
-  context,
-  isSpanContextValid,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Context,
-  type Link,
-} from '@opentelemetry/api';
+import { context, isSpanContextValid, SpanKind, trace, type Context, type Link } from '@opentelemetry/api';
 import {
   CLOSED_BEFORE_RESPONSE,
   jsonRpcErrorOutcome,
@@ -24,17 +16,14 @@ import { relatedTaskId, requestTaskId } from '../tasks/TaskMemory.js';
 import { httpAddressAttributes, REQUEST_PEER_KEY, type RequestPeer } from '../transport/httpAddresses.js';
 import { recordMcpHeaders } from '../transport/mcpHeaders.js';
 import {
-  ATTR_ERROR_TYPE,
   ATTR_JSONRPC_REQUEST_ID,
-  ATTR_MCPSCOPE_DOWNSTREAM_SPAN_ID,
-  ATTR_MCPSCOPE_FAULT,
   ATTR_MCPSCOPE_SERVER_COMMAND,
   ATTR_MCPSCOPE_TASK_ID,
   ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES,
   ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES,
-  ATTR_RPC_RESPONSE_STATUS_CODE,
 } from '../../semconv.js';
 import { IncomingCall, jsonBytes, receivedBytes, type Connection } from './calls.js';
+import { recordOutcome } from './recordOutcome.js';
 import { requestTarget, setRequestAttributes } from './requestAttributes.js';
 import { metricAttributesOf } from './RequestShapes.js';
 import { nonCompleteResultType, recordInputResponses, recordNonCompleteResult } from './resultAttributes.js';
@@ -192,12 +181,6 @@ export class IncomingRequestRecorder {
       if (response && conn.measureBytes)
         span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, jsonBytes(response));
       if (outcome) {
-        span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType);
-        span.setAttribute(ATTR_MCPSCOPE_FAULT, outcome.fault);
-        if (outcome.rpcStatusCode !== undefined)
-          span.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, outcome.rpcStatusCode);
-        if (outcome.downstreamSpanId !== undefined)
-          span.setAttribute(ATTR_MCPSCOPE_DOWNSTREAM_SPAN_ID, outcome.downstreamSpanId);
         const message =
           outcome.message ??
           (response?.error
@@ -205,7 +188,7 @@ export class IncomingRequestRecorder {
             : result
               ? toolErrorMessage(result)
               : outcome.errorType);
-        if (outcome.markError) span.setStatus({ code: SpanStatusCode.ERROR, message });
+        recordOutcome(span, outcome, message);
       }
     } else if (result && call.method === 'initialize') {
       r.onInitializeResult(result);
