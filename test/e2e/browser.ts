@@ -3,10 +3,12 @@
  * this machine's closed network needs, and the page's console errors, uncaught exceptions and failed
  * requests collected in `problems` (tests assert it stays empty, or holds only what they expect).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { REPO_ROOT } from '../helpers/collector.js';
+import { ARTIFACTS } from './onCallHelpers.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -56,4 +58,27 @@ export async function launchBrowser(viewport: { width: number; height: number })
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Fails fast unless the dashboard is built (the collector serves dashboard/dist; the tests do not build
+ * it), and makes the folder the screenshots go to.
+ */
+export function requireDashboardBuild(): void {
+  if (!existsSync(path.join(REPO_ROOT, 'dashboard/dist/index.html'))) {
+    throw new Error('dashboard/dist is missing: run `npm run build -w @mcpscope/dashboard` first');
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+}
+
+/** {@link launchBrowser} for the dashboard's pages: an HTTP answer of 400 or above is a problem too. */
+export async function launchDashboardBrowser(viewport: {
+  width: number;
+  height: number;
+}): Promise<TestBrowser> {
+  const browser = await launchBrowser(viewport);
+  browser.page.on('response', (res) => {
+    if (res.status() >= 400) browser.problems.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  return browser;
 }

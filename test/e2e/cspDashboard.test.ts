@@ -4,18 +4,15 @@
  * from before the page's own scripts run) and no console error. The policy forbids inline scripts and
  * styles; React and uPlot style elements through the CSSOM, which the policy allows.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceResponse } from '../../collector/src/api/types.js';
 import { TEST_IDS } from '../../dashboard/src/testIds.js';
-import { REPO_ROOT, startCollector, waitFor, type TestCollector } from '../helpers/collector.js';
+import { startCollector, waitFor, type TestCollector } from '../helpers/collector.js';
 import type { SentTrace } from './sendDemoTrace.js';
-import { launchBrowser, type TestBrowser } from './browser.js';
+import { launchBrowser, requireDashboardBuild, type TestBrowser } from './browser.js';
+import { byTestId } from './onCallHelpers.js';
 import { runSender } from './runSender.js';
-
-const byTestId = (id: string): string => `[data-testid="${id}"]`;
 
 let collector: TestCollector;
 let sent: SentTrace;
@@ -24,9 +21,7 @@ let page: Page;
 let problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(path.join(REPO_ROOT, 'dashboard/dist/index.html'))) {
-    throw new Error('dashboard/dist is missing: run `npm run build -w @mcpscope/dashboard` first');
-  }
+  requireDashboardBuild();
   collector = await startCollector();
   sent = await runSender<SentTrace>('sendDemoTrace.ts', [collector.url]);
   await waitFor(

@@ -3,16 +3,15 @@
  * browser: the API's 401 brings up the token form, the token is kept in localStorage and sent as a
  * Bearer header, and a reload goes straight to the data.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_IDS } from '../../dashboard/src/testIds.js';
-import { REPO_ROOT, startCollector, type TestCollector } from '../helpers/collector.js';
-import { launchBrowser, type TestBrowser } from './browser.js';
+import { startCollector, type TestCollector } from '../helpers/collector.js';
+import { launchBrowser, requireDashboardBuild, type TestBrowser } from './browser.js';
+import { ARTIFACTS, byTestId } from './onCallHelpers.js';
 
 const TOKEN = 'e2e-read-token-0123456789';
-const byTestId = (id: string): string => `[data-testid="${id}"]`;
 
 let collector: TestCollector;
 let testBrowser: TestBrowser;
@@ -21,10 +20,7 @@ let problems: string[] = [];
 const apiAuthHeaders: (string | undefined)[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(path.join(REPO_ROOT, 'dashboard/dist/index.html'))) {
-    throw new Error('dashboard/dist is missing: run `npm run build -w @mcpscope/dashboard` first');
-  }
-  mkdirSync(path.join(REPO_ROOT, 'test/artifacts'), { recursive: true });
+  requireDashboardBuild();
   collector = await startCollector({ env: { MCPSCOPE_READ_TOKEN: TOKEN } });
   testBrowser = await launchBrowser({ width: 1280, height: 800 });
   ({ page, problems } = testBrowser);
@@ -48,7 +44,7 @@ describe('dashboard with a read token', () => {
     // The refused request is the one error the browser is expected to log; nothing else may appear.
     expect(problems.every((p) => p.includes('401'))).toBe(true);
     expect(apiAuthHeaders[0]).toBeUndefined();
-    await page.screenshot({ path: path.join(REPO_ROOT, 'test/artifacts/dashboard-token-form.png') });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-token-form.png') });
     problems.length = 0;
     apiAuthHeaders.length = 0;
 

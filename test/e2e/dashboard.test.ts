@@ -3,20 +3,17 @@
  * is found in trace search, opened as a waterfall, and its spans inspected; every other view renders.
  * Any console error or failed request fails the test. Screenshots go to test/artifacts/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceResponse } from '../../collector/src/api/types.js';
 import { TEST_IDS } from '../../dashboard/src/testIds.js';
-import { REPO_ROOT, startCollector, waitFor, type TestCollector } from '../helpers/collector.js';
+import { startCollector, waitFor, type TestCollector } from '../helpers/collector.js';
 import type { SentTrace } from './sendDemoTrace.js';
 import type { LargeTrace } from './sendLargeTrace.js';
-import { launchBrowser, type TestBrowser } from './browser.js';
+import { launchDashboardBrowser, requireDashboardBuild, type TestBrowser } from './browser.js';
+import { ARTIFACTS, byTestId } from './onCallHelpers.js';
 import { runSender } from './runSender.js';
-
-const ARTIFACTS = path.join(REPO_ROOT, 'test/artifacts');
-const byTestId = (id: string): string => `[data-testid="${id}"]`;
 
 let collector: TestCollector;
 let sent: SentTrace;
@@ -26,19 +23,13 @@ let page: Page;
 let problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(path.join(REPO_ROOT, 'dashboard/dist/index.html'))) {
-    throw new Error('dashboard/dist is missing: run `npm run build -w @mcpscope/dashboard` first');
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
+  requireDashboardBuild();
   collector = await startCollector();
   sent = await runSender<SentTrace>('sendDemoTrace.ts', [collector.url]);
   await waitForTrace(sent.traceId, sent.spanCount);
 
-  testBrowser = await launchBrowser({ width: 1440, height: 900 });
+  testBrowser = await launchDashboardBrowser({ width: 1440, height: 900 });
   ({ page, problems } = testBrowser);
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
 }, 180_000);
 
 afterAll(async () => {

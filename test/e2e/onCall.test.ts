@@ -7,15 +7,14 @@
  * 1280×720 and 2560×1440, light and dark, go to test/artifacts/oncall-*.png. Any console error or failed
  * request fails the test.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertsResponse } from '@mcpscope/collector';
 import type { TraceResponse, TracesResponse } from '../../collector/src/api/types.js';
 import { TEST_IDS } from '../../dashboard/src/testIds.js';
-import { REPO_ROOT, startCollector, waitFor, type TestCollector } from '../helpers/collector.js';
-import { launchBrowser, type TestBrowser } from './browser.js';
+import { startCollector, waitFor, type TestCollector } from '../helpers/collector.js';
+import { launchDashboardBrowser, requireDashboardBuild, type TestBrowser } from './browser.js';
 import {
   appliedTheme,
   ARTIFACTS,
@@ -56,10 +55,7 @@ async function api<T>(p: string, init?: RequestInit): Promise<T> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(REPO_ROOT, 'dashboard/dist/index.html'))) {
-    throw new Error('dashboard/dist is missing: run `npm run build -w @mcpscope/dashboard` first');
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
+  requireDashboardBuild();
   collector = await startCollector({ env: { MCPSCOPE_ALERT_INTERVAL_S: '1' } });
   [demo, batch, failed] = await Promise.all([
     runSender<SentTrace>('sendDemoTrace.ts', [collector.url]),
@@ -83,11 +79,8 @@ beforeAll(async () => {
     new WebhookReceiver(200).start(),
     new WebhookReceiver(503).start(),
   ]);
-  testBrowser = await launchBrowser({ width: 1280, height: 720 });
+  testBrowser = await launchDashboardBrowser({ width: 1280, height: 720 });
   ({ page, problems } = testBrowser);
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
 }, 240_000);
 
 afterAll(async () => {

@@ -6,15 +6,14 @@
  * puts `source=spans` in the URL, after which the page says it reads traces. Screenshot:
  * test/artifacts/overview-source-metrics.png. Any console error or failed request fails the test.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OverviewResponse } from '@mcpscope/collector';
 import { TEST_IDS } from '../../dashboard/src/testIds.js';
-import { REPO_ROOT, startCollector, waitFor, type TestCollector } from '../helpers/collector.js';
+import { startCollector, waitFor, type TestCollector } from '../helpers/collector.js';
 import { startSampledAgent, type SampledAgent } from '../helpers/sampledAgent.js';
-import { launchBrowser, type TestBrowser } from './browser.js';
+import { launchDashboardBrowser, requireDashboardBuild, type TestBrowser } from './browser.js';
 import { ARTIFACTS, byTestId } from './onCallHelpers.js';
 
 const CALLS = 120;
@@ -31,10 +30,7 @@ let problems: string[] = [];
 let metricCalls = 0;
 
 beforeAll(async () => {
-  if (!existsSync(path.join(REPO_ROOT, 'dashboard/dist/index.html'))) {
-    throw new Error('dashboard/dist is missing: run `npm run build -w @mcpscope/dashboard` first');
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
+  requireDashboardBuild();
   collector = await startCollector();
   agent = await startSampledAgent({
     collectorUrl: collector.url,
@@ -62,11 +58,8 @@ beforeAll(async () => {
     60_000,
     'the overview to read the sampled agent from its histograms',
   );
-  testBrowser = await launchBrowser({ width: 1280, height: 720 });
+  testBrowser = await launchDashboardBrowser({ width: 1280, height: 720 });
   ({ page, problems } = testBrowser);
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
 }, 240_000);
 
 afterAll(async () => {

@@ -9,7 +9,6 @@
  * Any console error or failed request fails the test. Screenshots go to test/artifacts/.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,12 +22,11 @@ import {
   waitFor,
   type TestCollector,
 } from '../helpers/collector.js';
-import { launchBrowser, type TestBrowser } from './browser.js';
+import { launchDashboardBrowser, requireDashboardBuild, type TestBrowser } from './browser.js';
+import { ARTIFACTS, byTestId } from './onCallHelpers.js';
 import { runSender } from './runSender.js';
 import type { FailedCalls } from './sendFailedCalls.js';
 
-const ARTIFACTS = path.join(REPO_ROOT, 'test/artifacts');
-const byTestId = (id: string): string => `[data-testid="${id}"]`;
 const DECLINE_TEMPLATE = 'card declined for cus_{id}: amount over limit';
 const DECLINE_MESSAGE = /^card declined for cus_\d+: amount over limit$/;
 
@@ -70,10 +68,7 @@ const declineGroups = async (): Promise<ErrorsResponse['errors'] | undefined> =>
 };
 
 beforeAll(async () => {
-  if (!existsSync(path.join(REPO_ROOT, 'dashboard/dist/index.html'))) {
-    throw new Error('dashboard/dist is missing: run `npm run build -w @mcpscope/dashboard` first');
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
+  requireDashboardBuild();
   collector = await startCollector();
   await runDemo();
   sent = await runSender<FailedCalls>('sendFailedCalls.ts', [collector.url]);
@@ -97,11 +92,8 @@ beforeAll(async () => {
     );
   }
 
-  testBrowser = await launchBrowser({ width: 1280, height: 900 });
+  testBrowser = await launchDashboardBrowser({ width: 1280, height: 900 });
   ({ page, problems } = testBrowser);
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
 }, 240_000);
 
 afterAll(async () => {

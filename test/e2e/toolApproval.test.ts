@@ -6,7 +6,6 @@
  * refused with the collector's message. Screenshots at 1280×720, light and dark, go to
  * test/artifacts/tool-approval-*.png. Any console error or failed request fails the test.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,8 +20,8 @@ import {
   startDriftingHttpServer,
   type DriftingHttpServer,
 } from '../../sdk/src/pins/testing/driftingHttpServer.js';
-import { REPO_ROOT, startCollector, waitFor, type TestCollector } from '../helpers/collector.js';
-import { launchBrowser, type TestBrowser } from './browser.js';
+import { startCollector, waitFor, type TestCollector } from '../helpers/collector.js';
+import { launchDashboardBrowser, requireDashboardBuild, type TestBrowser } from './browser.js';
 import { appliedTheme, ARTIFACTS, byTestId, settle } from './onCallHelpers.js';
 
 /** Waits on what the page shows after a round trip: generous, the machine is shared. */
@@ -80,10 +79,7 @@ const standing = (tool: string) =>
   card().locator(`${byTestId(TEST_IDS.approvalStanding)} li[data-tool="${tool}"]`);
 
 beforeAll(async () => {
-  if (!existsSync(path.join(REPO_ROOT, 'dashboard/dist/index.html'))) {
-    throw new Error('dashboard/dist is missing: run `npm run build -w @mcpscope/dashboard` first');
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
+  requireDashboardBuild();
   collector = await startCollector();
   tracing = startTracing({ serviceName: 'approval-e2e-agent', endpoint: collector.url });
   upstream = await startDriftingHttpServer({ stage });
@@ -91,11 +87,8 @@ beforeAll(async () => {
   client = instrumentClient(new Client({ name: 'approval-e2e-agent', version: '1.0.0' }));
   await client.connect(new StreamableHTTPClientTransport(upstream.url));
   await listAndWait('seen');
-  testBrowser = await launchBrowser({ width: 1280, height: 720 });
+  testBrowser = await launchDashboardBrowser({ width: 1280, height: 720 });
   ({ page, problems } = testBrowser);
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
 }, 240_000);
 
 afterAll(async () => {

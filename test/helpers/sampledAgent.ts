@@ -7,7 +7,6 @@
  * histogram every half second. The client counts the client-layer request spans its sampler kept, so
  * tests know exactly how many calls the spans hold.
  */
-import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { context, propagation } from '@opentelemetry/api';
@@ -26,9 +25,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { instrumentClient } from '@mcpscope/sdk';
-import { REPO_ROOT, TS_NODE_ARGS } from './collector.js';
-
-const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/weather-server.ts');
+import { fixtureEnv, fixtureLaunch, WEATHER_SERVER } from './fixtureServer.js';
 
 export interface SampledAgentOptions {
   collectorUrl: string;
@@ -97,17 +94,13 @@ export async function startSampledAgent(o: SampledAgentOptions): Promise<Sampled
     meterProvider,
   });
   await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [...TS_NODE_ARGS, FIXTURE],
-      cwd: REPO_ROOT,
-      env: {
-        ...(process.env as Record<string, string>),
-        OTEL_EXPORTER_OTLP_ENDPOINT: o.collectorUrl,
-        OTEL_SERVICE_NAME: o.serverService,
-        OTEL_METRIC_EXPORT_INTERVAL: '500',
-      },
-    }),
+    new StdioClientTransport(
+      fixtureLaunch(
+        WEATHER_SERVER,
+        [],
+        fixtureEnv(o.collectorUrl, o.serverService, { OTEL_METRIC_EXPORT_INTERVAL: '500' }),
+      ),
+    ),
   );
   return {
     client,

@@ -5,21 +5,14 @@
  * instrumented server in a child process over stdio; the stored histograms are read back through the
  * query API: the client's and the server's, per tool, with failed calls counted.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { instrumentClient, startTracing } from '@mcpscope/sdk';
 import type { MetricHistogramResponse, MetricsResponse } from '@mcpscope/collector';
-import {
-  REPO_ROOT,
-  TS_NODE_ARGS,
-  startCollector,
-  waitFor,
-  type TestCollector,
-} from '../helpers/collector.js';
+import { startCollector, waitFor, type TestCollector } from '../helpers/collector.js';
+import { fixtureEnv, fixtureLaunch, WEATHER_SERVER } from '../helpers/fixtureServer.js';
 
-const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/weather-server.ts');
 const CLIENT_HISTOGRAM = 'mcp.client.operation.duration';
 const SERVER_HISTOGRAM = 'mcp.server.operation.duration';
 
@@ -38,18 +31,14 @@ beforeAll(async () => {
   });
   client = instrumentClient(new Client({ name: 'metrics-agent', version: '1.0.0' }));
   await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [...TS_NODE_ARGS, FIXTURE],
-      cwd: REPO_ROOT,
-      env: {
-        ...(process.env as Record<string, string>),
-        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-        OTEL_SERVICE_NAME: 'metrics-weather-server',
+    new StdioClientTransport(
+      fixtureLaunch(
+        WEATHER_SERVER,
+        [],
         // The server exports on its own schedule, every half second.
-        OTEL_METRIC_EXPORT_INTERVAL: '500',
-      },
-    }),
+        fixtureEnv(collector.url, 'metrics-weather-server', { OTEL_METRIC_EXPORT_INTERVAL: '500' }),
+      ),
+    ),
   );
 });
 

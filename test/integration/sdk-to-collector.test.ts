@@ -3,8 +3,7 @@
  * Streamable HTTP) called by an instrumented Client in this process; both export OTLP to a real collector
  * (embedded ClickHouse in a temp dir); the stored rows are read back through the query API.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -12,15 +11,14 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { instrumentClient, startTracing } from '@mcpscope/sdk';
 import type { SpanView, TraceResponse, TracesResponse } from '@mcpscope/collector';
+import { startCollector, waitFor, type TestCollector } from '../helpers/collector.js';
 import {
-  REPO_ROOT,
-  TS_NODE_ARGS,
-  startCollector,
-  waitFor,
-  type TestCollector,
-} from '../helpers/collector.js';
-
-const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/weather-server.ts');
+  fixtureEnv,
+  fixtureLaunch,
+  listeningPort,
+  spawnFixture,
+  WEATHER_SERVER,
+} from '../helpers/fixtureServer.js';
 
 let collector: TestCollector;
 let tracing: ReturnType<typeof startTracing>;
@@ -38,12 +36,7 @@ afterAll(async () => {
 });
 
 function serverEnv(): Record<string, string> {
-  return {
-    ...(process.env as Record<string, string>),
-    OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-    OTEL_SERVICE_NAME: 'weather-server',
-    OTEL_BSP_SCHEDULE_DELAY: '50',
-  };
+  return fixtureEnv(collector.url, 'weather-server', { OTEL_BSP_SCHEDULE_DELAY: '50' });
 }
 
 /** Runs `fn` under a test span and returns that span's trace id: every MCP span of the step joins it. */
@@ -89,30 +82,11 @@ describe.each<Transport>(['stdio', 'http'])('instrumented client and server over
   beforeAll(async () => {
     client = instrumentClient(new Client({ name: 'test-agent', version: '1.0.0' }));
     if (kind === 'stdio') {
-      await client.connect(
-        new StdioClientTransport({
-          command: process.execPath,
-          args: [...TS_NODE_ARGS, FIXTURE],
-          env: serverEnv(),
-          cwd: REPO_ROOT,
-        }),
-      );
+      await client.connect(new StdioClientTransport(fixtureLaunch(WEATHER_SERVER, [], serverEnv())));
     } else {
-      const child = spawn(process.execPath, [...TS_NODE_ARGS, FIXTURE, '--http'], {
-        env: serverEnv(),
-        cwd: REPO_ROOT,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawnFixture(WEATHER_SERVER, ['--http'], serverEnv());
       serverProcess = child;
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        child.stdout?.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /listening on (\d+)/.exec(out);
-          if (m) resolve(Number(m[1]));
-        });
-        child.once('exit', (code) => reject(new Error(`fixture exited ${code}`)));
-      });
+      const port = await listeningPort(child);
       await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
     }
     steps['ok'] = await step('ok', () =>

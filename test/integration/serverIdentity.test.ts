@@ -12,7 +12,7 @@
  * means the rows are stored). Each set-up names its server differently, so their histories never mix.
  */
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -35,6 +35,7 @@ import {
   waitFor,
   type TestCollector,
 } from '../helpers/collector.js';
+import { fixtureEnv, fixtureLaunch, listeningPort, spawnFixture } from '../helpers/fixtureServer.js';
 
 const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/identityServer.ts');
 /** The dashboard's tool-change badge counts flagged changes of the last 24 hours (recentToolAlerts.ts). */
@@ -54,12 +55,23 @@ afterAll(async () => {
 });
 
 function env(service: string): Record<string, string> {
-  return {
-    ...(process.env as Record<string, string>),
-    OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-    OTEL_SERVICE_NAME: service,
-    OTEL_BSP_SCHEDULE_DELAY: '50',
-  };
+  return fixtureEnv(collector.url, service, { OTEL_BSP_SCHEDULE_DELAY: '50' });
+}
+
+/**
+ * A stdio client transport's parameters that start the fixture with `args` as `service`, behind
+ * `mcpscope proxy --service-name <proxy>` when `proxy` is given.
+ */
+function stdioLaunch(service: string, args: string[], proxy?: string) {
+  const launch =
+    proxy === undefined
+      ? fixtureLaunch(FIXTURE, args, env(service))
+      : fixtureLaunch(
+          COLLECTOR_CLI,
+          ['proxy', '--service-name', proxy, '--', process.execPath, ...TS_NODE_ARGS, FIXTURE, ...args],
+          env(service),
+        );
+  return { ...launch, stderr: 'inherit' as const };
 }
 
 async function get<T>(route: string): Promise<T> {
@@ -68,14 +80,16 @@ async function get<T>(route: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** Lists the tools, pulls the rug, lists them again: the client's side of every set-up. */
+/** Lists the tools, pulls the rug, lists them again, closes: the client's side of every set-up. */
 async function rugPull(client: {
   listTools(): Promise<unknown>;
   callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+  close(): Promise<void>;
 }): Promise<void> {
   await client.listTools();
   await client.callTool({ name: 'rug_pull', arguments: {} });
   await client.listTools();
+  await client.close();
 }
 
 /** Resolves once the process `pid` has exited (a stdio client transport does not wait for its child). */
@@ -169,17 +183,10 @@ describe('one identity per stdio server', () => {
   it('an instrumented 1.x client and the instrumented server it launched share one history', async () => {
     const name = 'dict-v1';
     const client = instrumentClient(new Client({ name: 'identity-agent', version: '1.0.0' }));
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [...TS_NODE_ARGS, FIXTURE, '--name', name],
-      env: env('dict-v1-server'),
-      cwd: REPO_ROOT,
-      stderr: 'inherit',
-    });
+    const transport = new StdioClientTransport(stdioLaunch('dict-v1-server', ['--name', name]));
     await client.connect(transport);
     const pid = transport.pid;
     await rugPull(client);
-    await client.close();
     await exited(pid);
     await tracing.forceFlush();
 
@@ -193,29 +200,12 @@ describe('one identity per stdio server', () => {
   it('through `mcpscope proxy`: the instrumented client, the proxy and the server share one history', async () => {
     const name = 'dict-proxy';
     const client = instrumentClient(new Client({ name: 'identity-agent', version: '1.0.0' }));
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [
-        ...TS_NODE_ARGS,
-        COLLECTOR_CLI,
-        'proxy',
-        '--service-name',
-        'dict-proxy-proxy',
-        '--',
-        process.execPath,
-        ...TS_NODE_ARGS,
-        FIXTURE,
-        '--name',
-        name,
-      ],
-      env: env('dict-proxy-server'),
-      cwd: REPO_ROOT,
-      stderr: 'inherit',
-    });
+    const transport = new StdioClientTransport(
+      stdioLaunch('dict-proxy-server', ['--name', name], 'dict-proxy-proxy'),
+    );
     await client.connect(transport);
     const pid = transport.pid;
     await rugPull(client);
-    await client.close();
     // The proxy exits after its server has, and flushes its own spans first.
     await exited(pid);
     await tracing.forceFlush();
@@ -233,29 +223,12 @@ describe('one identity per stdio server', () => {
   it('through `mcpscope proxy` with a plain client: the proxy names the server for itself and the server', async () => {
     const name = 'dict-proxy-plain';
     const client = new Client({ name: 'plain-agent', version: '1.0.0' });
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [
-        ...TS_NODE_ARGS,
-        COLLECTOR_CLI,
-        'proxy',
-        '--service-name',
-        'dict-plain-proxy',
-        '--',
-        process.execPath,
-        ...TS_NODE_ARGS,
-        FIXTURE,
-        '--name',
-        name,
-      ],
-      env: env('dict-plain-server'),
-      cwd: REPO_ROOT,
-      stderr: 'inherit',
-    });
+    const transport = new StdioClientTransport(
+      stdioLaunch('dict-plain-server', ['--name', name], 'dict-plain-proxy'),
+    );
     await client.connect(transport);
     const pid = transport.pid;
     await rugPull(client);
-    await client.close();
     await exited(pid);
 
     const spans = await toolListSpans(name, ['dict-plain-proxy', 'dict-plain-server']);
@@ -275,18 +248,13 @@ describe('one identity per stdio server', () => {
         { versionNegotiation: { mode: 'auto' as const } },
       ),
     );
-    const transport = new StdioClientTransportV2({
-      command: process.execPath,
-      args: [...TS_NODE_ARGS, FIXTURE, '--sdk', 'v2', '--name', name],
-      env: env('dict-v2-server'),
-      cwd: REPO_ROOT,
-      stderr: 'inherit',
-    });
+    const transport = new StdioClientTransportV2(
+      stdioLaunch('dict-v2-server', ['--sdk', 'v2', '--name', name]),
+    );
     await client.connect(transport);
     expect(client.getProtocolEra()).toBe('modern');
     const pid = transport.pid;
     await rugPull(client);
-    await client.close();
     await exited(pid);
     await tracing.forceFlush();
 
@@ -307,25 +275,12 @@ describe('one identity per Streamable HTTP server', () => {
 
   it('the client (`name@host:port`) and the server (its Host header) share one history', async () => {
     const name = 'dict-http';
-    server = spawn(process.execPath, [...TS_NODE_ARGS, FIXTURE, '--http', '--name', name], {
-      env: env('dict-http-server'),
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    server = spawnFixture(FIXTURE, ['--http', '--name', name], env('dict-http-server'));
     const child = server;
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      child.once('exit', (code) => reject(new Error(`fixture exited ${code}`)));
-    });
+    const port = await listeningPort(child);
     const client = instrumentClient(new Client({ name: 'identity-agent', version: '1.0.0' }));
     await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
     await rugPull(client);
-    await client.close();
     const gone = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await gone;

@@ -13,7 +13,7 @@
  *    `againstApproved` fires through the receiver.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { instrumentClient, startTracing } from '@mcpscope/sdk';
 import { createPinFile, parsePinFile } from '@mcpscope/sdk/pins';
@@ -40,6 +40,16 @@ import {
   type DriftingHttpServer,
 } from '../../sdk/src/pins/testing/driftingHttpServer.js';
 import {
+  callLog,
+  DRIFTING_STDIO,
+  fixtureEnv,
+  PIN_ERROR,
+  rejection,
+  stdioLaunch,
+  withheld,
+} from '../../sdk/src/pins/testing/pinFixtures.js';
+import { serveWebHandler, type WebHandlerServer } from '../../sdk/src/testing/webHandlerServer.js';
+import {
   REPO_ROOT,
   startCollector,
   TS_NODE_ARGS,
@@ -49,8 +59,6 @@ import {
 
 const TOKEN = 'approval-read-token';
 const PROXY_CLI = path.join(REPO_ROOT, 'sdk/src/cli.ts');
-const DRIFTING_STDIO = path.join(REPO_ROOT, 'sdk/src/pins/testing/driftingStdioServer.ts');
-const PIN_ERROR = -32602;
 /** Child processes loading TypeScript on a shared machine: generous, nothing here measures speed. */
 const SLOW = { timeout: 240_000 };
 
@@ -235,52 +243,39 @@ describe('approving the drifting server, then holding a proxy to the approved se
   });
 
   it('holds `mcpscope proxy --pins <url> --pins-token` to the approved set', async () => {
-    const callLog = path.join(dir, 'proxy-calls.log');
-    writeFileSync(callLog, '');
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-    Object.assign(env, {
+    const log = await callLog(dir);
+    const env = {
+      ...fixtureEnv('v2', log.path),
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
       OTEL_BSP_SCHEDULE_DELAY: '50',
-      DRIFT_STAGE: 'v2',
-      DRIFT_CALL_LOG: callLog,
-    });
-    const server = [process.execPath, ...TS_NODE_ARGS, DRIFTING_STDIO];
+    };
+    /** `mcpscope proxy` taking the approved set by URL with `token`, in front of the drifted server. */
+    const proxy = (token: string): string[] => [
+      PROXY_CLI,
+      'proxy',
+      '--pins',
+      pinsUrl,
+      '--pins-token',
+      token,
+      '--',
+      process.execPath,
+      ...TS_NODE_ARGS,
+      DRIFTING_STDIO,
+    ];
     const proxied = new Client({ name: 'fleet-agent', version: '1.0.0' });
-    await proxied.connect(
-      new StdioClientTransport({
-        command: process.execPath,
-        args: [
-          ...TS_NODE_ARGS,
-          PROXY_CLI,
-          'proxy',
-          '--pins',
-          pinsUrl,
-          '--pins-token',
-          TOKEN,
-          '--',
-          ...server,
-        ],
-        env,
-        cwd: REPO_ROOT,
-        stderr: 'inherit',
-      }),
-    );
+    await proxied.connect(new StdioClientTransport(stdioLaunch(proxy(TOKEN), env)));
     try {
       const listed = (await proxied.listTools()).tools.map((t) => t.name).sort();
       expect(listed).toEqual([...STABLE_TOOLS].sort());
-      const refused = await proxied.callTool({ name: DRIFTED.description, arguments: { city: 'Oslo' } }).then(
-        () => undefined,
-        (e: unknown) => e,
+      const refused = await rejection(
+        proxied.callTool({ name: DRIFTED.description, arguments: { city: 'Oslo' } }),
       );
       expect(refused).toBeInstanceOf(McpError);
       expect((refused as McpError).code).toBe(PIN_ERROR);
-      expect((refused as McpError).message).toContain(
-        `Tool "${DRIFTED.description}" is withheld by mcpscope: its definition does not match its pin`,
-      );
+      expect((refused as McpError).message).toContain(withheld(DRIFTED.description));
       await proxied.callTool({ name: 'echo', arguments: { text: 'hi' } });
       // The server's own log: only the call that matched the approved set reached it.
-      expect(readFileSync(callLog, 'utf8').split('\n').filter(Boolean)).toEqual(['echo']);
+      expect(await log.calls()).toEqual(['echo']);
     } finally {
       await proxied.close();
     }
@@ -288,17 +283,7 @@ describe('approving the drifting server, then holding a proxy to the approved se
     const refusedStart = await new Promise<{ code: number; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
-        [
-          ...TS_NODE_ARGS,
-          PROXY_CLI,
-          'proxy',
-          '--pins',
-          pinsUrl,
-          '--pins-token',
-          'wrong-token',
-          '--',
-          ...server,
-        ],
+        [...TS_NODE_ARGS, ...proxy('wrong-token')],
         { cwd: REPO_ROOT, timeout: 120_000 },
         (error, _stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code), stderr }),
       );
@@ -332,51 +317,31 @@ function mailerTools(stage: MailerStage) {
 }
 
 /** A stateless Streamable HTTP server (a new MCP Server per request) whose tools follow `stage`. */
-async function startMailer(stage: { current: MailerStage }): Promise<{ url: URL; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      // Stateless: no stream to open with GET, no session to end with DELETE.
-      if (req.method !== 'POST') {
-        res.writeHead(405, { allow: 'POST' }).end();
-        return;
-      }
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const body = chunks.length
-        ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown)
-        : undefined;
-      const mcp = new Server(
-        { name: 'mailer', version: MAILER_VERSION[stage.current] },
-        { capabilities: { tools: {} } },
-      );
-      mcp.setRequestHandler(ListToolsRequestSchema, () => ({ tools: mailerTools(stage.current) }));
-      const transport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: undefined,
-        enableJsonResponse: true,
-      });
-      res.on('close', () => void transport.close());
-      await mcp.connect(transport);
-      await transport.handleRequest(req, res, body);
-    })().catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end(String(error));
+function startMailer(stage: { current: MailerStage }): Promise<WebHandlerServer> {
+  return serveWebHandler(async (request) => {
+    // Stateless: no stream to open with GET, no session to end with DELETE.
+    if (request.method !== 'POST') return new Response(null, { status: 405, headers: { allow: 'POST' } });
+    const mcp = new Server(
+      { name: 'mailer', version: MAILER_VERSION[stage.current] },
+      { capabilities: { tools: {} } },
+    );
+    mcp.setRequestHandler(ListToolsRequestSchema, () => ({ tools: mailerTools(stage.current) }));
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
     });
+    await mcp.connect(transport);
+    // A JSON answer is whole once returned: the one-request server can go.
+    const response = await transport.handleRequest(request);
+    await mcp.close();
+    return response;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: new URL(`http://127.0.0.1:${port}/mcp`),
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 describe('A (approved) → B → C: the second change is flagged against A', SLOW, () => {
   const stage: { current: MailerStage } = { current: 'A' };
   const receiver = new Receiver();
-  let mailer: Awaited<ReturnType<typeof startMailer>>;
+  let mailer: WebHandlerServer;
   let identity: string;
   let ruleId: string;
 

@@ -3,20 +3,26 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpError, ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPinFile, type PinFile } from '../pins/pinFile.js';
 import { listServerTools } from '../pins/serverTools.js';
-import {
-  ADDED_TOOL,
-  DRIFTED,
-  DROPPED_TOOL,
-  STABLE_TOOLS,
-  type DriftStage,
-} from '../pins/testing/driftingServer.js';
+import { ADDED_TOOL, DRIFTED, STABLE_TOOLS, type DriftStage } from '../pins/testing/driftingServer.js';
 import { startDriftingHttpServer, type DriftingHttpServer } from '../pins/testing/driftingHttpServer.js';
+import {
+  BLOCKED_DRIFT,
+  callError,
+  expectPagedDrift,
+  expectRefusedCalls,
+  expectWarnedCall,
+  listPages,
+  PIN_ERROR,
+  stableTools,
+  toolNames,
+} from '../pins/testing/pinFixtures.js';
+import { countListChanged } from '../pins/testing/pinSessions.js';
 import { inMemoryTracing } from '../testing/otel.js';
 import { startHttpProxy, type HttpProxyHandle } from './httpProxy.js';
 
@@ -30,42 +36,19 @@ const POLL = { timeout: 60_000 };
 
 const { exporter, provider } = inMemoryTracing();
 const tracer = provider.getTracer('pins-test');
-const PIN_ERROR = -32602;
 
 const spansNamed = (name: string): ReadableSpan[] =>
   exporter.getFinishedSpans().filter((s) => s.name === name);
 
 async function connect(url: URL): Promise<{ client: Client; listChanged: () => number }> {
   const client = new Client({ name: 'pins-http-test', version: '1.0.0' });
-  let changed = 0;
-  client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changed++);
+  const listChanged = countListChanged(client);
   await client.connect(new StreamableHTTPClientTransport(url));
-  return { client, listChanged: () => changed };
+  return { client, listChanged };
 }
 
-/** Every page of tools/list, as an agent that follows nextCursor sees them. */
-async function listAll(client: Client): Promise<Tool[]> {
-  const tools: Tool[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await client.listTools(cursor === undefined ? undefined : { cursor });
-    tools.push(...page.tools);
-    cursor = page.nextCursor;
-  } while (cursor !== undefined);
-  return tools;
-}
-
-async function callError(client: Client, name: string): Promise<McpError> {
-  const error = await client.callTool({ name, arguments: {} }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, name).toBeInstanceOf(McpError);
-  return error as McpError;
-}
-
-const names = (tools: Array<{ name: string }>): string[] => tools.map((tool) => tool.name).sort();
-const stable = (tools: Tool[]): Tool[] => tools.filter((tool) => STABLE_TOOLS.includes(tool.name as never));
+/** Every tool of every page of tools/list, as an agent that follows nextCursor sees them. */
+const listAll = async (client: Client) => (await listPages(client)).flat();
 
 describe.each([
   { mode: 'SSE responses', jsonResponse: false },
@@ -113,16 +96,10 @@ describe.each([
     const direct = await connect(server.url);
     try {
       const listed = await listAll(client);
-      expect(names(listed)).toEqual([...STABLE_TOOLS].sort());
-      expect(listed).toEqual(stable(await listAll(direct.client)));
+      expect(toolNames(listed)).toEqual([...STABLE_TOOLS].sort());
+      expect(listed).toEqual(stableTools(await listAll(direct.client)));
       server.calls.length = 0;
-      for (const tool of [...Object.values(DRIFTED), ADDED_TOOL]) {
-        const error = await callError(client, tool);
-        expect(error.code).toBe(PIN_ERROR);
-        expect(error.message).toContain(
-          `Tool "${tool}" is withheld by mcpscope: its definition does not match its pin`,
-        );
-      }
+      await expectRefusedCalls(client, McpError);
       expect(await client.callTool({ name: 'echo', arguments: { text: 'x' } })).toEqual({
         content: [{ type: 'text', text: 'echo ran with {"text":"x"}' }],
       });
@@ -140,25 +117,10 @@ describe.each([
         true,
       ]);
       // Page one is echo, set_stage, get_weather; page two send_email, list_files, read_secrets.
-      expect(pages[0]!.attributes).toMatchObject({
-        'mcpscope.pin.status': 'drift',
-        'mcpscope.pin.drifted_tools': [DRIFTED.description],
-      });
-      expect(pages[0]!.attributes['mcpscope.pin.unpinned_tools']).toBeUndefined();
-      expect(pages[1]!.attributes).toMatchObject({
-        'mcpscope.pin.status': 'drift',
-        'mcpscope.pin.drifted_tools': Object.values(DRIFTED).sort(),
-        'mcpscope.pin.unpinned_tools': [ADDED_TOOL],
-        'mcpscope.pin.missing_tools': [DROPPED_TOOL],
-      });
+      expectPagedDrift(pages[0]!, pages[1]!);
       const [blocked] = spansNamed(`tools/call ${DRIFTED.inputSchema}`);
       expect(blocked!.status.code).toBe(SpanStatusCode.ERROR);
-      expect(blocked!.attributes).toMatchObject({
-        'mcpscope.pin.status': 'drift',
-        'mcpscope.pin.blocked': true,
-        'error.type': 'pin_mismatch',
-        'mcpscope.fault': 'server',
-      });
+      expect(blocked!.attributes).toMatchObject(BLOCKED_DRIFT);
     } finally {
       await client.close();
       await direct.client.close();
@@ -191,13 +153,7 @@ describe.each([
         await direct.client.callTool({ name: DRIFTED.description, arguments: args }),
       );
       expect(server.calls).toEqual([DRIFTED.description, DRIFTED.description]);
-      const [call] = spansNamed(`tools/call ${DRIFTED.description}`);
-      expect(call!.attributes).toMatchObject({
-        'mcpscope.pin.status': 'drift',
-        'mcpscope.pin.on_drift': 'warn',
-      });
-      expect(call!.attributes['mcpscope.pin.blocked']).toBeUndefined();
-      expect(call!.status.code).not.toBe(SpanStatusCode.ERROR);
+      expectWarnedCall(spansNamed(`tools/call ${DRIFTED.description}`)[0], 'drift');
       const lists = spansNamed('tools/list').filter((s) => s.attributes['mcpscope.pin.on_drift'] === 'warn');
       expect(lists.some((s) => s.attributes['mcpscope.pin.status'] === 'drift')).toBe(true);
     } finally {
@@ -210,11 +166,11 @@ describe.each([
     stage.current = 'v1';
     const session = await connect(block.url);
     try {
-      expect(names(await listAll(session.client))).toContain(DRIFTED.annotations);
+      expect(toolNames(await listAll(session.client))).toContain(DRIFTED.annotations);
       await session.client.callTool({ name: 'set_stage', arguments: { stage: 'v2' } });
       await expect.poll(() => session.listChanged(), POLL).toBe(1);
-      expect(names(await listAll(session.client))).toEqual([...STABLE_TOOLS].sort());
-      expect((await callError(session.client, DRIFTED.annotations)).code).toBe(PIN_ERROR);
+      expect(toolNames(await listAll(session.client))).toEqual([...STABLE_TOOLS].sort());
+      expect((await callError(session.client, DRIFTED.annotations, McpError)).code).toBe(PIN_ERROR);
       expect(server.calls).toEqual(['set_stage']);
     } finally {
       await session.client.close();
@@ -339,7 +295,7 @@ describe('mcpscope proxy --pins in front of a server that compresses its answers
       await client.close();
       // Only block mode needs to read it: with warn, the compressed answer passes as before.
       const passing = await connect(warnProxy.url);
-      expect(names((await passing.client.listTools()).tools)).toContain(ADDED_TOOL);
+      expect(toolNames((await passing.client.listTools()).tools)).toContain(ADDED_TOOL);
       await passing.client.close();
     } finally {
       await proxy.close();

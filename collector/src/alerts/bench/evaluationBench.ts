@@ -10,59 +10,56 @@ import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Alerting } from '../alerting.js';
-
-const SERVERS = ['weather', 'github', 'filesystem'];
-const TOOLS = [
-  'get_weather',
-  'get_forecast',
-  'get_alerts',
-  'search_issues',
-  'create_issue',
-  'get_file_contents',
-  'list_pull_requests',
-  'read_file',
-  'write_file',
-  'list_directory',
-];
+import { BENCH_SERVERS, BENCH_TOOLS } from '../../storage/bench/fleet.js';
 
 /** The benchmark's rule set: `count` rules cycling through realistic shapes. */
 export function benchRules(webhookUrl: string, count = 100): Record<string, unknown>[] {
   const windows = [300, 900, 3600];
   const shapes: ((i: number) => Record<string, unknown>)[] = [
-    (i) => ({ metric: 'error_rate', op: '>', threshold: 0.05, scope: { tool: TOOLS[i % TOOLS.length] } }),
+    (i) => ({
+      metric: 'error_rate',
+      op: '>',
+      threshold: 0.05,
+      scope: { tool: BENCH_TOOLS[i % BENCH_TOOLS.length] },
+    }),
     (i) => ({
       metric: 'error_rate',
       op: '>',
       threshold: 0.01,
-      scope: { server: SERVERS[i % 3], layer: 'server' },
+      scope: { server: BENCH_SERVERS[i % 3], layer: 'server' },
     }),
-    (i) => ({ metric: 'p95_ms', op: '>', threshold: 20, scope: { tool: TOOLS[i % TOOLS.length] } }),
-    (i) => ({ metric: 'p99_ms', op: '>', threshold: 50, scope: { server: SERVERS[i % 3] } }),
+    (i) => ({
+      metric: 'p95_ms',
+      op: '>',
+      threshold: 20,
+      scope: { tool: BENCH_TOOLS[i % BENCH_TOOLS.length] },
+    }),
+    (i) => ({ metric: 'p99_ms', op: '>', threshold: 50, scope: { server: BENCH_SERVERS[i % 3] } }),
     (i) => ({
       metric: 'calls',
       op: '<',
       threshold: 1,
-      scope: { server: SERVERS[i % 3], tool: TOOLS[i % 10] },
+      scope: { server: BENCH_SERVERS[i % 3], tool: BENCH_TOOLS[i % 10] },
     }),
     () => ({ metric: 'calls', op: '>', threshold: 100_000, scope: { service: 'agent' } }),
     (i) => ({
       metric: 'error_rate',
       op: '>',
       threshold: 0.02,
-      scope: { server: SERVERS[i % 3], rootCauseLayer: 'tool' },
+      scope: { server: BENCH_SERVERS[i % 3], rootCauseLayer: 'tool' },
     }),
     (i) => ({
       metric: 'calls',
       op: '>',
       threshold: 10,
-      scope: { tool: TOOLS[i % 10], rootCauseLayer: 'downstream' },
+      scope: { tool: BENCH_TOOLS[i % 10], rootCauseLayer: 'downstream' },
     }),
     (i) => ({
       metric: 'tool_change',
       op: '>',
       threshold: 0,
       flaggedOnly: i % 2 === 0,
-      scope: { server: SERVERS[i % 3] },
+      scope: { server: BENCH_SERVERS[i % 3] },
     }),
     () => ({ metric: 'error_rate', op: '>', threshold: 0.5, scope: {} }),
   ];

@@ -13,20 +13,7 @@ import {
   METRIC_MCP_SERVER_OPERATION_DURATION,
 } from '@mcpscope/sdk/semconv';
 import { METRIC_TABLES } from '../metricsSchema.js';
-
-const TOOLS = [
-  'get_weather',
-  'get_forecast',
-  'get_alerts',
-  'search_issues',
-  'create_issue',
-  'get_file_contents',
-  'list_pull_requests',
-  'read_file',
-  'write_file',
-  'list_directory',
-];
-const SERVERS = ['weather', 'github', 'filesystem'];
+import { BENCH_SERVERS, BENCH_TOOLS } from './fleet.js';
 
 /**
  * Calls per minute of one server-side series, by bucket of {@link OPERATION_DURATION_BUCKETS} (19
@@ -76,11 +63,11 @@ export async function fillOperationHistograms(
       errorShape: ERROR_SHAPE,
       clientMetric: METRIC_MCP_CLIENT_OPERATION_DURATION,
       serverMetric: METRIC_MCP_SERVER_OPERATION_DURATION,
-      servers: SERVERS,
-      tools: TOOLS,
+      servers: BENCH_SERVERS,
+      tools: BENCH_TOOLS,
       minutes,
     },
     clickhouse_settings: { max_insert_threads: '2', max_threads: 2 },
   });
-  return (1 + SERVERS.length) * TOOLS.length * 2 * minutes;
+  return (1 + BENCH_SERVERS.length) * BENCH_TOOLS.length * 2 * minutes;
 }

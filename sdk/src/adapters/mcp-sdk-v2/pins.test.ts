@@ -5,32 +5,34 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { Client, ProtocolError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server';
-import type { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OnDrift } from '../../core/pins/PinPolicy.js';
 import { instrumentClient } from '../../instrumentClient.js';
 import type { PinFile } from '../../pins/pinFile.js';
 import { startDriftingHttpServer, type DriftingHttpServer } from '../../pins/testing/driftingHttpServer.js';
-import {
-  ADDED_TOOL,
-  DRIFTED,
-  DROPPED_TOOL,
-  STABLE_TOOLS,
-  type DriftStage,
-} from '../../pins/testing/driftingServer.js';
+import { ADDED_TOOL, DRIFTED, STABLE_TOOLS, type DriftStage } from '../../pins/testing/driftingServer.js';
 import { createDriftingServerV2 } from '../../pins/testing/driftingServerV2.js';
 import {
   approvedPins,
+  BLOCKED_DRIFT,
+  callError,
   callLog,
+  childSpans,
   clientSpans,
   DRIFTING_STDIO,
   DRIFTING_V2_STDIO,
+  expectRefusedCalls,
+  expectWarnedCall,
   fixtureEnv,
-  REPO_ROOT,
+  PIN_ERROR,
+  rejection,
+  stableTools,
+  stdioLaunch,
   toolNames,
-  TS_ARGS,
+  WHOLE_SET_DRIFT,
 } from '../../pins/testing/pinFixtures.js';
-import { inMemoryTracing, parentSpanId, waitFor } from '../../testing/otel.js';
+import { inMemoryTracing, waitFor } from '../../testing/otel.js';
 import { serveWebHandler, type WebHandlerServer } from '../../testing/webHandlerServer.js';
 
 // `instrumentClient(client, { pins, onDrift })` on MCP SDK 2.x clients (`@modelcontextprotocol/client`),
@@ -44,9 +46,6 @@ import { serveWebHandler, type WebHandlerServer } from '../../testing/webHandler
 const POLL = { timeout: 30_000 };
 /** A modern stdio connect starts two Node processes that load TypeScript (2.x probes on a sibling). */
 const PROCESS_TEST_TIMEOUT_MS = 180_000;
-const PIN_ERROR = -32602;
-const WITHHELD = (tool: string): string =>
-  `Tool "${tool}" is withheld by mcpscope: its definition does not match its pin`;
 
 type Era = 'legacy' | 'modern';
 
@@ -92,15 +91,7 @@ function stdioTarget(name: string, era: Era, fixture: string): Target {
     era,
     connect: async (client, stage) => {
       const log = await callLog(dir);
-      await client.connect(
-        new StdioClientTransport({
-          command: process.execPath,
-          args: [...TS_ARGS, fixture],
-          env: fixtureEnv(stage, log.path),
-          cwd: REPO_ROOT,
-          stderr: 'inherit',
-        }),
-      );
+      await client.connect(new StdioClientTransport(stdioLaunch([fixture], fixtureEnv(stage, log.path))));
       return { calls: log.calls };
     },
   };
@@ -162,21 +153,6 @@ async function connect(
   return { client, exporter, ...connection };
 }
 
-async function callError(client: Client, name: string): Promise<ProtocolError> {
-  const error = await client.callTool({ name, arguments: {} }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, name).toBeInstanceOf(ProtocolError);
-  return error as ProtocolError;
-}
-
-const stable = <T extends { name: string }>(tools: T[]): T[] =>
-  tools.filter((tool) => STABLE_TOOLS.includes(tool.name as never));
-
-const childrenOf = (exporter: InMemorySpanExporter, span: ReadableSpan): ReadableSpan[] =>
-  exporter.getFinishedSpans().filter((s) => parentSpanId(s) === span.spanContext().spanId);
-
 describe.each(TARGETS)('MCP SDK 2.x Client with pins: $name', (target) => {
   it(
     'block: only matching tools are listed; the others are refused with the pin error and never sent',
@@ -189,21 +165,14 @@ describe.each(TARGETS)('MCP SDK 2.x Client with pins: $name', (target) => {
         // listTools() walks every page and aggregates them (2.x); each page was held to the pins.
         const listed = await pinned.client.listTools();
         expect(toolNames(listed.tools)).toEqual([...STABLE_TOOLS].sort());
-        expect(listed.tools).toEqual(stable((await direct.client.listTools()).tools));
+        expect(listed.tools).toEqual(stableTools((await direct.client.listTools()).tools));
         const page = await pinned.client.request({ method: 'tools/list' });
         expect(toolNames(page.tools).every((name) => STABLE_TOOLS.includes(name as never))).toBe(true);
 
-        for (const tool of [...Object.values(DRIFTED), ADDED_TOOL]) {
-          const error = await callError(pinned.client, tool);
-          expect(error.code).toBe(PIN_ERROR);
-          expect(error.message).toContain(WITHHELD(tool));
-        }
-        const viaRequest = await pinned.client
-          .request({ method: 'tools/call', params: { name: ADDED_TOOL, arguments: {} } })
-          .then(
-            () => undefined,
-            (e: unknown) => e,
-          );
+        await expectRefusedCalls(pinned.client, ProtocolError);
+        const viaRequest = await rejection(
+          pinned.client.request({ method: 'tools/call', params: { name: ADDED_TOOL, arguments: {} } }),
+        );
         expect(viaRequest).toBeInstanceOf(ProtocolError);
         expect((viaRequest as ProtocolError).code).toBe(PIN_ERROR);
         const echo = await pinned.client.callTool({ name: 'echo', arguments: { text: 'hi' } });
@@ -214,24 +183,15 @@ describe.each(TARGETS)('MCP SDK 2.x Client with pins: $name', (target) => {
         // The span of the list's last page speaks for the whole set.
         const lists = clientSpans(pinned.exporter, 'tools/list');
         const whole = lists.find((span) => span.attributes['mcpscope.tools.fingerprint'] !== undefined);
-        expect(whole?.attributes).toMatchObject({
-          'mcpscope.pin.status': 'drift',
-          'mcpscope.pin.on_drift': 'block',
-          'mcpscope.pin.drifted_tools': Object.values(DRIFTED).sort(),
-          'mcpscope.pin.unpinned_tools': [ADDED_TOOL],
-          'mcpscope.pin.missing_tools': [DROPPED_TOOL],
-        });
+        expect(whole?.attributes).toMatchObject({ ...WHOLE_SET_DRIFT, 'mcpscope.pin.on_drift': 'block' });
         await waitFor(() => clientSpans(pinned.exporter, `tools/call ${DRIFTED.annotations}`).length === 1);
         const [blocked] = clientSpans(pinned.exporter, `tools/call ${DRIFTED.annotations}`);
         expect(blocked!.status.code).toBe(SpanStatusCode.ERROR);
         expect(blocked!.attributes).toMatchObject({
-          'mcpscope.pin.status': 'drift',
-          'mcpscope.pin.blocked': true,
-          'error.type': 'pin_mismatch',
-          'mcpscope.fault': 'server',
+          ...BLOCKED_DRIFT,
           'rpc.response.status_code': '-32602',
         });
-        expect(childrenOf(pinned.exporter, blocked!)).toEqual([]);
+        expect(childSpans(pinned.exporter, blocked!)).toEqual([]);
       } finally {
         await Promise.all([pinned.client.close(), direct.client.close()]);
       }
@@ -254,13 +214,7 @@ describe.each(TARGETS)('MCP SDK 2.x Client with pins: $name', (target) => {
         expect(await pinned.calls()).toEqual([ADDED_TOOL]);
         expect(result).toEqual(await direct.client.callTool({ name: ADDED_TOOL, arguments: args }));
         await waitFor(() => clientSpans(pinned.exporter, `tools/call ${ADDED_TOOL}`).length === 1);
-        const [call] = clientSpans(pinned.exporter, `tools/call ${ADDED_TOOL}`);
-        expect(call!.attributes).toMatchObject({
-          'mcpscope.pin.status': 'unpinned',
-          'mcpscope.pin.on_drift': 'warn',
-        });
-        expect(call!.attributes['mcpscope.pin.blocked']).toBeUndefined();
-        expect(call!.status.code).not.toBe(SpanStatusCode.ERROR);
+        expectWarnedCall(clientSpans(pinned.exporter, `tools/call ${ADDED_TOOL}`)[0], 'unpinned');
         const lists = clientSpans(pinned.exporter, 'tools/list');
         expect(lists.every((span) => span.attributes['mcpscope.pin.status'] === 'drift')).toBe(true);
       } finally {
@@ -286,9 +240,9 @@ describe('MCP SDK 2.x Client with pins, 2026-07-28 era: a list_changed on a subs
       modernHttp.handler.notify.toolsChanged();
       await expect.poll(() => changes, POLL).toBe(1);
       // Before the next list, calls go by name: the new tool is refused, a pinned one passes.
-      expect((await callError(session.client, ADDED_TOOL)).code).toBe(PIN_ERROR);
+      expect((await callError(session.client, ADDED_TOOL, ProtocolError)).code).toBe(PIN_ERROR);
       expect(toolNames((await session.client.listTools()).tools)).toEqual([...STABLE_TOOLS].sort());
-      expect((await callError(session.client, DRIFTED.description)).code).toBe(PIN_ERROR);
+      expect((await callError(session.client, DRIFTED.description, ProtocolError)).code).toBe(PIN_ERROR);
       expect(await session.calls()).toEqual([DRIFTED.description]);
     } finally {
       await subscription.close();
