@@ -1,5 +1,7 @@
 import { isObject, type JsonRpcLike, type JsonRpcMessage } from './jsonRpc.js';
-import { META_SERVER_COMMAND } from '../semconv.js';
+import { metaOf } from './metaPropagation.js';
+import type { Connection, OutgoingCall } from './recorder/calls.js';
+import { ATTR_MCPSCOPE_SERVER_COMMAND, META_SERVER_COMMAND } from '../semconv.js';
 
 // Who names a stdio server. A stdio server has no address; the collector keys its tool-definition history
 // by `name (command)`, and only the process that launched it knows the command. So the launcher tells
@@ -53,4 +55,24 @@ export function writeServerCommand(msg: JsonRpcLike, command: string): boolean {
   if (!isObject(meta)) return false;
   meta[META_SERVER_COMMAND] = command;
   return true;
+}
+
+/**
+ * The client side: a tools/list to a stdio server this process launched names the server by the command
+ * it was launched with, unless the host's request names it already — then that name stands, on the wire
+ * and on the call's span. Returns the message to send.
+ */
+export function nameServerOfList(
+  conn: Connection,
+  call: OutgoingCall,
+  message: JsonRpcMessage,
+): JsonRpcMessage {
+  const own = conn.info.attributes[ATTR_MCPSCOPE_SERVER_COMMAND];
+  const named = namedServerCommand(metaOf(message));
+  if (named === undefined) return typeof own === 'string' ? withServerCommand(message, own) : message;
+  if (named !== own) {
+    call.serverCommand = named;
+    if (call.span.isRecording()) call.span.setAttribute(ATTR_MCPSCOPE_SERVER_COMMAND, named);
+  }
+  return message;
 }

@@ -10,7 +10,7 @@ import {
 import { injectIntoMessage, metaOf } from '../metaPropagation.js';
 import type { JsonRpcMessage } from '../jsonRpc.js';
 import { reportInternalError } from '../reportInternalError.js';
-import { carriesServerCommand, namedServerCommand, withServerCommand } from '../serverCommand.js';
+import { carriesServerCommand, nameServerOfList } from '../serverCommand.js';
 import { relatedTaskId, requestTaskId } from '../tasks/TaskMemory.js';
 import {
   ATTR_ERROR_TYPE,
@@ -20,7 +20,6 @@ import {
   ATTR_MCPSCOPE_FAULT,
   ATTR_MCPSCOPE_INPUT_REQUIRED_ROUNDS,
   ATTR_MCPSCOPE_RESULT_TYPE,
-  ATTR_MCPSCOPE_SERVER_COMMAND,
   ATTR_MCPSCOPE_TASK_ID,
   ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES,
   ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES,
@@ -175,7 +174,7 @@ export class OutgoingRequestRecorder {
     call.transportSpan = transportSpan;
     call.hadTransportSpan = true;
     let out = injectIntoMessage(message, trace.setSpan(call.parentCtx, transportSpan));
-    if (carriesServerCommand(call.method)) out = this.nameServer(conn, call, out);
+    if (carriesServerCommand(call.method)) out = nameServerOfList(conn, call, out);
     if (transportSpan.isRecording()) {
       const requestId = String(messageId);
       transportSpan.setAttributes(r.transportBase);
@@ -187,22 +186,6 @@ export class OutgoingRequestRecorder {
         transportSpan.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, jsonBytes(out));
     }
     return out;
-  }
-
-  /**
-   * A tools/list to a stdio server this process launched: names the server by the command it was
-   * launched with (core/serverCommand.ts), unless the host's request names it already — then that name
-   * stands, on the wire and on the call's span.
-   */
-  private nameServer(conn: Connection, call: OutgoingCall, message: JsonRpcMessage): JsonRpcMessage {
-    const own = conn.info.attributes[ATTR_MCPSCOPE_SERVER_COMMAND];
-    const named = namedServerCommand(metaOf(message));
-    if (named === undefined) return typeof own === 'string' ? withServerCommand(message, own) : message;
-    if (named !== own) {
-      call.serverCommand = named;
-      if (call.span.isRecording()) call.span.setAttribute(ATTR_MCPSCOPE_SERVER_COMMAND, named);
-    }
-    return message;
   }
 
   /** A response arrived for a request this endpoint sent: the transport span ends here. */
