@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { FailureOutcome } from '../classifyOutcome.js';
-import { fingerprintTools } from '../tools/fingerprint.js';
+import { fingerprintTool, toolDefinition } from '../tools/fingerprint.js';
 import {
   ATTR_MCPSCOPE_PIN_BLOCKED,
   ATTR_MCPSCOPE_PIN_DRIFTED_TOOLS,
@@ -94,8 +94,8 @@ export class PinGuard {
     const kept: unknown[] = [];
     const onPage: Array<[string, ListedToolStatus]> = [];
     for (const tool of page) {
-      // One tool at a time through the core's fingerprint, so each entry of the page has its own status.
-      const entry = fingerprintTools([tool]).tools[0];
+      // Each entry of the page through the core's fingerprint, so each has its own status.
+      const entry = fingerprintTool(tool);
       if (entry === undefined) continue;
       const status = index.statusOf(entry.name, entry.fingerprint);
       // A name listed twice stands as its worse entry.
@@ -113,7 +113,12 @@ export class PinGuard {
       this.policy.onDrift,
     );
     if (wholeSet !== undefined) {
-      const listedNames = new Set(fingerprintTools(wholeSet).tools.map((tool) => tool.name));
+      // Only names are needed here: the page's tools were fingerprinted above.
+      const listedNames = new Set<string>();
+      for (const tool of wholeSet) {
+        if (tool !== null && typeof tool === 'object')
+          listedNames.add(toolDefinition(tool as Record<string, unknown>).name);
+      }
       const missing = index.names().filter((name) => !listedNames.has(name));
       if (missing.length > 0) attributes[ATTR_MCPSCOPE_PIN_MISSING_TOOLS] = missing;
       // The server no longer lists these: what an older list said of them no longer holds.

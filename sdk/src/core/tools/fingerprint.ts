@@ -60,6 +60,13 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** Fingerprints one tool as listed (undefined for an entry that is not an object). */
+export function fingerprintTool(tool: unknown): ToolFingerprint | undefined {
+  if (tool === null || typeof tool !== 'object') return undefined;
+  const definition = toolDefinition(tool as Record<string, unknown>);
+  return { name: definition.name, fingerprint: sha256Hex(canonicalJson(definition)), definition };
+}
+
 /**
  * Fingerprints a tool set. The set fingerprint is over the definitions sorted by name, so a server that
  * lists the same tools in a different order keeps its fingerprint.
@@ -67,9 +74,8 @@ export function sha256Hex(text: string): string {
 export function fingerprintTools(tools: readonly unknown[]): ToolSetFingerprint {
   const entries: ToolFingerprint[] = [];
   for (const tool of tools) {
-    if (tool === null || typeof tool !== 'object') continue;
-    const definition = toolDefinition(tool as Record<string, unknown>);
-    entries.push({ name: definition.name, fingerprint: sha256Hex(canonicalJson(definition)), definition });
+    const entry = fingerprintTool(tool);
+    if (entry !== undefined) entries.push(entry);
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const fingerprint = sha256Hex(canonicalJson(entries.map((entry) => entry.definition)));
