@@ -38,7 +38,24 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
  * Stateful Streamable HTTP server on 127.0.0.1 (a session per initialize, one McpServer per session),
  * the way the MCP SDK documents it for node:http.
  */
-export async function startHttpFixture(options: HttpFixtureOptions = {}): Promise<HttpFixture> {
+export function startHttpFixture(options: HttpFixtureOptions = {}): Promise<HttpFixture> {
+  return startMcpHttpServer(options, () => createFixtureServer(options));
+}
+
+/** What {@link startMcpHttpServer} serves: a new MCP server (1.x McpServer or Server) per session. */
+export type McpServerFactory = () => {
+  connect(transport: StreamableHTTPServerTransport): Promise<void>;
+};
+
+/**
+ * Serves the MCP servers `createServer` makes behind a real Streamable HTTP endpoint (`/mcp`) on
+ * 127.0.0.1: stateful (a session per initialize, one server per session), the way the MCP SDK documents
+ * it for node:http, or stateless (a transport and a server per request).
+ */
+export async function startMcpHttpServer(
+  options: { jsonResponse?: boolean; stateless?: boolean },
+  createServer: McpServerFactory,
+): Promise<HttpFixture> {
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const authorizations: string[] = [];
   const standaloneStreams = new Set<string>();
@@ -61,7 +78,7 @@ export async function startHttpFixture(options: HttpFixtureOptions = {}): Promis
           enableJsonResponse: options.jsonResponse ?? false,
         });
         res.on('close', () => void oneShot.close());
-        await createFixtureServer(options).connect(oneShot);
+        await createServer().connect(oneShot);
         await oneShot.handleRequest(req, res, body);
         return;
       }
@@ -85,7 +102,7 @@ export async function startHttpFixture(options: HttpFixtureOptions = {}): Promis
           onsessionclosed: (id) => void sessions.delete(id),
         });
         transport = created;
-        await createFixtureServer(options).connect(created);
+        await createServer().connect(created);
       }
       if (req.method === 'GET' && typeof sessionId === 'string') {
         standaloneStreams.add(sessionId);
