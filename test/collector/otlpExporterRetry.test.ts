@@ -9,9 +9,10 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector, type TestCollector } from '../helpers/collector.js';
+import { answeredCount, exportBurst } from './helpers/exportBurst.js';
 import { recordTraces, spansPerTrace } from './helpers/recordSpans.js';
 import { storedSpansByTrace } from './helpers/storedSpans.js';
 
@@ -30,29 +31,16 @@ afterAll(async () => {
   await collector?.stop();
 });
 
-/** Count of answers with `code` from the collector's own metrics. */
-async function answered(code: number): Promise<number> {
-  const text = await (await fetch(`${collector.url}/metrics`)).text();
-  const m = new RegExp(`^mcpscope_otlp_requests_total\\{code="${code}"\\} (\\d+)`, 'm').exec(text);
-  return m?.[1] ? Number(m[1]) : 0;
-}
-
-function exportOnce(exporter: SpanExporter, spans: ReadableSpan[]): Promise<ExportResult> {
-  return new Promise((resolve) => exporter.export(spans, resolve));
-}
+const answered = (code: number): Promise<number> =>
+  answeredCount(collector.url, 'mcpscope_otlp_requests_total', code);
 
 /** EXPORTERS exporters, each exporting one batch of SPANS_PER_EXPORT spans, all at the same moment. */
-async function burst(kind: string, create: () => SpanExporter): Promise<ExportResult[]> {
+function burst(kind: string, create: () => SpanExporter): Promise<ExportResult[]> {
   const batches = Array.from({ length: EXPORTERS }, (_, i) =>
     recordTraces(`${kind}-sender-${i}`, 4, SPANS_PER_EXPORT / 4),
   );
   for (const batch of batches) for (const [id, n] of spansPerTrace(batch)) expected.set(id, n);
-  const exporters = batches.map(() => create());
-  try {
-    return await Promise.all(batches.map((batch, i) => exportOnce(exporters[i] as SpanExporter, batch)));
-  } finally {
-    await Promise.all(exporters.map((e) => e.shutdown()));
-  }
+  return exportBurst(batches, create);
 }
 
 describe('OpenTelemetry exporters retrying against a full queue', () => {

@@ -10,9 +10,10 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector, type TestCollector } from '../helpers/collector.js';
+import { answeredCount, exportBurst } from './helpers/exportBurst.js';
 import { recordSeries } from './helpers/recordMetrics.js';
 import { storedHistogramPoints } from './helpers/storedMetricPoints.js';
 
@@ -31,28 +32,15 @@ afterAll(async () => {
   await collector?.stop();
 });
 
-/** Count of /v1/metrics answers with `code` from the collector's own metrics. */
-async function answered(code: number): Promise<number> {
-  const text = await (await fetch(`${collector.url}/metrics`)).text();
-  const m = new RegExp(`^mcpscope_otlp_metrics_requests_total\\{code="${code}"\\} (\\d+)`, 'm').exec(text);
-  return m?.[1] ? Number(m[1]) : 0;
-}
-
-function exportOnce(exporter: PushMetricExporter, data: ResourceMetrics): Promise<ExportResult> {
-  return new Promise((resolve) => exporter.export(data, resolve));
-}
+const answered = (code: number): Promise<number> =>
+  answeredCount(collector.url, 'mcpscope_otlp_metrics_requests_total', code);
 
 /** EXPORTERS exporters, each exporting POINTS_PER_EXPORT data points, all at the same moment. */
 async function burst(kind: string, create: () => PushMetricExporter): Promise<ExportResult[]> {
   const names = Array.from({ length: EXPORTERS }, (_, i) => `${kind}-metrics-sender-${i}`);
   senders.push(...names);
   const batches = await Promise.all(names.map((name) => recordSeries(name, POINTS_PER_EXPORT)));
-  const exporters = batches.map(() => create());
-  try {
-    return await Promise.all(batches.map((batch, i) => exportOnce(exporters[i]!, batch)));
-  } finally {
-    await Promise.all(exporters.map((e) => e.shutdown()));
-  }
+  return exportBurst(batches, create);
 }
 
 describe('OpenTelemetry metric exporters retrying against a full queue', () => {
