@@ -119,3 +119,43 @@ export class SessionIdentity {
     return attributes;
   }
 }
+
+/**
+ * A request's own identity before it tells anything, in a connection many clients share: the server
+ * and session of `shared` (one upstream, whoever asks), no client and no protocol version (those
+ * belong to each client).
+ */
+export function serverSideOf(shared: SessionIdentity): SessionIdentity {
+  const identity = new SessionIdentity();
+  identity.serverName = shared.serverName;
+  identity.serverVersion = shared.serverVersion;
+  identity.sessionId = shared.sessionId;
+  return identity;
+}
+
+/**
+ * The identity of one request in a connection many clients share (HTTP in front of a sessionless
+ * server): what its own `_meta` says, an initialize request's `clientInfo` and `protocolVersion`, and the
+ * HTTP `Mcp-Protocol-Version` header (`headerVersion`), over {@link serverSideOf} `shared`. Undefined
+ * when the request says nothing of itself.
+ */
+export function requestIdentity(
+  shared: SessionIdentity,
+  method: string | undefined,
+  params: Record<string, unknown> | undefined,
+  meta: Record<string, unknown> | undefined,
+  headerVersion: string | undefined,
+): SessionIdentity | undefined {
+  const identity = serverSideOf(shared);
+  let known = identity.fromMeta(meta);
+  if (method === 'initialize' && params !== undefined) {
+    known = identity.setImplementation('client', params['clientInfo']) || known;
+    const asked = params['protocolVersion'];
+    if (typeof asked === 'string' && identity.protocolVersion === undefined) {
+      identity.protocolVersion = asked;
+      known = true;
+    }
+  }
+  if (headerVersion !== undefined) known = identity.noteProtocolVersion(headerVersion) || known;
+  return known ? identity : undefined;
+}

@@ -112,20 +112,22 @@ export function injectIntoMessage(message: JsonRpcMessage, ctx: Context): JsonRp
  * The parent context of a received message: the trace context in `params._meta` when it has one,
  * else the HTTP `traceparent` header (`headers`), else `active` itself. `fromRemote` tells whether a
  * remote parent was found (then the caller links the ambient span instead of nesting under it).
+ * `propagator` is the global one in process, the proxy's own in the proxy.
  */
 export function extractParent(
   active: Context,
   meta: Record<string, unknown> | undefined,
   headers: unknown,
+  propagator: Pick<TextMapPropagator, 'extract'> = propagation,
 ): { ctx: Context; fromRemote: boolean } {
   const activeSpan = trace.getSpan(active);
   if (meta) {
-    const ctx = propagation.extract(active, meta, metaGetter);
+    const ctx = propagator.extract(active, meta, metaGetter);
     if (trace.getSpan(ctx) !== activeSpan) return { ctx, fromRemote: true };
     if (ctx !== active) return { ctx, fromRemote: false };
   }
   if (headers !== null && typeof headers === 'object') {
-    const ctx = propagation.extract(active, headers as HeaderBag, headerGetter);
+    const ctx = propagator.extract(active, headers as HeaderBag, headerGetter);
     if (trace.getSpan(ctx) !== activeSpan) return { ctx, fromRemote: true };
   }
   return { ctx: active, fromRemote: false };

@@ -1,6 +1,7 @@
 import { context, isSpanContextValid, SpanKind, trace, type Context, type Link } from '@opentelemetry/api';
 import {
   CLOSED_BEFORE_RESPONSE,
+  DUPLICATE_REQUEST_ID,
   jsonRpcErrorOutcome,
   toolResultErrorOutcome,
   withDownstreamFailure,
@@ -11,6 +12,7 @@ import type { JsonRpcMessage } from '../jsonRpc.js';
 import { observesDownstream, withDownstreamRecord } from '../McpscopeSpanProcessor.js';
 import { extractParent, headerValue, metaOf } from '../metaPropagation.js';
 import { reportInternalError } from '../reportInternalError.js';
+import { META_SERVER_INFO, serverSideOf, type SessionIdentity } from '../identity.js';
 import { carriesServerCommand, namedServerCommand } from '../serverCommand.js';
 import { relatedTaskId, requestTaskId } from '../tasks/TaskMemory.js';
 import { httpAddressAttributes, REQUEST_PEER_KEY, type RequestPeer } from '../transport/httpAddresses.js';
@@ -23,6 +25,7 @@ import {
   ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES,
 } from '../../semconv.js';
 import { IncomingCall, jsonBytes, receivedBytes, type Connection } from './calls.js';
+import type { IncomingEnd } from './calls.js';
 import { recordOutcome } from './recordOutcome.js';
 import { requestTarget, setRequestAttributes } from './requestAttributes.js';
 import { metricAttributesOf } from './RequestShapes.js';
@@ -44,29 +47,57 @@ export class IncomingRequestRecorder {
    * it (undefined off HTTP). Returns the context to run the request's handling in.
    */
   start(conn: Connection, message: JsonRpcMessage, headers: unknown): Context {
+    const active = context.active();
+    const call = this.begin(conn, message, headers, active, message.id as string | number);
+    if (call.span.isRecording()) {
+      const bytes = conn.measureBytes ? receivedBytes(conn, message) : undefined;
+      this.describe(conn, call, message, headers, active, bytes);
+    }
+    const ctx = trace.setSpan(call.parent, call.span);
+    // The handler runs in this context: spans it starts report their failures to the call.
+    return observesDownstream() ? withDownstreamRecord(ctx, call) : ctx;
+  }
+
+  /**
+   * The first half of {@link start}: learns what the request tells of the session, starts its SERVER
+   * span with the attributes a sampler reads, and keeps the call on `conn` under `key` (its id; the proxy
+   * adds the HTTP exchange). A request that reuses the key of one still in flight ends that one. An
+   * observer that must not delay the message (the proxy) calls {@link describe} once it has gone on.
+   */
+  begin(
+    conn: Connection,
+    message: JsonRpcMessage,
+    headers: unknown,
+    active: Context,
+    key: string | number,
+  ): IncomingCall {
     const r = this.r;
     const method = message.method as string;
     const params = message.params;
-    const active = context.active();
     const meta = metaOf(message);
-    const extracted = extractParent(active, meta, headers);
+    const extracted = extractParent(active, meta, headers, r.propagator);
     let parent = extracted.ctx;
-    const fromRemote = extracted.fromRemote;
-    // 2026-07-28 era: the request's `_meta` names the protocol version and the client.
-    if (meta !== undefined) r.noteMeta(meta);
     let links: Link[] | undefined;
     // The ambient span (e.g. the HTTP server span of auto-instrumentation) is linked, not the parent.
     // In memory the "ambient" span is the sender's own context, so there is nothing to link.
-    if (fromRemote && !conn.info.inMemory) {
+    if (extracted.fromRemote && !conn.info.inMemory) {
       const ambient = trace.getSpan(active)?.spanContext();
       if (ambient && isSpanContextValid(ambient)) links = [{ context: ambient }];
     }
-    if (headers !== undefined && r.identity.protocolVersion === undefined) {
-      const version = headerValue(headers, 'mcp-protocol-version');
-      if (version) r.noteProtocolVersion(version);
+    let identity: SessionIdentity | undefined;
+    if (r.identityPerRequest) {
+      const version = headers !== undefined ? headerValue(headers, 'mcp-protocol-version') : undefined;
+      identity = r.identityOfRequest(message, meta, version);
+    } else {
+      // 2026-07-28 era: the request's `_meta` names the protocol version and the client.
+      if (meta !== undefined) r.noteMeta(meta);
+      if (headers !== undefined && r.identity.protocolVersion === undefined) {
+        const version = headerValue(headers, 'mcp-protocol-version');
+        if (version) r.noteProtocolVersion(version);
+      }
+      if (method === 'initialize' && params) r.setImplementation('client', params['clientInfo']);
     }
     r.refreshSession(conn);
-    if (method === 'initialize' && params) r.setImplementation('client', params['clientInfo']);
     const shape = r.shapes.get(method, requestTarget(method, params));
     // A request about a task joins the call that created it (TaskMemory.join).
     const taskId = shape.taskMethod
@@ -84,38 +115,54 @@ export class IncomingRequestRecorder {
       links ? { kind: SpanKind.SERVER, attributes: shape.startAttributes, links } : shape.serverSpanOptions,
       parent,
     );
+    const call = new IncomingCall(span, shape, key, parent);
+    if (taskId !== undefined) call.taskId = taskId;
+    if (identity !== undefined) call.identity = identity;
+    if (method === 'tools/list') call.listCursor = params?.['cursor'];
     // A tools/list names the server as the process that launched it knows it (core/serverCommand.ts).
-    const serverCommand = carriesServerCommand(method) ? namedServerCommand(meta) : undefined;
-    if (span.isRecording()) {
-      span.setAttributes(r.incomingBase);
-      setRequestAttributes(span, method, params);
-      span.setAttribute(ATTR_JSONRPC_REQUEST_ID, String(message.id));
-      if (serverCommand !== undefined) span.setAttribute(ATTR_MCPSCOPE_SERVER_COMMAND, serverCommand);
-      if (taskId !== undefined) span.setAttribute(ATTR_MCPSCOPE_TASK_ID, taskId);
-      // 2026-07-28 multi round-trip: a retry carries the input its first leg asked for.
-      if (params?.['inputResponses'] !== undefined) recordInputResponses(span, params);
-      if (method === 'tools/call' && shape.target !== undefined) {
-        const annotations = r.serverToolAnnotations(shape.target);
-        if (annotations) span.setAttributes(annotations);
-      }
-      if (r.opts.capture) r.addCapturedArguments(span, method, params);
-      if (conn.measureBytes)
-        span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, receivedBytes(conn, message));
-      if (conn.info.http) {
-        const peer = active.getValue(REQUEST_PEER_KEY) as RequestPeer | undefined;
-        span.setAttributes(httpAddressAttributes(peer, headers));
-        if (headers !== undefined) recordMcpHeaders(span, headers);
-      }
+    if (carriesServerCommand(method)) call.serverCommand = namedServerCommand(meta);
+    // A peer reusing an id still in flight breaks correlation: the old span ends rather than leaks.
+    const previous = conn.incoming.size > 0 ? conn.incoming.get(key) : undefined;
+    if (previous !== undefined) this.end(conn, previous, undefined, DUPLICATE_REQUEST_ID);
+    conn.incoming.set(key, call);
+    return call;
+  }
+
+  /**
+   * The second half of {@link start}, for a span that records: the attributes that only an exporter
+   * reads. `requestBytes` is the request's size on the wire, when measured; `active` carries the HTTP
+   * request's peer (REQUEST_PEER_KEY).
+   */
+  describe(
+    conn: Connection,
+    call: IncomingCall,
+    message: JsonRpcMessage,
+    headers: unknown,
+    active: Context,
+    requestBytes: number | undefined,
+  ): void {
+    const r = this.r;
+    const span = call.span;
+    const method = call.method;
+    const params = message.params;
+    span.setAttributes(call.identity !== undefined ? r.baseOf(call.identity, true) : r.incomingBase);
+    setRequestAttributes(span, method, params);
+    span.setAttribute(ATTR_JSONRPC_REQUEST_ID, String(message.id));
+    if (call.serverCommand !== undefined) span.setAttribute(ATTR_MCPSCOPE_SERVER_COMMAND, call.serverCommand);
+    if (call.taskId !== undefined) span.setAttribute(ATTR_MCPSCOPE_TASK_ID, call.taskId);
+    // 2026-07-28 multi round-trip: a retry carries the input its first leg asked for.
+    if (params?.['inputResponses'] !== undefined) recordInputResponses(span, params);
+    if (method === 'tools/call' && call.target !== undefined) {
+      const annotations = r.serverToolAnnotations(call.target);
+      if (annotations) span.setAttributes(annotations);
     }
-    const call = new IncomingCall(span, shape, message.id as string | number);
-    if (method === 'tools/list') {
-      call.listCursor = params?.['cursor'];
-      call.serverCommand = serverCommand;
+    if (r.opts.capture) r.addCapturedArguments(span, method, params);
+    if (requestBytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, requestBytes);
+    if (conn.info.http) {
+      const peer = active.getValue(REQUEST_PEER_KEY) as RequestPeer | undefined;
+      span.setAttributes(httpAddressAttributes(peer, headers));
+      if (headers !== undefined) recordMcpHeaders(span, headers);
     }
-    conn.incoming.set(call.id, call);
-    const ctx = trace.setSpan(parent, span);
-    // The handler runs in this context: spans it starts report their failures to the call.
-    return observesDownstream() ? withDownstreamRecord(ctx, call) : ctx;
   }
 
   /** A response goes out on `conn`: the SERVER span of the request it answers ends. */
@@ -140,12 +187,16 @@ export class IncomingRequestRecorder {
     for (const call of conn.incoming.values()) this.end(conn, call, undefined, CLOSED_BEFORE_RESPONSE);
   }
 
-  /** Ends a SERVER span: on the response (`response`), or with a fixed outcome (cancelled, closed). */
+  /**
+   * Ends a SERVER span: on the response (`response`), or with a fixed outcome (cancelled, closed);
+   * `how` says what an observer that is not the endpoint knows besides (see IncomingEnd).
+   */
   end(
     conn: Connection,
     call: IncomingCall,
     response: JsonRpcMessage | undefined,
     forced?: FailureOutcome,
+    how?: IncomingEnd,
   ): void {
     if (call.ended) return;
     call.ended = true;
@@ -163,9 +214,20 @@ export class IncomingRequestRecorder {
     }
     if (outcome && !forced && call.downstreamFailure !== undefined)
       outcome = withDownstreamFailure(outcome, call.downstreamFailure);
+    // 2026-07-28 era: each result's `_meta` names the server (an observer that is not it learns it here).
+    const resultMeta = result?.['_meta'];
+    if (call.identity !== undefined || r.identityPerRequest) {
+      if (result) this.requestIdentityResult(call, result, resultMeta);
+    } else if (
+      resultMeta !== null &&
+      typeof resultMeta === 'object' &&
+      r.noteMeta(resultMeta as Record<string, unknown>)
+    ) {
+      if (span.isRecording()) span.setAttributes(r.identity.attributes());
+    }
     if (span.isRecording()) {
       if (result) {
-        r.afterResult(
+        const wholeSet = r.afterResult(
           call.method,
           result,
           call.listCursor,
@@ -177,28 +239,54 @@ export class IncomingRequestRecorder {
         // 2026-07-28 era: input_required, or a task handle (this span then created the task).
         const resultType = nonCompleteResultType(result);
         if (resultType !== undefined) recordNonCompleteResult(span, resultType, result, r.tasks);
+        how?.beforeEnd?.(call, result, wholeSet);
       }
-      if (response && conn.measureBytes)
+      if (how?.bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, how.bytes);
+      else if (response && conn.measureBytes)
         span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, jsonBytes(response));
       if (outcome) {
         const message =
           outcome.message ??
           (response?.error
             ? redactString(response.error.message)
-            : result
+            : result && r.toolErrorText
               ? toolErrorMessage(result)
               : outcome.errorType);
         recordOutcome(span, outcome, message);
       }
     } else if (result && call.method === 'initialize') {
-      r.onInitializeResult(result);
+      if (call.identity === undefined && !r.identityPerRequest) r.onInitializeResult(result);
     }
-    span.end();
+    const endTime = how?.at;
+    span.end(endTime);
     r.opts.metrics.recordOperation(
       false,
-      (performance.now() - call.startTime) / 1000,
+      ((endTime ?? performance.now()) - call.startTime) / 1000,
       metricAttributesOf(call.shape, outcome?.errorType),
     );
+  }
+
+  /**
+   * What a result tells of the server when identity is kept per request: learnt into the request's own
+   * identity (set on its span), and the server's name into the recorder's, which every request shares.
+   */
+  private requestIdentityResult(
+    call: IncomingCall,
+    result: Record<string, unknown>,
+    resultMeta: unknown,
+  ): void {
+    const r = this.r;
+    const meta =
+      resultMeta !== null && typeof resultMeta === 'object'
+        ? (resultMeta as Record<string, unknown>)
+        : undefined;
+    if (call.method !== 'initialize' && meta === undefined) return;
+    const identity = (call.identity ??= serverSideOf(r.identity));
+    if (call.method === 'initialize') identity.fromInitializeResult(result);
+    identity.fromMeta(meta);
+    if (call.span.isRecording()) call.span.setAttributes(identity.attributes());
+    const server = call.method === 'initialize' ? result['serverInfo'] : meta?.[META_SERVER_INFO];
+    if (server !== undefined) r.setImplementation('server', server);
   }
 
   /**

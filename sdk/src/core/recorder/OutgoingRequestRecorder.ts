@@ -1,12 +1,14 @@
-import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import {
   classifyInputFulfilmentFailure,
   classifyPeerCancel,
   classifySenderFailure,
+  DUPLICATE_REQUEST_ID,
   probeOutcome,
   toolResultErrorOutcome,
   type FailureOutcome,
 } from '../classifyOutcome.js';
+import type { SessionIdentity } from '../identity.js';
 import { injectIntoMessage, metaOf } from '../metaPropagation.js';
 import type { JsonRpcMessage } from '../jsonRpc.js';
 import { reportInternalError } from '../reportInternalError.js';
@@ -45,7 +47,7 @@ export class OutgoingRequestRecorder {
   constructor(private readonly r: SpanRecorder) {}
 
   /**
-   * A request is made: starts its CLIENT span in the active context. `params` are the request's,
+   * A request is made: starts its CLIENT span in the active context (or `parent`). `params` are the request's,
    * `options` the caller's request options (their AbortSignal tells a cancel from a timeout). Returns
    * undefined when the instrumentation failed (reported, never thrown).
    */
@@ -53,13 +55,14 @@ export class OutgoingRequestRecorder {
     method: string,
     params: Record<string, unknown> | undefined,
     options: unknown,
+    parent?: Context,
   ): OutgoingCall | undefined {
     const r = this.r;
     try {
       const conn = r.conn;
       if (conn) r.refreshSession(conn);
       const shape = r.shapes.get(method, requestTarget(method, params));
-      let parentCtx = context.active();
+      let parentCtx = parent ?? context.active();
       let spanOptions = shape.clientSpanOptions;
       // A request about a task joins the call that created it (TaskMemory.join).
       const taskId = shape.taskMethod ? requestTaskId(params) : undefined;
@@ -241,12 +244,56 @@ export class OutgoingRequestRecorder {
     if (call.direct) this.end(call, result, message.error, message.error !== undefined);
   }
 
+  /**
+   * A request the observed endpoint sent, seen as it passes (the proxy: a server's request to its
+   * client): its CLIENT span, a child of `parent`, ended by its response as a direct request is. It has
+   * no transport span: the observer is not its sender. `identity` is the request's own, when identity is
+   * kept per request (that of the request it is sent for). A request that reuses the id of one still in
+   * flight ends that one. Returns undefined when the instrumentation failed (reported, never thrown).
+   */
+  relayed(
+    conn: Connection,
+    message: JsonRpcMessage,
+    parent: Context,
+    identity: SessionIdentity | undefined,
+  ): OutgoingCall | undefined {
+    const call = this.start(message.method as string, message.params, undefined, parent);
+    if (call === undefined) return undefined;
+    call.direct = true;
+    call.sent = true;
+    const messageId = message.id;
+    let previous: OutgoingCall | undefined;
+    if (typeof messageId === 'string') {
+      previous = conn.direct.get(messageId);
+      call.id = messageId;
+      conn.direct.set(messageId, call);
+    } else {
+      const id = Number(messageId);
+      previous = conn.outgoing.get(id);
+      call.id = id;
+      conn.outgoing.set(id, call);
+    }
+    if (previous !== undefined) this.finish(previous, DUPLICATE_REQUEST_ID);
+    const span = call.span;
+    if (span.isRecording()) {
+      if (identity !== undefined) span.setAttributes(this.r.baseOf(identity, false));
+      span.setAttribute(ATTR_JSONRPC_REQUEST_ID, String(messageId));
+    }
+    return call;
+  }
+
   /** A notifications/cancelled for a request this endpoint sent went out with `reason`. */
   cancelSent(call: OutgoingCall, reason: unknown): void {
     // The host's promise ends a call; only a direct request ends here, as the peer's view of a cancel.
-    if (call.direct && !call.ended) {
-      this.finish(call, classifyPeerCancel(typeof reason === 'string' ? reason : undefined, 'server'));
-    }
+    if (call.direct && !call.ended) this.finish(call, this.peerCancel(reason));
+  }
+
+  /** How a request this endpoint sent ends when it cancels it with `reason` (the peer's view). */
+  peerCancel(reason: unknown): FailureOutcome {
+    return classifyPeerCancel(
+      typeof reason === 'string' ? reason : undefined,
+      this.r.role === 'client' ? 'server' : 'client',
+    );
   }
 
   /**
@@ -271,8 +318,16 @@ export class OutgoingRequestRecorder {
     }
   }
 
-  /** Ends a direct call with a fixed outcome. */
-  private finish(call: OutgoingCall, outcome: FailureOutcome): void {
+  /**
+   * Ends a direct call without a response: with `outcome`, or none when how it ended is not known; at
+   * `at` (performance clock) when not now.
+   */
+  finish(call: OutgoingCall, outcome: FailureOutcome | undefined, at?: number): void {
+    call.endTime = at;
+    if (outcome === undefined) {
+      this.end(call, undefined, undefined, false);
+      return;
+    }
     call.forcedOutcome = outcome;
     this.end(call, undefined, undefined, true);
   }
@@ -329,14 +384,15 @@ export class OutgoingRequestRecorder {
           if (call.awaiting !== undefined) span.setAttribute(ATTR_MCPSCOPE_RESULT_TYPE, 'input_required');
         }
         if (call.inputRounds > 0) span.setAttribute(ATTR_MCPSCOPE_INPUT_REQUIRED_ROUNDS, call.inputRounds);
-        if (outcome) recordClientFailure(span, outcome, call, failed, error, result);
+        if (outcome) recordClientFailure(span, outcome, call, failed, error, result, r.toolErrorText);
       } else if (result && call.method === 'initialize') {
         r.onInitializeResult(result);
       }
-      span.end();
+      const endTime = call.endTime;
+      span.end(endTime);
       r.opts.metrics.recordOperation(
         true,
-        (performance.now() - call.startTime) / 1000,
+        ((endTime ?? performance.now()) - call.startTime) / 1000,
         metricAttributesOf(call.shape, outcome?.errorType),
       );
     } catch (internal) {
@@ -367,6 +423,7 @@ function recordClientFailure(
   failed: boolean,
   error: unknown,
   result: Record<string, unknown> | undefined,
+  toolErrorText: boolean,
 ): void {
   span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType);
   if (outcome.rpcStatusCode !== undefined)
@@ -379,7 +436,15 @@ function recordClientFailure(
   if (outcome.markError) {
     span.setStatus({
       code: SpanStatusCode.ERROR,
-      message: outcome.message ?? (failed ? errorMessage(error) : toolErrorMessage(result)),
+      message:
+        outcome.message ??
+        (failed
+          ? error !== undefined
+            ? errorMessage(error)
+            : outcome.errorType
+          : toolErrorText
+            ? toolErrorMessage(result)
+            : outcome.errorType),
     });
   }
   if (failed && error instanceof Error) span.recordException(error);

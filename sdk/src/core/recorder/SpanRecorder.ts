@@ -1,10 +1,11 @@
-import type { Attributes, Span } from '@opentelemetry/api';
+import { propagation, type Attributes, type Span, type TextMapPropagator } from '@opentelemetry/api';
 import { captureAttributes } from '../content/capture.js';
-import { SessionIdentity, type Side } from '../identity.js';
+import { requestIdentity, SessionIdentity, type Side } from '../identity.js';
+import type { JsonRpcMessage } from '../jsonRpc.js';
 import type { ResolvedOptions } from '../options.js';
 import { noteCreatedTask, TaskMemory, taskResultStatus } from '../tasks/TaskMemory.js';
 import { annotationAttributes, ToolAnnotationMemory } from '../tools/toolAnnotations.js';
-import { toolSetAttributes, toolSetTracker } from '../tools/toolSetTracker.js';
+import { toolSetAttributes, toolSetTracker, type ToolSetTracker } from '../tools/toolSetTracker.js';
 import {
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
@@ -46,6 +47,34 @@ export interface RegisteredTools {
   registeredTool(tool: string): { annotations?: unknown } | undefined;
 }
 
+/**
+ * How an observer that is not itself an MCP SDK endpoint differs from one: `mcpscope proxy`, which sees
+ * the messages of a server it does not run. The SDK adapters pass none of it.
+ */
+export interface ObserverSetup {
+  /** Reads trace context from `_meta` and HTTP headers. Defaults to the global propagator. */
+  propagator?: Pick<TextMapPropagator, 'extract'>;
+  /**
+   * `mcpscope.layer` of every span, whatever its kind. Defaults to the span's own side (client for what
+   * this endpoint sends, server for what it receives); the proxy stands at the server's layer both ways.
+   */
+  layer?: string;
+  /** Where tool-set fingerprints are remembered. Defaults to the process's (`toolSetTracker`). */
+  toolSets?: ToolSetTracker;
+  /** Annotations learnt from tools/list results, shared by observers of one server. Defaults to this recorder's own. */
+  toolAnnotations?: ToolAnnotationMemory;
+  /**
+   * Many clients share the connection (HTTP in front of a sessionless server): identity is kept per
+   * request (`IncomingCall.identity`) and never learnt into the recorder's, so clients never mix.
+   */
+  identityPerRequest?: boolean;
+  /**
+   * Whether an isError tool result's text becomes the span's status message. Defaults to true; the proxy
+   * fronts servers whose content policy it does not know and records no tool output.
+   */
+  toolErrorText?: boolean;
+}
+
 /** Traces the MCP messages of one endpoint; the adapter feeds it (see the module comment). */
 export class SpanRecorder {
   /** The connection messages currently travel on (a Protocol object has one transport at a time). */
@@ -62,7 +91,15 @@ export class SpanRecorder {
   networkTransport: string | undefined;
   shapes = new RequestShapes('unknown', undefined);
   /** Annotations of the peer's tools, learnt from its tools/list results (copied onto tools/call spans). */
-  readonly toolAnnotations = new ToolAnnotationMemory();
+  readonly toolAnnotations: ToolAnnotationMemory;
+  /** Extracts trace context from received messages (see ObserverSetup.propagator). */
+  readonly propagator: Pick<TextMapPropagator, 'extract'>;
+  /** See ObserverSetup.identityPerRequest. */
+  readonly identityPerRequest: boolean;
+  /** See ObserverSetup.toolErrorText. */
+  readonly toolErrorText: boolean;
+  private readonly toolSets: ToolSetTracker;
+  private readonly layer: string | undefined;
 
   /** Requests this endpoint sends: CLIENT spans and their transport spans. */
   readonly outgoing: OutgoingRequestRecorder;
@@ -82,7 +119,14 @@ export class SpanRecorder {
     readonly opts: ResolvedOptions,
     /** The host's own tools, when it registers them (their annotations are not learnt from tools/list). */
     readonly registeredTools?: RegisteredTools,
+    setup: ObserverSetup = {},
   ) {
+    this.propagator = setup.propagator ?? propagation;
+    this.layer = setup.layer;
+    this.toolSets = setup.toolSets ?? toolSetTracker;
+    this.toolAnnotations = setup.toolAnnotations ?? new ToolAnnotationMemory();
+    this.identityPerRequest = setup.identityPerRequest === true;
+    this.toolErrorText = setup.toolErrorText !== false;
     this.outgoing = new OutgoingRequestRecorder(this);
     this.incoming = new IncomingRequestRecorder(this);
     this.notifications = new NotificationRecorder(this);
@@ -141,9 +185,11 @@ export class SpanRecorder {
     learnAnnotations: boolean,
     span: Span,
     serverCommand?: string,
-  ): void {
+  ): readonly unknown[] | undefined {
     switch (method) {
       case 'initialize':
+        // Identity kept per request is learnt by the request (IncomingRequestRecorder).
+        if (this.identityPerRequest) break;
         this.onInitializeResult(result);
         span.setAttributes(this.identity.attributes());
         break;
@@ -162,7 +208,7 @@ export class SpanRecorder {
             ? this.toolsListAttributes(wholeSet, serverCommand)
             : { [ATTR_MCPSCOPE_TOOLS_COUNT]: tools.length },
         );
-        break;
+        return wholeSet;
       }
       case 'tools/call':
         if (this.opts.capture)
@@ -188,6 +234,7 @@ export class SpanRecorder {
         else if (result['task'] !== undefined) noteCreatedTask(this.tasks, result, span);
         break;
     }
+    return undefined;
   }
 
   /** Annotations of a tool this server is called for: its registration's, else the last tools/list's. */
@@ -225,7 +272,7 @@ export class SpanRecorder {
       where?.[ATTR_SERVER_PORT] ?? '',
       serverCommand ?? where?.[ATTR_MCPSCOPE_SERVER_COMMAND] ?? '',
     ].join('|');
-    return toolSetAttributes(tools, toolSetTracker, key);
+    return toolSetAttributes(tools, this.toolSets, key);
   }
 
   // ── shared attributes ─────────────────────────────────────────────────────────────────────────────
@@ -239,6 +286,28 @@ export class SpanRecorder {
   /** Takes one side's `Implementation` (`clientInfo`, `serverInfo`, the host's own). */
   setImplementation(side: Side, info: unknown): void {
     if (this.identity.setImplementation(side, info)) this.rebuildBase();
+  }
+
+  /**
+   * The identity of one request when it is kept per request (`identityPerRequest`): what the request
+   * itself says (see `requestIdentity`), over the server this recorder knows; undefined when the request
+   * says nothing of itself (the recorder's identity applies then).
+   */
+  identityOfRequest(
+    message: JsonRpcMessage,
+    meta: Record<string, unknown> | undefined,
+    headerVersion: string | undefined,
+  ): SessionIdentity | undefined {
+    return requestIdentity(this.identity, message.method, message.params, meta, headerVersion);
+  }
+
+  /** The attributes a span of `identity` starts with (what `incomingBase`/`outgoingBase` are for the recorder's own). */
+  baseOf(identity: SessionIdentity, incoming: boolean): Attributes {
+    return {
+      ...this.conn?.info.attributes,
+      ...identity.attributes(),
+      [ATTR_MCPSCOPE_LAYER]: this.layer ?? (incoming ? LAYER_SERVER : LAYER_CLIENT),
+    };
   }
 
   /**
@@ -271,16 +340,20 @@ export class SpanRecorder {
     }
   }
 
-  /** Precomputes the attribute sets every span starts with, so the hot path copies one object. */
-  private rebuildBase(): void {
+  /**
+   * Precomputes the attribute sets every span starts with, so the hot path copies one object. Called
+   * again by an adapter that changed the connection's attributes (`conn.info.attributes`).
+   */
+  rebuildBase(): void {
     const common: Attributes = { ...this.conn?.info.attributes, ...this.identity.attributes() };
     const network = common[ATTR_NETWORK_TRANSPORT];
     this.networkTransport = typeof network === 'string' ? network : undefined;
     const kind = this.conn?.info.kind ?? 'unknown';
     if (this.shapes.transportKind !== kind || this.shapes.networkTransport !== this.networkTransport)
       this.shapes = new RequestShapes(kind, this.networkTransport);
-    this.outgoingBase = { ...common, [ATTR_MCPSCOPE_LAYER]: LAYER_CLIENT };
-    this.incomingBase = { ...common, [ATTR_MCPSCOPE_LAYER]: LAYER_SERVER };
-    this.transportBase = { ...common, [ATTR_MCPSCOPE_LAYER]: LAYER_TRANSPORT };
+    const layer = this.layer;
+    this.outgoingBase = { ...common, [ATTR_MCPSCOPE_LAYER]: layer ?? LAYER_CLIENT };
+    this.incomingBase = { ...common, [ATTR_MCPSCOPE_LAYER]: layer ?? LAYER_SERVER };
+    this.transportBase = { ...common, [ATTR_MCPSCOPE_LAYER]: layer ?? LAYER_TRANSPORT };
   }
 }

@@ -1,5 +1,6 @@
 import type { Attributes, Context, Span } from '@opentelemetry/api';
 import type { FailureOutcome } from '../classifyOutcome.js';
+import type { SessionIdentity } from '../identity.js';
 import type { DownstreamRecord } from '../McpscopeSpanProcessor.js';
 import { ToolListPages } from '../tools/ToolListPages.js';
 import { InFlight } from './InFlight.js';
@@ -115,6 +116,8 @@ export class OutgoingCall {
   inputFailed = false;
   /** The outcome a direct request ends with when something other than a response ended it. */
   forcedOutcome: FailureOutcome | undefined;
+  /** When a direct request ended without a response, if not when it was ended (performance clock). */
+  endTime: number | undefined;
   httpStatus: number | undefined;
   /** `params.cursor` of a tools/list request (which page it asks for). */
   listCursor: unknown;
@@ -155,6 +158,10 @@ export class IncomingCall implements DownstreamRecord {
   listCursor: unknown;
   /** The command a tools/list request named its server by (core/serverCommand.ts). */
   serverCommand: string | undefined;
+  /** The task the request is about or made for (TaskMemory.ts). */
+  taskId: string | undefined;
+  /** The request's own identity, when identity is kept per request (ObserverSetup.identityPerRequest). */
+  identity: SessionIdentity | undefined;
   readonly startTime = performance.now();
   readonly method: string;
   readonly target: string | undefined;
@@ -162,9 +169,29 @@ export class IncomingCall implements DownstreamRecord {
   constructor(
     readonly span: Span,
     readonly shape: RequestShape,
+    /** The key the call is kept under on its connection (its JSON-RPC id, for an SDK endpoint). */
     readonly id: string | number,
+    /** The context the SERVER span was started in. */
+    readonly parent: Context,
   ) {
     this.method = shape.method;
     this.target = shape.target;
   }
+}
+
+/** What an observer that is not the endpoint itself (the proxy) tells `IncomingRequestRecorder.end`. */
+export interface IncomingEnd {
+  /** Bytes of the response on the wire, when the observer's framing counted them. */
+  bytes?: number | undefined;
+  /** When the span ends (performance clock), when not now: a cancelled request ends when the cancel passed. */
+  at?: number | undefined;
+  /**
+   * Runs on a result before the span ends, with the whole tool set a tools/list result completed (see
+   * ToolListPages): the proxy's pins check it there.
+   */
+  beforeEnd?: (
+    call: IncomingCall,
+    result: Record<string, unknown>,
+    wholeToolSet: readonly unknown[] | undefined,
+  ) => void;
 }
