@@ -1,13 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Attributes } from '@opentelemetry/api';
 import { isObject } from '../core/jsonRpc.js';
-import {
-  ATTR_CLIENT_ADDRESS,
-  ATTR_CLIENT_PORT,
-  ATTR_HTTP_REQUEST_HEADER_MCP_METHOD,
-  ATTR_HTTP_REQUEST_HEADER_MCP_NAME,
-  ATTR_NETWORK_PROTOCOL_VERSION,
-} from '../semconv.js';
+import { ATTR_CLIENT_ADDRESS, ATTR_CLIENT_PORT, ATTR_NETWORK_PROTOCOL_VERSION } from '../semconv.js';
 
 // What the HTTP proxy reads and writes of HTTP messages besides their MCP content: the headers it
 // forwards, the agent's address, and bodies parsed as JSON without ever throwing.
@@ -56,11 +50,6 @@ export function peerAttributes(req: IncomingMessage): Attributes {
   const out: Attributes = { [ATTR_NETWORK_PROTOCOL_VERSION]: req.httpVersion };
   if (req.socket.remoteAddress !== undefined) out[ATTR_CLIENT_ADDRESS] = req.socket.remoteAddress;
   if (req.socket.remotePort !== undefined) out[ATTR_CLIENT_PORT] = req.socket.remotePort;
-  // The 2026-07-28 era mirrors the request's method and target into headers; recorded as sent.
-  const method = req.headers['mcp-method'];
-  if (typeof method === 'string') out[ATTR_HTTP_REQUEST_HEADER_MCP_METHOD] = [method];
-  const name = req.headers['mcp-name'];
-  if (typeof name === 'string') out[ATTR_HTTP_REQUEST_HEADER_MCP_NAME] = [name];
   return out;
 }
 

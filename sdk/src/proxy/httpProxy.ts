@@ -2,7 +2,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { diag, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
-import { defaultPropagator, extractFromHeaders } from '../core/metaPropagation.js';
+import { defaultPropagator } from '../core/metaPropagation.js';
+import { requestPeer } from '../core/transport/httpAddresses.js';
 import { PinPolicy } from '../core/pins/PinPolicy.js';
 import { ATTR_NETWORK_PROTOCOL_NAME, NETWORK_TRANSPORT_TCP } from '../semconv.js';
 import { forwardExchange, type Upstream } from './forwardExchange.js';
@@ -18,7 +19,7 @@ import {
 import { DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT } from './parseProxyArgs.js';
 import type { ProxyPinOptions } from './pinGuard.js';
 import { ProxySession } from './proxySession.js';
-import type { ProxySessionOptions } from './proxySessionOptions.js';
+import type { MessageInfo, ProxySessionOptions } from './proxySessionOptions.js';
 import { DEFAULT_MAX_BODY_BYTES, readLimitedBody, refuseOversizeBody } from './readLimitedBody.js';
 import { UpstreamServer } from './sessionAttributes.js';
 import { ToolListMemory } from './toolListMemory.js';
@@ -64,7 +65,6 @@ export interface HttpProxyHandle {
 }
 
 const SESSION_HEADER = 'mcp-session-id';
-const PROTOCOL_VERSION_HEADER = 'mcp-protocol-version';
 
 /**
  * Streamable HTTP reverse proxy in front of one MCP endpoint. POSTs to the endpoint are read whole, up
@@ -184,18 +184,17 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
     const initializing = sessionId === undefined && containsInitialize(parsed);
     if (initializing) session = newSession();
     else session = sessionFor(sessionId);
-    const protocolVersion = headerValue(req.headers[PROTOCOL_VERSION_HEADER]);
 
     const scope = String(++exchanges);
     const attributes = peerAttributes(req);
     let outgoing = body;
     if (parsed !== undefined) {
-      const info = {
+      const info: MessageInfo = {
         bytes: body.length,
         scope,
-        parent: extractFromHeaders(propagator, req.headers),
+        headers: req.headers,
+        peer: requestPeer(req),
         attributes,
-        protocolVersion,
       };
       // A call of a tool withheld by the pins is answered here and never reaches the server.
       const withheld = session.withhold(parsed, info);

@@ -1,10 +1,9 @@
 import type { Attributes, Span } from '@opentelemetry/api';
-import { idKey, isJsonRpcId, isObject, type JsonObject, type JsonRpcId } from '../core/jsonRpc.js';
-import { blockedAttributes, PIN_MISMATCH, PinGuard } from '../core/pins/PinGuard.js';
+import { isJsonRpcId, isObject, type JsonObject, type JsonRpcId } from '../core/jsonRpc.js';
+import { blockedAttributes, PinGuard } from '../core/pins/PinGuard.js';
 import type { PinPolicy, PinPolicyOptions } from '../core/pins/PinPolicy.js';
 import { ERROR_TYPE_PIN_MISMATCH } from '../semconv.js';
 import type { ProxyRequests } from './proxyRequests.js';
-import { recordOutcome } from '../core/recorder/recordOutcome.js';
 
 // `mcpscope proxy --pins`: holds the server to its pinned tool definitions. In `block` mode a tools/list
 // result reaches the agent with only the tools that match their pins, and a tools/call of any other tool
@@ -34,7 +33,7 @@ export interface Withheld {
 export class ProxyPinGuard {
   private readonly guard: PinGuard;
 
-  /** @param requests the session's requests in flight (blocked ones are ended here). */
+  /** @param requests the session's requests in flight. */
   constructor(
     policy: PinPolicy,
     private readonly requests: ProxyRequests,
@@ -116,35 +115,12 @@ export class ProxyPinGuard {
     return this.blocking && this.requests.hasAgentRequest('tools/list');
   }
 
-  /**
-   * {@link screen}, and when the message is withheld: `trace` starts its spans the usual way (the
-   * session's `fromClient`), then the refused requests' spans end here, marked blocked.
-   */
-  withhold(msg: unknown, scope: string, trace: () => void): Withheld | undefined {
-    const withheld = this.screen(msg);
-    if (withheld === undefined) return undefined;
-    trace();
-    for (const reply of withheld.replies) {
-      const entry = this.requests.findAgentRequest(scope, idKey(reply['id'] as JsonRpcId));
-      if (entry === undefined) continue;
-      this.requests.forget(entry);
-      this.markBlocked(entry.span, reply);
-      entry.span.end();
-    }
-    return withheld;
-  }
-
-  /** Marks the span of a request the proxy refused (see {@link screen}) before it ends. */
+  /** Marks the span of a request the proxy refused (see {@link screen}); the recorder ends it as a pin mismatch. */
   markBlocked(span: Span, reply: JsonObject): void {
     const error = isObject(reply['error']) ? reply['error'] : {};
     const data = isObject(error['data']) ? error['data'] : {};
     const status = typeof data['status'] === 'string' ? data['status'] : undefined;
     span.setAttributes(blockedAttributes(status, this.guard.policy.onDrift));
-    recordOutcome(
-      span,
-      PIN_MISMATCH,
-      typeof error['message'] === 'string' ? error['message'] : PIN_MISMATCH.errorType,
-    );
   }
 
   /** The pin error for a tools/call request of a tool that does not match its pin, else undefined. */

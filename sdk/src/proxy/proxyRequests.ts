@@ -1,38 +1,44 @@
-import { ROOT_CONTEXT, trace, type AttributeValue, type Context, type Span } from '@opentelemetry/api';
-import { classifyPeerCancel } from '../core/classifyOutcome.js';
-import type { SessionIdentity } from '../core/identity.js';
-import type { Unanswered } from './proxySessionOptions.js';
-import { recordOutcome } from '../core/recorder/recordOutcome.js';
+import { ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
+import type { IncomingCall, OutgoingCall } from '../core/recorder/calls.js';
 
-// The requests of one proxy session that await a response, in both directions: the lookups that tie a
-// response, a cancel, a progress notification or a server message to the request it belongs to, and
-// the end of a request that gets no response.
+// The proxy's own bookkeeping of the requests of one session that await a response, in both
+// directions, beside the core recorder's calls: which HTTP exchange (scope) an agent request came on,
+// its progress token, and a cancel waiting for its grace period. These are the lookups that tie a
+// response, a cancel, a progress notification or a server message to the request it belongs to when
+// many exchanges share a session; the spans themselves are the recorder's.
 
-/** A request passing through the proxy that has not been answered yet. */
-export interface ProxyRequest {
+/** What an agent → server and a server → agent request have in common here. */
+interface RequestEntry {
   span: Span;
   method: string;
-  /** True for agent → server requests (SERVER spans), false for server → agent requests (CLIENT spans). */
-  toServer: boolean;
   mapKey: string;
   idKey: string;
   scope: string;
   progressKey?: string;
-  /** `params.cursor` of a tools/list request (which page it asks for). */
-  listCursor: unknown;
-  /** The attributes the span started with (the identity of the session, or of this request). */
-  common: ReadonlyArray<[string, AttributeValue]>;
-  /** This request's own identity, in a session shared by many clients (`identityPerRequest`). */
-  identity?: SessionIdentity;
   cancelled?: { at: number; reason?: string; timer: NodeJS.Timeout };
 }
+
+/** An agent → server request: the core's SERVER span. */
+export interface AgentRequest extends RequestEntry {
+  toServer: true;
+  call: IncomingCall;
+}
+
+/** A server → agent request: the core's CLIENT span of a relayed request. */
+export interface ServerRequest extends RequestEntry {
+  toServer: false;
+  call: OutgoingCall;
+}
+
+/** A request passing through the proxy that has not been answered yet. */
+export type ProxyRequest = AgentRequest | ServerRequest;
 
 /** The requests in flight of one session (see the module comment). */
 export class ProxyRequests {
   /** Agent → server requests by scope and id. */
-  readonly toServer = new Map<string, ProxyRequest>();
+  readonly toServer = new Map<string, AgentRequest>();
   /** Server → agent requests by id. */
-  readonly toClient = new Map<string, ProxyRequest>();
+  readonly toClient = new Map<string, ServerRequest>();
   private readonly byProgressToken = new Map<string, ProxyRequest>();
 
   /** Number of requests awaiting a response, in both directions. */
@@ -48,7 +54,8 @@ export class ProxyRequests {
   /** Tracks `entry` until it is answered (and by its progress token, when it has one). */
   add(entry: ProxyRequest): void {
     if (entry.progressKey !== undefined) this.byProgressToken.set(entry.progressKey, entry);
-    (entry.toServer ? this.toServer : this.toClient).set(entry.mapKey, entry);
+    if (entry.toServer) this.toServer.set(entry.mapKey, entry);
+    else this.toClient.set(entry.mapKey, entry);
   }
 
   /** The request that asked for progress under this token key. */
@@ -59,45 +66,18 @@ export class ProxyRequests {
   /** Stops tracking `entry` (its cancel grace timer too). */
   forget(entry: ProxyRequest): void {
     if (entry.cancelled !== undefined) clearTimeout(entry.cancelled.timer);
-    const map = entry.toServer ? this.toServer : this.toClient;
+    const map: Map<string, ProxyRequest> = entry.toServer ? this.toServer : this.toClient;
     if (map.get(entry.mapKey) === entry) map.delete(entry.mapKey);
     if (entry.progressKey !== undefined && this.byProgressToken.get(entry.progressKey) === entry) {
       this.byProgressToken.delete(entry.progressKey);
     }
   }
 
-  /** Ends a cancelled request's span as cancelled, at the time the cancel passed. */
-  endCancelled(entry: ProxyRequest): void {
-    const cancelled = entry.cancelled;
-    if (cancelled === undefined) return;
-    this.forget(entry);
-    const span = entry.span;
-    const outcome = classifyPeerCancel(cancelled.reason, entry.toServer ? 'server' : 'client');
-    recordOutcome(span, outcome, outcome.message ?? outcome.errorType);
-    // Performance-clock timestamps are what the SDK expects for small numbers: the span ends when the
-    // cancel passed, not when the grace period ran out.
-    span.end(cancelled.at);
-  }
-
-  /** Ends a request's span without a response: `outcome` says how (a cancelled one ends as cancelled). */
-  endUnanswered(entry: ProxyRequest, outcome: Unanswered): void {
-    if (entry.cancelled !== undefined) {
-      this.endCancelled(entry);
-      return;
-    }
-    this.forget(entry);
-    const span = entry.span;
-    if (outcome.attributes !== undefined) span.setAttributes(outcome.attributes);
-    const failure = outcome.outcome;
-    if (failure !== undefined) recordOutcome(span, failure, failure.message ?? failure.errorType);
-    span.end();
-  }
-
   /**
    * The agent request a response or cancel refers to: first in its own scope, then in any (an HTTP
    * client may resume a stream on another connection).
    */
-  findAgentRequest(scope: string | undefined, key: string): ProxyRequest | undefined {
+  findAgentRequest(scope: string | undefined, key: string): AgentRequest | undefined {
     if (scope !== undefined) {
       const entry = this.toServer.get(`${scope}\u0000${key}`);
       if (entry !== undefined) return entry;
@@ -118,8 +98,8 @@ export class ProxyRequests {
    * JSON-RPC does not say which: when exactly one is in flight on the message's channel (the HTTP
    * response it came on), or else in the whole session, it is that one; otherwise we do not guess.
    */
-  soleAgentRequest(scope: string): ProxyRequest | undefined {
-    let inScope: ProxyRequest | undefined;
+  soleAgentRequest(scope: string): AgentRequest | undefined {
+    let inScope: AgentRequest | undefined;
     let inScopeCount = 0;
     for (const entry of this.toServer.values()) {
       if (entry.scope !== scope) continue;

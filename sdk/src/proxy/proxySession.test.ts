@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProxySession } from './proxySession.js';
@@ -201,18 +201,13 @@ describe('ProxySession', () => {
 
     // From the agent without _meta: a SERVER span under the transport's context (the HTTP header's).
     exporter.reset();
-    const caller = trace.wrapSpanContext({
-      traceId: 'a'.repeat(32),
-      spanId: 'b'.repeat(16),
-      traceFlags: 1,
-    });
     const rootsChanged: { jsonrpc: string; method: string; params?: unknown } = {
       jsonrpc: '2.0',
       method: 'notifications/roots/list_changed',
     };
     expect(
       session.fromClient(rootsChanged, {
-        parent: trace.setSpan(ROOT_CONTEXT, caller),
+        headers: { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` },
         attributes: { 'client.address': '10.0.0.1' },
       }),
     ).toBe(true);

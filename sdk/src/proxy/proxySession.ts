@@ -1,77 +1,112 @@
 import {
+  createNoopMeter,
   diag,
   ROOT_CONTEXT,
-  SpanKind,
+  trace,
   type Attributes,
+  type Context,
   type TextMapPropagator,
-  type Tracer,
 } from '@opentelemetry/api';
-import {
-  CLOSED_BEFORE_RESPONSE,
-  DUPLICATE_REQUEST_ID,
-  jsonRpcErrorOutcome,
-  toolResultErrorOutcome,
-} from '../core/classifyOutcome.js';
+import { CLOSED_BEFORE_RESPONSE, DUPLICATE_REQUEST_ID } from '../core/classifyOutcome.js';
 import {
   idKey,
   isJsonRpcId,
   isObject,
   messageKind,
   type JsonObject,
+  type JsonRpcId,
   type JsonRpcLike,
+  type JsonRpcMessage,
 } from '../core/jsonRpc.js';
-import { defaultPropagator, extractFromMeta, injectIntoMeta, metaOf } from '../core/metaPropagation.js';
-import { notificationEventName } from '../core/recorder/notificationEvents.js';
-import { recordOutcome } from '../core/recorder/recordOutcome.js';
-import { requestAttributes, requestTarget } from '../core/recorder/requestAttributes.js';
+import {
+  defaultPropagator,
+  extractFromMeta,
+  extractParent,
+  injectIntoMeta,
+  metaOf,
+} from '../core/metaPropagation.js';
+import { McpMetrics } from '../core/metrics/McpMetrics.js';
+import { PIN_MISMATCH } from '../core/pins/PinGuard.js';
+import type { Connection, IncomingCall } from '../core/recorder/calls.js';
+import { startNotificationSpan } from '../core/recorder/NotificationRecorder.js';
+import { SpanRecorder } from '../core/recorder/SpanRecorder.js';
 import { carriesServerCommand, writeServerCommand } from '../core/serverCommand.js';
 import { ToolListPages } from '../core/tools/ToolListPages.js';
+import { REQUEST_PEER_KEY } from '../core/transport/httpAddresses.js';
+import { recordMcpHeaders } from '../core/transport/mcpHeaders.js';
 import {
-  ATTR_MCP_METHOD_NAME,
-  ATTR_MCP_RESOURCE_URI,
   ATTR_MCP_SESSION_ID,
   ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES,
   ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES,
   EVENT_CANCELLED,
   EVENT_LOG_MESSAGE,
   EVENT_PROGRESS,
-  spanName,
+  LAYER_SERVER,
 } from '../semconv.js';
 import { ProxyPinGuard, type Withheld } from './pinGuard.js';
-import { ProxyRequests, type ProxyRequest } from './proxyRequests.js';
+import { ProxyRequests, type AgentRequest, type ProxyRequest, type ServerRequest } from './proxyRequests.js';
 import type { MessageInfo, ProxySessionOptions, Unanswered } from './proxySessionOptions.js';
+import { notificationEventAttributes } from './proxySpans.js';
 import { SessionAttributes } from './sessionAttributes.js';
-import { applyPending, notificationEventAttributes, type PendingAttributes } from './proxySpans.js';
+
+/** The proxy exports no metrics: its recorders' histograms go nowhere. */
+const NO_METRICS = new McpMetrics(createNoopMeter());
+
+/** An agent request whose span's attributes wait until it has been forwarded (see `settle`). */
+interface Pending {
+  call: IncomingCall;
+  message: JsonRpcMessage;
+  headers: MessageInfo['headers'];
+  active: Context;
+  bytes: number | undefined;
+  extra: Attributes | undefined;
+}
 
 /**
- * Span bookkeeping for one MCP session as seen from just in front of the server: it reads every message
- * passing in either direction, starts a span per request, ends it when the response passes back, and
- * writes the span's context into the request's `_meta` so the receiver (if instrumented) joins the
- * trace. Notifications become events on their request's span, or short spans of their own (with their
- * context in `_meta` too) when they belong to no request. Transport-agnostic: the stdio and HTTP
- * proxies feed it parsed messages.
- *
- * `scope` ties a request to the channel its response must come back on (an HTTP POST); stdio uses one.
+ * One MCP session as seen from just in front of the server, fed to the core's span recorder as the
+ * server's observer (`mcpscope.layer=server`, `mcpscope.source=proxy`): agent requests are the requests
+ * the server receives (SERVER spans), the server's requests to the agent are relayed requests (CLIENT
+ * spans, ended by the agent's answer), with the recorder's rules for names, attributes, identity, results
+ * and outcomes. What is the proxy's own: the wire (it writes each span's context into the request's
+ * `_meta` in place, so the receiver joins the trace), which HTTP exchange (`scope`) a request came on,
+ * the grace period after a cancel, attributing a server message to the one agent request it must belong
+ * to, and the pins. Transport-agnostic: the stdio and HTTP proxies feed it parsed messages.
  */
 export class ProxySession {
-  private readonly tracer: Tracer;
+  private readonly recorder: SpanRecorder;
+  private readonly attributes: SessionAttributes;
+  private readonly conn: Connection;
   private readonly propagator: TextMapPropagator;
   private readonly cancelGraceMs: number;
-  /** What every span of the session carries, its identity included. */
-  private readonly attributes: SessionAttributes;
   private readonly requests = new ProxyRequests();
-  /** The pages of a paginated tools/list of this session (cursors belong to the session's server). */
-  private readonly toolPages = new ToolListPages();
-  private pending: PendingAttributes[] = [];
+  private pending: Pending[] = [];
   /** The session's view of the tool pins, when the proxy enforces some. */
   private readonly pins: ProxyPinGuard | undefined;
+  /** The pages of a paginated tools/list, for the pins (which judge whole sets, sampled or not). */
+  private readonly pinPages: ToolListPages | undefined;
 
-  constructor(private readonly options: ProxySessionOptions) {
-    this.tracer = options.tracer;
+  constructor(options: ProxySessionOptions) {
     this.propagator = options.propagator ?? defaultPropagator;
     this.cancelGraceMs = options.cancelGraceMs ?? 1000;
-    this.attributes = new SessionAttributes(options);
-    this.pins = options.pins !== undefined ? new ProxyPinGuard(options.pins, this.requests) : undefined;
+    this.recorder = new SpanRecorder(
+      'server',
+      { tracer: options.tracer, metrics: NO_METRICS, capture: undefined, measureInMemoryBytes: false },
+      undefined,
+      {
+        propagator: this.propagator,
+        layer: LAYER_SERVER,
+        toolSets: options.tools.sets,
+        toolAnnotations: options.tools.annotations,
+        identityPerRequest: options.identityPerRequest === true,
+        toolErrorText: false,
+      },
+    );
+    this.attributes = new SessionAttributes(options, this.recorder);
+    this.conn = this.attributes.conn;
+    if (options.pins !== undefined) {
+      this.pins = new ProxyPinGuard(options.pins, this.requests);
+      this.pinPages = new ToolListPages();
+    }
   }
 
   /** Number of requests awaiting a response, in both directions. */
@@ -88,12 +123,6 @@ export class ProxySession {
       entry.span.setAttribute(ATTR_MCP_SESSION_ID, sessionId);
   }
 
-  /** Sets the protocol version when it is known from elsewhere (the HTTP `Mcp-Protocol-Version` header). */
-  noteProtocolVersion(version: string): void {
-    this.settle();
-    this.attributes.noteProtocolVersion(version);
-  }
-
   /**
    * A message (or batch) from the agent, before it goes to the server. Returns true when the message
    * object was changed (trace context added to a request or notification) and must be re-serialized.
@@ -104,12 +133,24 @@ export class ProxySession {
     return this.each(msg, info, true);
   }
 
-  /** Pins in block mode: what to answer instead of forwarding `msg`, if anything (`ProxyPinGuard.withhold`). */
+  /**
+   * Pins in block mode: what to answer instead of forwarding `msg`, if anything (`ProxyPinGuard.screen`).
+   * The refused requests are traced as any, and end here as pin mismatches.
+   */
   withhold(msg: unknown, info: MessageInfo = {}): Withheld | undefined {
-    return this.pins?.withhold(msg, info.scope ?? '', () => {
-      this.fromClient(msg, info);
-      this.settle();
-    });
+    const pins = this.pins;
+    const withheld = pins?.screen(msg);
+    if (pins === undefined || withheld === undefined) return undefined;
+    this.fromClient(msg, info);
+    this.settle();
+    for (const reply of withheld.replies) {
+      const entry = this.requests.findAgentRequest(info.scope ?? '', idKey(reply['id'] as JsonRpcId));
+      if (entry === undefined) continue;
+      this.requests.forget(entry);
+      pins.markBlocked(entry.span, reply);
+      this.recorder.incoming.end(this.conn, entry.call, reply as JsonRpcMessage, PIN_MISMATCH);
+    }
+    return withheld;
   }
 
   /** Whether server messages must be read before they are forwarded (a tools/list result may be cut). */
@@ -126,7 +167,7 @@ export class ProxySession {
   /**
    * Finishes the spans of the requests passed since the last call. A request waits in front of the
    * server for the proxy, so only what the forwarded message needs (the span and its context) is done
-   * before it goes on; the span's other attributes are set here, after the write. Every other method
+   * before it goes on; the recorder describes the span here, after the write. Every other method
    * settles first, so nothing is lost when a caller does not call it.
    */
   settle(): void {
@@ -135,7 +176,11 @@ export class ProxySession {
     this.pending = [];
     for (const item of pending) {
       try {
-        applyPending(item);
+        const { call, extra } = item;
+        if (extra !== undefined) call.span.setAttributes(extra);
+        this.recorder.incoming.describe(this.conn, call, item.message, item.headers, item.active, item.bytes);
+        if (this.pins !== undefined && call.method === 'tools/call' && call.target !== undefined)
+          call.span.setAttributes(this.pins.callAttributes(call.target));
       } catch (error) {
         diag.error('mcpscope proxy: failed to trace a message', error);
       }
@@ -146,7 +191,7 @@ export class ProxySession {
   endScope(scope: string, outcome: Unanswered): void {
     this.settle();
     for (const entry of [...this.requests.toServer.values()]) {
-      if (entry.scope === scope) this.requests.endUnanswered(entry, outcome);
+      if (entry.scope === scope) this.endUnanswered(entry, outcome);
     }
   }
 
@@ -157,11 +202,12 @@ export class ProxySession {
   closeAll(outcome: Unanswered = { outcome: CLOSED_BEFORE_RESPONSE }): void {
     this.settle();
     for (const entry of [...this.requests.toServer.values(), ...this.requests.toClient.values()])
-      this.requests.endUnanswered(entry, outcome);
+      this.endUnanswered(entry, outcome);
   }
 
   private each(msg: unknown, info: MessageInfo, fromClient: boolean): boolean {
     try {
+      this.attributes.sync();
       if (!Array.isArray(msg)) return isObject(msg) ? this.message(msg, info, fromClient) : false;
       // Sizes are per message; a batch's size says nothing about each of its members.
       const member: MessageInfo = { ...info, bytes: undefined };
@@ -179,13 +225,16 @@ export class ProxySession {
   private message(msg: JsonRpcLike, info: MessageInfo, fromClient: boolean): boolean {
     switch (messageKind(msg)) {
       case 'request':
-        return this.startRequest(msg, info, fromClient);
+        return fromClient ? this.agentRequest(msg, info) : this.serverRequest(msg, info);
       case 'response': {
-        const key = idKey(msg.id as string | number);
-        const entry = fromClient
-          ? this.requests.toClient.get(key)
-          : this.requests.findAgentRequest(info.scope ?? '', key);
-        return this.finishResponse(entry, msg, info.bytes);
+        const key = idKey(msg.id as JsonRpcId);
+        if (fromClient) {
+          const entry = this.requests.toClient.get(key);
+          if (entry !== undefined) this.agentAnswered(entry, msg, info.bytes);
+          return false;
+        }
+        const entry = this.requests.findAgentRequest(info.scope ?? '', key);
+        return entry !== undefined && this.serverAnswered(entry, msg, info.bytes);
       }
       case 'notification':
         return this.notification(msg, info, fromClient);
@@ -194,126 +243,152 @@ export class ProxySession {
     }
   }
 
-  private startRequest(msg: JsonRpcLike, info: MessageInfo, toServer: boolean): boolean {
+  /** An agent request on its way to the server: the recorder's SERVER span, its context into `_meta`. */
+  private agentRequest(msg: JsonRpcLike, info: MessageInfo): boolean {
     const scope = info.scope ?? '';
-    const method = msg.method as string;
-    const id = msg.id as string | number;
-    // What names the call goes in at span start, where a sampler can see it; the rest is set on the
-    // span directly, after forwarding (see settle). Attributes given to startSpan are copied three
-    // times on the way in (sanitized for the sampler, sanitized again, then set), which on a proxy's
-    // hot path is most of the span's cost.
-    const params = isObject(msg.params) ? msg.params : undefined;
-    const target = requestTarget(method, params);
-    const identity = requestAttributes(method, target, params);
-    let annotations =
-      method === 'tools/call' && target !== undefined ? this.options.tools.annotationsFor(target) : undefined;
-    if (this.pins !== undefined && method === 'tools/call' && target !== undefined)
-      annotations = { ...annotations, ...this.pins.callAttributes(target) };
-
-    const meta = metaOf(msg);
-    // Who names the server (core/serverCommand.ts): learnt before the span's attributes are taken.
-    const ownCommand =
-      toServer && carriesServerCommand(method) ? this.attributes.nameServer(meta) : undefined;
-    const { common, identity: own } = this.attributes.ofMessage(
-      msg,
-      meta,
-      info.protocolVersion,
-      toServer,
-      () => this.requests.soleAgentRequest(info.scope ?? ''),
-    );
-    const parent =
-      extractFromMeta(this.propagator, meta) ??
-      (toServer ? info.parent : this.requests.soleAgentRequestContext(scope)) ??
-      ROOT_CONTEXT;
-    const span = this.tracer.startSpan(
-      spanName(method, target),
-      { kind: toServer ? SpanKind.SERVER : SpanKind.CLIENT, attributes: identity },
-      parent,
-    );
-    this.pending.push({
-      span,
-      common,
-      requestId: String(id),
-      annotations,
-      bytes: info.bytes,
-      extra: info.attributes,
-    });
-
-    const key = idKey(id);
-    const mapKey = toServer ? `${scope}\u0000${key}` : key;
-    const previous = this.requests.get(toServer, mapKey);
+    const key = idKey(msg.id as JsonRpcId);
+    const mapKey = `${scope}\u0000${key}`;
     // A peer reusing an id still in flight breaks correlation; end the old span rather than leak it.
+    const previous = this.requests.toServer.get(mapKey);
     if (previous !== undefined) {
       this.settle();
-      this.requests.endUnanswered(previous, { outcome: DUPLICATE_REQUEST_ID });
+      this.endUnanswered(previous, { outcome: DUPLICATE_REQUEST_ID });
     }
-    const entry: ProxyRequest = {
+    const meta = metaOf(msg);
+    // Who names the server (core/serverCommand.ts): settled before the span starts.
+    const ownCommand = carriesServerCommand(msg.method) ? this.attributes.nameServer(meta) : undefined;
+    const wroteCommand = ownCommand !== undefined && writeServerCommand(msg, ownCommand);
+    const message = asMessage(msg);
+    const active =
+      info.peer !== undefined ? ROOT_CONTEXT.setValue(REQUEST_PEER_KEY, info.peer) : ROOT_CONTEXT;
+    const call = this.recorder.incoming.begin(this.conn, message, info.headers, active, mapKey);
+    const span = call.span;
+    const entry: AgentRequest = {
+      toServer: true,
+      call,
       span,
-      method,
-      toServer,
+      method: call.method,
       mapKey,
       idKey: key,
       scope,
-      listCursor: isObject(msg.params) ? msg.params['cursor'] : undefined,
-      common,
     };
-    if (own !== undefined) entry.identity = own;
     const token = meta?.['progressToken'];
     if (isJsonRpcId(token)) entry.progressKey = idKey(token);
     this.requests.add(entry);
-    const injected = injectIntoMeta(this.propagator, msg, span);
-    return ownCommand !== undefined ? writeServerCommand(msg, ownCommand) || injected : injected;
+    if (span.isRecording())
+      this.pending.push({
+        call,
+        message,
+        headers: info.headers,
+        active,
+        bytes: info.bytes,
+        extra: info.attributes,
+      });
+    return injectIntoMeta(this.propagator, msg, span) || wroteCommand;
   }
 
-  /** Ends a request's span with its response; true when the response was changed (a cut tool list). */
-  private finishResponse(entry: ProxyRequest | undefined, msg: JsonRpcLike, bytes?: number): boolean {
-    if (entry === undefined) return false;
-    this.requests.forget(entry);
-    const span = entry.span;
-    if (bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, bytes);
-    const error = msg.error;
-    if (isObject(error)) {
-      // Agent → server: the proxy has the server's (receiver's) view. Server → agent: the server sent
-      // the request and the agent answered, so the proxy has the sender's view of the client.
-      const outcome = jsonRpcErrorOutcome(
-        Number(error['code']),
-        entry.toServer,
-        entry.toServer ? 'server' : 'client',
-      );
-      const message = error['message'];
-      recordOutcome(span, outcome, typeof message === 'string' ? message : outcome.errorType);
+  /**
+   * A server request on its way to the agent (sampling, elicitation, roots): the recorder's CLIENT span
+   * of a relayed request, a child of the caller's context in its `_meta`, else of the one agent request
+   * it must have been sent for.
+   */
+  private serverRequest(msg: JsonRpcLike, info: MessageInfo): boolean {
+    const scope = info.scope ?? '';
+    const key = idKey(msg.id as JsonRpcId);
+    const previous = this.requests.toClient.get(key);
+    if (previous !== undefined) this.endUnanswered(previous, { outcome: DUPLICATE_REQUEST_ID });
+    const meta = metaOf(msg);
+    const asker = this.requests.soleAgentRequest(scope);
+    const parent =
+      extractFromMeta(this.propagator, meta) ??
+      (asker !== undefined ? trace.setSpan(ROOT_CONTEXT, asker.span) : ROOT_CONTEXT);
+    const call = this.recorder.outgoing.relayed(this.conn, asMessage(msg), parent, asker?.call.identity);
+    if (call === undefined) return false;
+    const span = call.span;
+    if (span.isRecording()) {
+      if (info.bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, info.bytes);
+      if (info.attributes !== undefined) span.setAttributes(info.attributes);
     }
-    const result = isObject(error) || !entry.toServer ? undefined : msg.result;
-    const changed = isObject(result) && this.serverResult(entry, result);
-    span.end();
+    const entry: ServerRequest = {
+      toServer: false,
+      call,
+      span,
+      method: call.method,
+      mapKey: key,
+      idKey: key,
+      scope,
+    };
+    const token = meta?.['progressToken'];
+    if (isJsonRpcId(token)) entry.progressKey = idKey(token);
+    this.requests.add(entry);
+    return injectIntoMeta(this.propagator, msg, span);
+  }
+
+  /** The server answered an agent request; true when the answer was changed (pins cut a tool list). */
+  private serverAnswered(entry: AgentRequest, msg: JsonRpcLike, bytes: number | undefined): boolean {
+    this.requests.forget(entry);
+    const response = asResponse(msg);
+    if (response.result !== undefined) this.attributes.serverAnswered(entry.method, response.result);
+    let changed = false;
+    const pins = this.pins;
+    const beforeEnd =
+      pins !== undefined && entry.method === 'tools/list'
+        ? (call: IncomingCall, result: JsonObject): void => {
+            changed = this.checkPins(pins, call, result);
+          }
+        : undefined;
+    this.recorder.incoming.end(
+      this.conn,
+      entry.call,
+      response,
+      undefined,
+      bytes !== undefined || beforeEnd !== undefined ? { bytes, beforeEnd } : undefined,
+    );
     return changed;
   }
 
-  private serverResult(entry: ProxyRequest, result: JsonObject): boolean {
-    const span = entry.span;
-    const resultMeta = isObject(result['_meta']) ? result['_meta'] : undefined;
-    if (entry.method === 'initialize' || resultMeta !== undefined)
-      this.attributes.fromResult(entry, result, resultMeta);
-    switch (entry.method) {
-      case 'tools/list': {
-        const tools = result['tools'];
-        if (!Array.isArray(tools)) break;
-        const wholeSet = this.toolPages.page(entry.listCursor, tools, result['nextCursor']);
-        const first = entry.listCursor === undefined;
-        span.setAttributes(this.options.tools.observe(tools, first, wholeSet));
-        return this.pins?.toolList(span, result, tools, first, wholeSet) ?? false;
-      }
-      case 'tools/call':
-        if (result['isError'] === true) {
-          // The proxy cannot see whether the tool's code ran; the result's text can say the server
-          // refused the call. That text is tool output, which is content: it is read to classify,
-          // never recorded (the status message is the error type).
-          const outcome = toolResultErrorOutcome(result, true);
-          recordOutcome(span, outcome, outcome.message ?? outcome.errorType);
-        }
-        break;
+  /** A tools/list result page against the pins; true when it was cut (see `ProxyPinGuard.toolList`). */
+  private checkPins(pins: ProxyPinGuard, call: IncomingCall, result: JsonObject): boolean {
+    const tools = result['tools'];
+    if (!Array.isArray(tools)) return false;
+    const wholeSet = this.pinPages!.page(call.listCursor, tools, result['nextCursor']);
+    return pins.toolList(call.span, result, tools, call.listCursor === undefined, wholeSet);
+  }
+
+  /** The agent answered a server request: the recorder ends it as the response of a relayed request. */
+  private agentAnswered(entry: ServerRequest, msg: JsonRpcLike, bytes: number | undefined): void {
+    this.requests.forget(entry);
+    if (bytes !== undefined && entry.span.isRecording())
+      entry.span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, bytes);
+    this.recorder.outgoing.responseReceived(this.conn, asResponse(msg));
+  }
+
+  /** Ends a request without a response: `outcome` says how (a cancelled one ends as cancelled). */
+  private endUnanswered(entry: ProxyRequest, outcome: Unanswered): void {
+    if (entry.cancelled !== undefined) {
+      this.endCancelled(entry);
+      return;
     }
-    return false;
+    this.requests.forget(entry);
+    if (outcome.attributes !== undefined && entry.span.isRecording())
+      entry.span.setAttributes(outcome.attributes);
+    if (entry.toServer) this.recorder.incoming.end(this.conn, entry.call, undefined, outcome.outcome);
+    else this.recorder.outgoing.finish(entry.call, outcome.outcome);
+  }
+
+  /** Ends a cancelled request as cancelled (or timed out), at the time the cancel passed. */
+  private endCancelled(entry: ProxyRequest): void {
+    const cancelled = entry.cancelled;
+    if (cancelled === undefined) return;
+    this.requests.forget(entry);
+    if (entry.toServer)
+      this.recorder.incoming.cancelled(this.conn, entry.call, cancelled.reason, cancelled.at);
+    else
+      this.recorder.outgoing.finish(
+        entry.call,
+        this.recorder.outgoing.peerCancel(cancelled.reason),
+        cancelled.at,
+      );
   }
 
   /**
@@ -351,9 +426,9 @@ export class ProxySession {
   }
 
   /**
-   * The span of a notification that belongs to no request: named after the method, SERVER from the
-   * agent and CLIENT from the server like requests, a child of the context in its `_meta` (else, from
-   * the agent, of the HTTP `traceparent` header's), ended as it passes.
+   * The recorder's span of a notification that belongs to no request (SERVER from the agent, CLIENT
+   * from the server), a child of the context in its `_meta` (else, from the agent, of the HTTP
+   * `traceparent` header's), ended as it passes, its context written into the notification's `_meta`.
    */
   private standaloneNotification(
     msg: JsonRpcLike,
@@ -363,30 +438,28 @@ export class ProxySession {
     fromClient: boolean,
   ): boolean {
     const meta = metaOf(msg);
-    const parent =
-      extractFromMeta(this.propagator, meta) ?? (fromClient ? info.parent : undefined) ?? ROOT_CONTEXT;
-    const identity: Attributes = { [ATTR_MCP_METHOD_NAME]: method };
-    const uri = params?.['uri'];
-    if (method === 'notifications/resources/updated' && typeof uri === 'string') {
-      identity[ATTR_MCP_RESOURCE_URI] = uri;
+    const headers = fromClient ? info.headers : undefined;
+    const parent = extractParent(ROOT_CONTEXT, meta, headers, this.propagator).ctx;
+    const r = this.recorder;
+    const identity = fromClient
+      ? r.learnFromReceived(asMessage(msg), meta, headers)
+      : this.requests.soleAgentRequest(info.scope ?? '')?.call.identity;
+    const base = identity !== undefined ? r.baseOf(identity, true) : r.incomingBase;
+    const span = startNotificationSpan(r, method, params, !fromClient, parent, base);
+    if (span.isRecording()) {
+      if (info.bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, info.bytes);
+      if (info.attributes !== undefined) span.setAttributes(info.attributes);
+      if (headers !== undefined) recordMcpHeaders(span, headers);
     }
-    const span = this.tracer.startSpan(
-      method,
-      { kind: fromClient ? SpanKind.SERVER : SpanKind.CLIENT, attributes: identity },
-      parent,
-    );
-    const { common } = this.attributes.ofMessage(msg, meta, info.protocolVersion, fromClient, () =>
-      this.requests.soleAgentRequest(info.scope ?? ''),
-    );
-    for (let i = 0; i < common.length; i++) span.setAttribute(common[i]![0], common[i]![1]);
-    if (info.bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, info.bytes);
-    if (info.attributes !== undefined) span.setAttributes(info.attributes);
-    span.addEvent(notificationEventName(method), notificationEventAttributes(method, params, fromClient));
     const changed = injectIntoMeta(this.propagator, msg, span);
     span.end();
     return changed;
   }
 
+  /**
+   * A cancel passing: an event on the request it cancels, which ends as cancelled unless its response
+   * still comes within the grace period (a server may have sent it already).
+   */
   private cancel(method: string, params: JsonObject, fromClient: boolean): void {
     const requestId = params['requestId'];
     if (!isJsonRpcId(requestId)) return;
@@ -399,9 +472,30 @@ export class ProxySession {
     entry.span.addEvent(EVENT_CANCELLED, notificationEventAttributes(method, params, fromClient));
     const timer = setTimeout(() => {
       this.settle();
-      this.requests.endCancelled(entry);
+      this.endCancelled(entry);
     }, this.cancelGraceMs);
     timer.unref();
     entry.cancelled = { at: performance.now(), reason, timer };
   }
+}
+
+/**
+ * A request or notification as the recorder reads it: `params` an object or absent. A peer may send any
+ * JSON as `params`; what is not an object names nothing, so the recorder sees none.
+ */
+function asMessage(msg: JsonRpcLike): JsonRpcMessage {
+  if (msg.params === undefined || isObject(msg.params)) return msg as JsonRpcMessage;
+  return { id: msg.id as JsonRpcId, method: msg.method as string };
+}
+
+/** A response as the recorder reads it: an object `result` or a well-formed `error`, else neither. */
+function asResponse(msg: JsonRpcLike): JsonRpcMessage {
+  const { error, result } = msg;
+  if (isObject(error)) {
+    if (typeof error['code'] === 'number' && typeof error['message'] === 'string')
+      return msg as JsonRpcMessage;
+    const message = typeof error['message'] === 'string' ? error['message'] : '';
+    return { id: msg.id as JsonRpcId, error: { code: Number(error['code']), message } };
+  }
+  return isObject(result) ? (msg as JsonRpcMessage) : { id: msg.id as JsonRpcId };
 }

@@ -1,4 +1,6 @@
-import type { Attributes, Context, TextMapPropagator, Tracer } from '@opentelemetry/api';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Attributes, TextMapPropagator, Tracer } from '@opentelemetry/api';
+import type { RequestPeer } from '../core/transport/httpAddresses.js';
 import type { FailureOutcome } from '../core/classifyOutcome.js';
 import type { PinPolicy } from '../core/pins/PinPolicy.js';
 import type { UpstreamServer } from './sessionAttributes.js';
@@ -59,10 +61,14 @@ export interface MessageInfo {
   bytes?: number | undefined;
   /** The channel a request's response must come back on (an HTTP POST). Defaults to the one channel of stdio. */
   scope?: string;
-  /** Parent for agent requests without `_meta.traceparent` (the HTTP `traceparent` header's context). */
-  parent?: Context | undefined;
-  /** Further attributes for spans started by this message (client.address of an HTTP request). */
+  /**
+   * The headers of the HTTP request that carried an agent message: its parent when `_meta` has none
+   * (`traceparent`), its protocol version (`Mcp-Protocol-Version`), `Mcp-Method` and `Mcp-Name`, the
+   * server as the agent addressed it (`Host`).
+   */
+  headers?: IncomingHttpHeaders | undefined;
+  /** What the socket of that HTTP request tells (`client.address`/`client.port`, TLS). */
+  peer?: RequestPeer | undefined;
+  /** Further attributes for spans started by this message (network.protocol.version of an HTTP request). */
   attributes?: Attributes;
-  /** The protocol version the message's HTTP request declared (`Mcp-Protocol-Version`). */
-  protocolVersion?: string | undefined;
 }

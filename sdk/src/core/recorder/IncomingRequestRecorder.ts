@@ -1,5 +1,6 @@
 import { context, isSpanContextValid, SpanKind, trace, type Context, type Link } from '@opentelemetry/api';
 import {
+  classifyPeerCancel,
   CLOSED_BEFORE_RESPONSE,
   DUPLICATE_REQUEST_ID,
   jsonRpcErrorOutcome,
@@ -10,9 +11,9 @@ import {
 import { redactString } from '../content/redact.js';
 import type { JsonRpcMessage } from '../jsonRpc.js';
 import { observesDownstream, withDownstreamRecord } from '../McpscopeSpanProcessor.js';
-import { extractParent, headerValue, metaOf } from '../metaPropagation.js';
+import { extractParent, metaOf } from '../metaPropagation.js';
 import { reportInternalError } from '../reportInternalError.js';
-import { META_SERVER_INFO, serverSideOf, type SessionIdentity } from '../identity.js';
+import { META_SERVER_INFO, serverSideOf } from '../identity.js';
 import { carriesServerCommand, namedServerCommand } from '../serverCommand.js';
 import { relatedTaskId, requestTaskId } from '../tasks/TaskMemory.js';
 import { httpAddressAttributes, REQUEST_PEER_KEY, type RequestPeer } from '../transport/httpAddresses.js';
@@ -84,19 +85,7 @@ export class IncomingRequestRecorder {
       const ambient = trace.getSpan(active)?.spanContext();
       if (ambient && isSpanContextValid(ambient)) links = [{ context: ambient }];
     }
-    let identity: SessionIdentity | undefined;
-    if (r.identityPerRequest) {
-      const version = headers !== undefined ? headerValue(headers, 'mcp-protocol-version') : undefined;
-      identity = r.identityOfRequest(message, meta, version);
-    } else {
-      // 2026-07-28 era: the request's `_meta` names the protocol version and the client.
-      if (meta !== undefined) r.noteMeta(meta);
-      if (headers !== undefined && r.identity.protocolVersion === undefined) {
-        const version = headerValue(headers, 'mcp-protocol-version');
-        if (version) r.noteProtocolVersion(version);
-      }
-      if (method === 'initialize' && params) r.setImplementation('client', params['clientInfo']);
-    }
+    const identity = r.learnFromReceived(message, meta, headers);
     r.refreshSession(conn);
     const shape = r.shapes.get(method, requestTarget(method, params));
     // A request about a task joins the call that created it (TaskMemory.join).
@@ -182,6 +171,15 @@ export class IncomingRequestRecorder {
     return true;
   }
 
+  /**
+   * The peer cancelled a request this endpoint was handling (notifications/cancelled with `reason`): its
+   * span ends as cancelled, or timed out when the reason says so; at `at` when not now.
+   */
+  cancelled(conn: Connection, call: IncomingCall, reason: unknown, at?: number): void {
+    const outcome = classifyPeerCancel(typeof reason === 'string' ? reason : undefined, this.r.role);
+    this.end(conn, call, undefined, outcome, at !== undefined ? { at } : undefined);
+  }
+
   /** The connection closed: every request still being handled ends without a response. */
   closeAll(conn: Connection): void {
     for (const call of conn.incoming.values()) this.end(conn, call, undefined, CLOSED_BEFORE_RESPONSE);
@@ -227,7 +225,7 @@ export class IncomingRequestRecorder {
     }
     if (span.isRecording()) {
       if (result) {
-        const wholeSet = r.afterResult(
+        r.afterResult(
           call.method,
           result,
           call.listCursor,
@@ -239,7 +237,6 @@ export class IncomingRequestRecorder {
         // 2026-07-28 era: input_required, or a task handle (this span then created the task).
         const resultType = nonCompleteResultType(result);
         if (resultType !== undefined) recordNonCompleteResult(span, resultType, result, r.tasks);
-        how?.beforeEnd?.(call, result, wholeSet);
       }
       if (how?.bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, how.bytes);
       else if (response && conn.measureBytes)
@@ -257,6 +254,7 @@ export class IncomingRequestRecorder {
     } else if (result && call.method === 'initialize') {
       if (call.identity === undefined && !r.identityPerRequest) r.onInitializeResult(result);
     }
+    if (result && how?.beforeEnd) how.beforeEnd(call, result);
     const endTime = how?.at;
     span.end(endTime);
     r.opts.metrics.recordOperation(

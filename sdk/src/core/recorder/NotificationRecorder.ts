@@ -1,8 +1,7 @@
-import { context, SpanKind, trace } from '@opentelemetry/api';
-import { classifyPeerCancel } from '../classifyOutcome.js';
+import { context, SpanKind, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import type { JsonRpcMessage } from '../jsonRpc.js';
 import { extractParent, injectIntoMessage, metaOf, traceIdOfMeta } from '../metaPropagation.js';
-import { ATTR_MCP_METHOD_NAME } from '../../semconv.js';
+import { ATTR_MCP_METHOD_NAME, ATTR_MCP_RESOURCE_URI } from '../../semconv.js';
 import type { Connection, OutgoingCall } from './calls.js';
 import { notificationEventAttributes, notificationEventName } from './notificationEvents.js';
 import type { SpanRecorder } from './SpanRecorder.js';
@@ -57,18 +56,7 @@ export class NotificationRecorder {
       }
       return injectIntoMessage(message, active);
     }
-    const span = r.opts.tracer.startSpan(
-      method,
-      { kind: SpanKind.CLIENT, attributes: r.outgoingBase },
-      active,
-    );
-    if (span.isRecording()) {
-      span.setAttribute(ATTR_MCP_METHOD_NAME, method);
-      span.addEvent(
-        notificationEventName(method),
-        notificationEventAttributes(method, params, 'sent', capture),
-      );
-    }
+    const span = startNotificationSpan(r, method, params, true, active, r.outgoingBase);
     span.end();
     return injectIntoMessage(message, trace.setSpan(active, span));
   }
@@ -93,13 +81,7 @@ export class NotificationRecorder {
           notificationEventName(method),
           notificationEventAttributes(method, params, 'received', false),
         );
-        const reason = params?.['reason'];
-        r.incoming.end(
-          conn,
-          call,
-          undefined,
-          classifyPeerCancel(typeof reason === 'string' ? reason : undefined, r.role),
-        );
+        r.incoming.cancelled(conn, call, params?.['reason']);
       }
       return;
     }
@@ -124,16 +106,8 @@ export class NotificationRecorder {
       );
       return;
     }
-    const { ctx } = extractParent(context.active(), meta, undefined);
-    const span = r.opts.tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: r.incomingBase }, ctx);
-    if (span.isRecording()) {
-      span.setAttribute(ATTR_MCP_METHOD_NAME, method);
-      span.addEvent(
-        notificationEventName(method),
-        notificationEventAttributes(method, params, 'received', capture),
-      );
-    }
-    span.end();
+    const { ctx } = extractParent(context.active(), meta, undefined, r.propagator);
+    startNotificationSpan(r, method, params, false, ctx, r.incomingBase).end();
   }
 }
 
@@ -150,4 +124,36 @@ function relatedOutgoing(
     last = call;
   }
   return traceId === undefined ? last : undefined;
+}
+
+/**
+ * Starts the span of a notification that belongs to no request: named after its method, CLIENT when
+ * `sent` and SERVER when received (like a request's), with `base` and the notification as its one
+ * event. The caller adds what it knows besides and ends it.
+ */
+export function startNotificationSpan(
+  r: SpanRecorder,
+  method: string,
+  params: Record<string, unknown> | undefined,
+  sent: boolean,
+  parent: Context,
+  base: Attributes,
+): Span {
+  const attributes: Attributes = { [ATTR_MCP_METHOD_NAME]: method };
+  const uri = params?.['uri'];
+  if (method === 'notifications/resources/updated' && typeof uri === 'string')
+    attributes[ATTR_MCP_RESOURCE_URI] = uri;
+  const span = r.opts.tracer.startSpan(
+    method,
+    { kind: sent ? SpanKind.CLIENT : SpanKind.SERVER, attributes },
+    parent,
+  );
+  if (span.isRecording()) {
+    span.setAttributes(base);
+    span.addEvent(
+      notificationEventName(method),
+      notificationEventAttributes(method, params, sent ? 'sent' : 'received', r.opts.capture !== undefined),
+    );
+  }
+  return span;
 }

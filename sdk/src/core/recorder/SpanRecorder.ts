@@ -2,6 +2,7 @@ import { propagation, type Attributes, type Span, type TextMapPropagator } from 
 import { captureAttributes } from '../content/capture.js';
 import { requestIdentity, SessionIdentity, type Side } from '../identity.js';
 import type { JsonRpcMessage } from '../jsonRpc.js';
+import { headerValue } from '../metaPropagation.js';
 import type { ResolvedOptions } from '../options.js';
 import { noteCreatedTask, TaskMemory, taskResultStatus } from '../tasks/TaskMemory.js';
 import { annotationAttributes, ToolAnnotationMemory } from '../tools/toolAnnotations.js';
@@ -185,7 +186,7 @@ export class SpanRecorder {
     learnAnnotations: boolean,
     span: Span,
     serverCommand?: string,
-  ): readonly unknown[] | undefined {
+  ): void {
     switch (method) {
       case 'initialize':
         // Identity kept per request is learnt by the request (IncomingRequestRecorder).
@@ -208,7 +209,7 @@ export class SpanRecorder {
             ? this.toolsListAttributes(wholeSet, serverCommand)
             : { [ATTR_MCPSCOPE_TOOLS_COUNT]: tools.length },
         );
-        return wholeSet;
+        break;
       }
       case 'tools/call':
         if (this.opts.capture)
@@ -234,7 +235,6 @@ export class SpanRecorder {
         else if (result['task'] !== undefined) noteCreatedTask(this.tasks, result, span);
         break;
     }
-    return undefined;
   }
 
   /** Annotations of a tool this server is called for: its registration's, else the last tools/list's. */
@@ -286,6 +286,31 @@ export class SpanRecorder {
   /** Takes one side's `Implementation` (`clientInfo`, `serverInfo`, the host's own). */
   setImplementation(side: Side, info: unknown): void {
     if (this.identity.setImplementation(side, info)) this.rebuildBase();
+  }
+
+  /**
+   * What a received message (request or notification) tells of the session: the 2026-07-28 era's `_meta`
+   * (protocol version, client), the HTTP `Mcp-Protocol-Version` header unless the version is known, an
+   * initialize request's `clientInfo`. When identity is kept per request, nothing is learnt and the
+   * message's own identity is returned instead (undefined when it says nothing of itself).
+   */
+  learnFromReceived(
+    message: JsonRpcMessage,
+    meta: Record<string, unknown> | undefined,
+    headers: unknown,
+  ): SessionIdentity | undefined {
+    if (this.identityPerRequest) {
+      const version = headers !== undefined ? headerValue(headers, 'mcp-protocol-version') : undefined;
+      return this.identityOfRequest(message, meta, version);
+    }
+    if (meta !== undefined) this.noteMeta(meta);
+    if (headers !== undefined && this.identity.protocolVersion === undefined) {
+      const version = headerValue(headers, 'mcp-protocol-version');
+      if (version) this.noteProtocolVersion(version);
+    }
+    if (message.method === 'initialize' && message.params)
+      this.setImplementation('client', message.params['clientInfo']);
+    return undefined;
   }
 
   /**

@@ -186,12 +186,8 @@ export interface IncomingEnd {
   /** When the span ends (performance clock), when not now: a cancelled request ends when the cancel passed. */
   at?: number | undefined;
   /**
-   * Runs on a result before the span ends, with the whole tool set a tools/list result completed (see
-   * ToolListPages): the proxy's pins check it there.
+   * Runs on a result just before the span ends, whether or not it records: the proxy's pins check a
+   * tools/list result there (and may cut it before it is forwarded).
    */
-  beforeEnd?: (
-    call: IncomingCall,
-    result: Record<string, unknown>,
-    wholeToolSet: readonly unknown[] | undefined,
-  ) => void;
+  beforeEnd?: (call: IncomingCall, result: Record<string, unknown>) => void;
 }
