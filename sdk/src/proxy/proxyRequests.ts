@@ -1,11 +1,14 @@
 import { ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
-import type { IncomingCall, OutgoingCall } from '../core/recorder/calls.js';
+import type { Connection, IncomingCall, OutgoingCall } from '../core/recorder/calls.js';
+import type { SpanRecorder } from '../core/recorder/SpanRecorder.js';
+import type { Unanswered } from './proxySessionOptions.js';
 
 // The proxy's own bookkeeping of the requests of one session that await a response, in both
 // directions, beside the core recorder's calls: which HTTP exchange (scope) an agent request came on,
 // its progress token, and a cancel waiting for its grace period. These are the lookups that tie a
 // response, a cancel, a progress notification or a server message to the request it belongs to when
-// many exchanges share a session; the spans themselves are the recorder's.
+// many exchanges share a session, and how a request that got no response ends. The spans themselves are
+// the recorder's.
 
 /** What an agent → server and a server → agent request have in common here. */
 interface RequestEntry {
@@ -35,6 +38,15 @@ export type ProxyRequest = AgentRequest | ServerRequest;
 
 /** The requests in flight of one session (see the module comment). */
 export class ProxyRequests {
+  constructor(
+    private readonly recorder: SpanRecorder,
+    private readonly conn: Connection,
+    /** How long a cancelled request waits for its response before it ends as cancelled. */
+    private readonly cancelGraceMs: number,
+    /** Describes the spans still waiting for it before one ends (ProxySession.settle). */
+    private readonly settle: () => void,
+  ) {}
+
   /** Agent → server requests by scope and id. */
   readonly toServer = new Map<string, AgentRequest>();
   /** Server → agent requests by id. */
@@ -71,6 +83,42 @@ export class ProxyRequests {
     if (entry.progressKey !== undefined && this.byProgressToken.get(entry.progressKey) === entry) {
       this.byProgressToken.delete(entry.progressKey);
     }
+  }
+
+  /** Ends a request without a response: `outcome` says how (a cancelled one ends as cancelled). */
+  endUnanswered(entry: ProxyRequest, outcome: Unanswered): void {
+    if (entry.cancelled !== undefined) {
+      this.endCancelled(entry);
+      return;
+    }
+    this.forget(entry);
+    if (outcome.attributes !== undefined && entry.span.isRecording())
+      entry.span.setAttributes(outcome.attributes);
+    if (entry.toServer) this.recorder.incoming.end(this.conn, entry.call, undefined, outcome.outcome);
+    else this.recorder.outgoing.finish(entry.call, outcome.outcome);
+  }
+
+  /**
+   * A cancel of `entry` passed with `reason`: unless its response still comes within the grace period (a
+   * peer may have sent it already), it ends as cancelled, at the time the cancel passed.
+   */
+  cancelled(entry: ProxyRequest, reason: string | undefined): void {
+    const timer = setTimeout(() => {
+      this.settle();
+      this.endCancelled(entry);
+    }, this.cancelGraceMs);
+    timer.unref();
+    entry.cancelled = { at: performance.now(), reason, timer };
+  }
+
+  /** Ends a cancelled request as cancelled (or timed out), at the time the cancel passed. */
+  private endCancelled(entry: ProxyRequest): void {
+    const cancelled = entry.cancelled;
+    if (cancelled === undefined) return;
+    this.forget(entry);
+    const recorder = this.recorder;
+    if (entry.toServer) recorder.incoming.cancelled(this.conn, entry.call, cancelled.reason, cancelled.at);
+    else recorder.outgoing.finish(entry.call, recorder.outgoing.peerCancel(cancelled.reason), cancelled.at);
   }
 
   /**

@@ -82,6 +82,7 @@ describe('ProxySession', () => {
       'gen_ai.operation.name': 'execute_tool',
       'gen_ai.tool.name': 'echo',
       'mcpscope.source': 'proxy',
+      'mcpscope.transport.kind': 'stdio',
       'mcpscope.layer': 'server',
       'network.transport': 'pipe',
       'mcpscope.server.command': 'server --verbose',
@@ -176,6 +177,7 @@ describe('ProxySession', () => {
     expect(logSpan!.attributes).toEqual({
       'mcp.method.name': 'notifications/message',
       'mcpscope.source': 'proxy',
+      'mcpscope.transport.kind': 'stdio',
       'mcpscope.layer': 'server',
       'network.transport': 'pipe',
       'mcpscope.server.command': 'server --verbose',

@@ -18,35 +18,25 @@ import {
   type JsonRpcLike,
   type JsonRpcMessage,
 } from '../core/jsonRpc.js';
-import {
-  defaultPropagator,
-  extractFromMeta,
-  extractParent,
-  injectIntoMeta,
-  metaOf,
-} from '../core/metaPropagation.js';
+import { defaultPropagator, extractFromMeta, injectIntoMeta, metaOf } from '../core/metaPropagation.js';
 import { McpMetrics } from '../core/metrics/McpMetrics.js';
 import { PIN_MISMATCH } from '../core/pins/PinGuard.js';
 import type { Connection, IncomingCall } from '../core/recorder/calls.js';
-import { startNotificationSpan } from '../core/recorder/NotificationRecorder.js';
 import { SpanRecorder } from '../core/recorder/SpanRecorder.js';
 import { carriesServerCommand, writeServerCommand } from '../core/serverCommand.js';
 import { ToolListPages } from '../core/tools/ToolListPages.js';
 import { REQUEST_PEER_KEY } from '../core/transport/httpAddresses.js';
-import { recordMcpHeaders } from '../core/transport/mcpHeaders.js';
 import {
   ATTR_MCP_SESSION_ID,
   ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES,
   ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES,
-  EVENT_CANCELLED,
-  EVENT_LOG_MESSAGE,
-  EVENT_PROGRESS,
   LAYER_SERVER,
 } from '../semconv.js';
+import { asMessage, asResponse } from './messageViews.js';
 import { ProxyPinGuard, type Withheld } from './pinGuard.js';
-import { ProxyRequests, type AgentRequest, type ProxyRequest, type ServerRequest } from './proxyRequests.js';
+import { ProxyNotifications } from './proxyNotifications.js';
+import { ProxyRequests, type AgentRequest, type ServerRequest } from './proxyRequests.js';
 import type { MessageInfo, ProxySessionOptions, Unanswered } from './proxySessionOptions.js';
-import { notificationEventAttributes } from './proxySpans.js';
 import { SessionAttributes } from './sessionAttributes.js';
 
 /** The proxy exports no metrics: its recorders' histograms go nowhere. */
@@ -77,8 +67,8 @@ export class ProxySession {
   private readonly attributes: SessionAttributes;
   private readonly conn: Connection;
   private readonly propagator: TextMapPropagator;
-  private readonly cancelGraceMs: number;
-  private readonly requests = new ProxyRequests();
+  private readonly requests: ProxyRequests;
+  private readonly notifications: ProxyNotifications;
   private pending: Pending[] = [];
   /** The session's view of the tool pins, when the proxy enforces some. */
   private readonly pins: ProxyPinGuard | undefined;
@@ -87,7 +77,6 @@ export class ProxySession {
 
   constructor(options: ProxySessionOptions) {
     this.propagator = options.propagator ?? defaultPropagator;
-    this.cancelGraceMs = options.cancelGraceMs ?? 1000;
     this.recorder = new SpanRecorder(
       'server',
       { tracer: options.tracer, metrics: NO_METRICS, capture: undefined, measureInMemoryBytes: false },
@@ -103,10 +92,14 @@ export class ProxySession {
     );
     this.attributes = new SessionAttributes(options, this.recorder);
     this.conn = this.attributes.conn;
+    this.requests = new ProxyRequests(this.recorder, this.conn, options.cancelGraceMs ?? 1000, () =>
+      this.settle(),
+    );
     if (options.pins !== undefined) {
       this.pins = new ProxyPinGuard(options.pins, this.requests);
       this.pinPages = new ToolListPages();
     }
+    this.notifications = new ProxyNotifications(this.recorder, this.requests, this.propagator, this.pins);
   }
 
   /** Number of requests awaiting a response, in both directions. */
@@ -191,7 +184,7 @@ export class ProxySession {
   endScope(scope: string, outcome: Unanswered): void {
     this.settle();
     for (const entry of [...this.requests.toServer.values()]) {
-      if (entry.scope === scope) this.endUnanswered(entry, outcome);
+      if (entry.scope === scope) this.requests.endUnanswered(entry, outcome);
     }
   }
 
@@ -202,7 +195,7 @@ export class ProxySession {
   closeAll(outcome: Unanswered = { outcome: CLOSED_BEFORE_RESPONSE }): void {
     this.settle();
     for (const entry of [...this.requests.toServer.values(), ...this.requests.toClient.values()])
-      this.endUnanswered(entry, outcome);
+      this.requests.endUnanswered(entry, outcome);
   }
 
   private each(msg: unknown, info: MessageInfo, fromClient: boolean): boolean {
@@ -237,7 +230,7 @@ export class ProxySession {
         return entry !== undefined && this.serverAnswered(entry, msg, info.bytes);
       }
       case 'notification':
-        return this.notification(msg, info, fromClient);
+        return this.notifications.passed(msg, info, fromClient);
       default:
         return false;
     }
@@ -252,7 +245,7 @@ export class ProxySession {
     const previous = this.requests.toServer.get(mapKey);
     if (previous !== undefined) {
       this.settle();
-      this.endUnanswered(previous, { outcome: DUPLICATE_REQUEST_ID });
+      this.requests.endUnanswered(previous, { outcome: DUPLICATE_REQUEST_ID });
     }
     const meta = metaOf(msg);
     // Who names the server (core/serverCommand.ts): settled before the span starts.
@@ -296,7 +289,7 @@ export class ProxySession {
     const scope = info.scope ?? '';
     const key = idKey(msg.id as JsonRpcId);
     const previous = this.requests.toClient.get(key);
-    if (previous !== undefined) this.endUnanswered(previous, { outcome: DUPLICATE_REQUEST_ID });
+    if (previous !== undefined) this.requests.endUnanswered(previous, { outcome: DUPLICATE_REQUEST_ID });
     const meta = metaOf(msg);
     const asker = this.requests.soleAgentRequest(scope);
     const parent =
@@ -362,140 +355,4 @@ export class ProxySession {
       entry.span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES, bytes);
     this.recorder.outgoing.responseReceived(this.conn, asResponse(msg));
   }
-
-  /** Ends a request without a response: `outcome` says how (a cancelled one ends as cancelled). */
-  private endUnanswered(entry: ProxyRequest, outcome: Unanswered): void {
-    if (entry.cancelled !== undefined) {
-      this.endCancelled(entry);
-      return;
-    }
-    this.requests.forget(entry);
-    if (outcome.attributes !== undefined && entry.span.isRecording())
-      entry.span.setAttributes(outcome.attributes);
-    if (entry.toServer) this.recorder.incoming.end(this.conn, entry.call, undefined, outcome.outcome);
-    else this.recorder.outgoing.finish(entry.call, outcome.outcome);
-  }
-
-  /** Ends a cancelled request as cancelled (or timed out), at the time the cancel passed. */
-  private endCancelled(entry: ProxyRequest): void {
-    const cancelled = entry.cancelled;
-    if (cancelled === undefined) return;
-    this.requests.forget(entry);
-    if (entry.toServer)
-      this.recorder.incoming.cancelled(this.conn, entry.call, cancelled.reason, cancelled.at);
-    else
-      this.recorder.outgoing.finish(
-        entry.call,
-        this.recorder.outgoing.peerCancel(cancelled.reason),
-        cancelled.at,
-      );
-  }
-
-  /**
-   * A notification. Progress, a cancellation, and a server log message sent while exactly one agent
-   * request is being handled are events on that request's span and pass unchanged: the receiver ties
-   * them to their request already (progress token, request id), and rewriting every progress tick would
-   * cost a re-serialization each. Any other notification — list_changed, resource updates, a roots
-   * change, a log message with no request to belong to — gets a short span of its own whose context goes
-   * into its `_meta`, so the receiving SDK can join it. notifications/initialized is the end of the
-   * handshake: neither traced nor changed. Returns true when the message was changed.
-   */
-  private notification(msg: JsonRpcLike, info: MessageInfo, fromClient: boolean): boolean {
-    const method = msg.method as string;
-    if (method === 'notifications/initialized') return false;
-    if (method === 'notifications/tools/list_changed' && !fromClient) this.pins?.listChanged();
-    const params = isObject(msg.params) ? msg.params : undefined;
-    if (method === 'notifications/progress') {
-      const token = params?.['progressToken'];
-      const entry = isJsonRpcId(token) ? this.requests.byProgress(idKey(token)) : undefined;
-      entry?.span.addEvent(EVENT_PROGRESS, notificationEventAttributes(method, params, fromClient));
-      return false;
-    }
-    if (method === 'notifications/cancelled') {
-      if (params !== undefined) this.cancel(method, params, fromClient);
-      return false;
-    }
-    if (method === 'notifications/message' && !fromClient) {
-      const entry = this.requests.soleAgentRequest(info.scope ?? '');
-      if (entry !== undefined) {
-        entry.span.addEvent(EVENT_LOG_MESSAGE, notificationEventAttributes(method, params, fromClient));
-        return false;
-      }
-    }
-    return this.standaloneNotification(msg, method, params, info, fromClient);
-  }
-
-  /**
-   * The recorder's span of a notification that belongs to no request (SERVER from the agent, CLIENT
-   * from the server), a child of the context in its `_meta` (else, from the agent, of the HTTP
-   * `traceparent` header's), ended as it passes, its context written into the notification's `_meta`.
-   */
-  private standaloneNotification(
-    msg: JsonRpcLike,
-    method: string,
-    params: JsonObject | undefined,
-    info: MessageInfo,
-    fromClient: boolean,
-  ): boolean {
-    const meta = metaOf(msg);
-    const headers = fromClient ? info.headers : undefined;
-    const parent = extractParent(ROOT_CONTEXT, meta, headers, this.propagator).ctx;
-    const r = this.recorder;
-    const identity = fromClient
-      ? r.learnFromReceived(asMessage(msg), meta, headers)
-      : this.requests.soleAgentRequest(info.scope ?? '')?.call.identity;
-    const base = identity !== undefined ? r.baseOf(identity, true) : r.incomingBase;
-    const span = startNotificationSpan(r, method, params, !fromClient, parent, base);
-    if (span.isRecording()) {
-      if (info.bytes !== undefined) span.setAttribute(ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES, info.bytes);
-      if (info.attributes !== undefined) span.setAttributes(info.attributes);
-      if (headers !== undefined) recordMcpHeaders(span, headers);
-    }
-    const changed = injectIntoMeta(this.propagator, msg, span);
-    span.end();
-    return changed;
-  }
-
-  /**
-   * A cancel passing: an event on the request it cancels, which ends as cancelled unless its response
-   * still comes within the grace period (a server may have sent it already).
-   */
-  private cancel(method: string, params: JsonObject, fromClient: boolean): void {
-    const requestId = params['requestId'];
-    if (!isJsonRpcId(requestId)) return;
-    // The agent cancels its own requests to the server, the server its own requests to the agent.
-    const entry = fromClient
-      ? this.requests.findAgentRequest(undefined, idKey(requestId))
-      : this.requests.toClient.get(idKey(requestId));
-    if (entry === undefined || entry.cancelled !== undefined) return;
-    const reason = typeof params['reason'] === 'string' ? params['reason'] : undefined;
-    entry.span.addEvent(EVENT_CANCELLED, notificationEventAttributes(method, params, fromClient));
-    const timer = setTimeout(() => {
-      this.settle();
-      this.endCancelled(entry);
-    }, this.cancelGraceMs);
-    timer.unref();
-    entry.cancelled = { at: performance.now(), reason, timer };
-  }
-}
-
-/**
- * A request or notification as the recorder reads it: `params` an object or absent. A peer may send any
- * JSON as `params`; what is not an object names nothing, so the recorder sees none.
- */
-function asMessage(msg: JsonRpcLike): JsonRpcMessage {
-  if (msg.params === undefined || isObject(msg.params)) return msg as JsonRpcMessage;
-  return { id: msg.id as JsonRpcId, method: msg.method as string };
-}
-
-/** A response as the recorder reads it: an object `result` or a well-formed `error`, else neither. */
-function asResponse(msg: JsonRpcLike): JsonRpcMessage {
-  const { error, result } = msg;
-  if (isObject(error)) {
-    if (typeof error['code'] === 'number' && typeof error['message'] === 'string')
-      return msg as JsonRpcMessage;
-    const message = typeof error['message'] === 'string' ? error['message'] : '';
-    return { id: msg.id as JsonRpcId, error: { code: Number(error['code']), message } };
-  }
-  return isObject(result) ? (msg as JsonRpcMessage) : { id: msg.id as JsonRpcId };
 }

@@ -7,6 +7,7 @@ import { namedServerCommand } from '../core/serverCommand.js';
 import {
   ATTR_MCPSCOPE_SERVER_COMMAND,
   ATTR_MCPSCOPE_SOURCE,
+  ATTR_MCPSCOPE_TRANSPORT_KIND,
   ATTR_NETWORK_TRANSPORT,
   NETWORK_TRANSPORT_PIPE,
   TRANSPORT_KIND_STDIO,
@@ -56,17 +57,19 @@ export class SessionAttributes {
     this.upstream = options.upstream;
     this.ownCommand = options.serverCommand;
     this.transport = { sessionId: options.sessionId };
+    const stdio = options.networkTransport === NETWORK_TRANSPORT_PIPE;
+    const kind = stdio ? TRANSPORT_KIND_STDIO : TRANSPORT_KIND_STREAMABLE_HTTP;
     this.attributes = {
       [ATTR_MCPSCOPE_SOURCE]: SOURCE_PROXY,
+      [ATTR_MCPSCOPE_TRANSPORT_KIND]: kind,
       [ATTR_NETWORK_TRANSPORT]: options.networkTransport,
       ...(options.serverCommand !== undefined
         ? { [ATTR_MCPSCOPE_SERVER_COMMAND]: options.serverCommand }
         : {}),
       ...options.attributes,
     };
-    const stdio = options.networkTransport === NETWORK_TRANSPORT_PIPE;
     const info: TransportInfo = {
-      kind: stdio ? TRANSPORT_KIND_STDIO : TRANSPORT_KIND_STREAMABLE_HTTP,
+      kind,
       http: !stdio,
       inMemory: false,
       attributes: this.attributes,

@@ -1,4 +1,4 @@
-import { context, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, trace, type Context } from '@opentelemetry/api';
 import {
   classifyInputFulfilmentFailure,
   classifyPeerCancel,
@@ -15,24 +15,20 @@ import { reportInternalError } from '../reportInternalError.js';
 import { carriesServerCommand, nameServerOfList } from '../serverCommand.js';
 import { relatedTaskId, requestTaskId } from '../tasks/TaskMemory.js';
 import {
-  ATTR_ERROR_TYPE,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_JSONRPC_REQUEST_ID,
   ATTR_MCP_SESSION_ID,
-  ATTR_MCPSCOPE_FAULT,
   ATTR_MCPSCOPE_INPUT_REQUIRED_ROUNDS,
   ATTR_MCPSCOPE_RESULT_TYPE,
   ATTR_MCPSCOPE_TASK_ID,
   ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES,
   ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES,
-  ATTR_RPC_RESPONSE_STATUS_CODE,
 } from '../../semconv.js';
 import { jsonBytes, OutgoingCall, receivedBytes, type Connection } from './calls.js';
+import { recordClientFailure, recordTransportFailure } from './clientFailure.js';
 import { requestTarget, setRequestAttributes } from './requestAttributes.js';
 import { metricAttributesOf } from './RequestShapes.js';
 import { nonCompleteResultType, recordInputResponses, recordNonCompleteResult } from './resultAttributes.js';
 import type { SpanRecorder } from './SpanRecorder.js';
-import { errorMessage, toolErrorMessage } from './statusMessages.js';
 
 // Requests this endpoint sends: the CLIENT span (from the call to the validated result) and, while the
 // message is on the wire, the INTERNAL transport span (send → response received) whose context goes
@@ -403,49 +399,3 @@ export class OutgoingRequestRecorder {
 
 /** What a direct request whose connection closed failed with (the MCP SDKs' own code for it). */
 const CONNECTION_CLOSED_ERROR = { code: -32000, message: 'Connection closed' };
-
-/** A request that got no response: its transport span shows the failure when it showed on the wire. */
-function recordTransportFailure(transportSpan: Span, outcome: FailureOutcome, error: unknown): void {
-  transportSpan.setAttribute(ATTR_ERROR_TYPE, outcome.errorType);
-  if (outcome.httpStatusCode !== undefined)
-    transportSpan.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.httpStatusCode);
-  if (outcome.transport) {
-    transportSpan.setAttribute(ATTR_MCPSCOPE_FAULT, outcome.fault);
-    transportSpan.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
-    if (error instanceof Error) transportSpan.recordException(error);
-  }
-}
-
-function recordClientFailure(
-  span: Span,
-  outcome: FailureOutcome,
-  call: OutgoingCall,
-  failed: boolean,
-  error: unknown,
-  result: Record<string, unknown> | undefined,
-  toolErrorText: boolean,
-): void {
-  span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType);
-  if (outcome.rpcStatusCode !== undefined)
-    span.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, outcome.rpcStatusCode);
-  // A transport fault is carried by the transport span when there is one; every other fault
-  // is attributed on the client span (for remote failures it is the client's view of the
-  // server), also when the transport span shows it (a server process that died, an HTTP 500).
-  if (!(outcome.fault === 'transport' && outcome.transport && call.hadTransportSpan))
-    span.setAttribute(ATTR_MCPSCOPE_FAULT, outcome.fault);
-  if (outcome.markError) {
-    span.setStatus({
-      code: SpanStatusCode.ERROR,
-      message:
-        outcome.message ??
-        (failed
-          ? error !== undefined
-            ? errorMessage(error)
-            : outcome.errorType
-          : toolErrorText
-            ? toolErrorMessage(result)
-            : outcome.errorType),
-    });
-  }
-  if (failed && error instanceof Error) span.recordException(error);
-}
