@@ -1,9 +1,8 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { createMcpHandler, Server } from '@modelcontextprotocol/server';
+import { createMcpHandler } from '@modelcontextprotocol/server';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { instrumentServer } from '../../instrumentServer.js';
 import {
   onlySpan,
   parentSpanId,
@@ -12,6 +11,7 @@ import {
   type TestTelemetry,
 } from '../../testing/otel.js';
 import { connectHttp, connectInMemory, modernClient, type ModernPair } from '../../testing/v2Modern.js';
+import { createTaskServer, TASK_ID } from '../../testing/v2TaskServer.js';
 
 // The Tasks extension of 2026-07-28 (SEP-2663: a tools/call answered with a task handle, then tasks/get,
 // tasks/update and tasks/cancel naming it) with real MCP SDK 2.x objects. What 2.4.0 implements: no task
@@ -27,45 +27,18 @@ beforeAll(() => {
 });
 afterEach(() => telemetry.reset());
 
-const TASK_ID = '786512e2-9e0d-44bd-8f29-789f320fe840';
-const TaskParams = z.object({ taskId: z.string(), requestState: z.string().optional() }).passthrough();
 const AnyResult = z.object({}).passthrough();
-
-/** A low-level 2.x Server that hands back a task for every tools/call and serves the task methods. */
-function taskServer(): Server {
-  const server = new Server({ name: 'render-v2', version: '0.9.0' }, { capabilities: { tools: {} } });
-  server.setRequestHandler('tools/list', () => ({
-    tools: [{ name: 'render', inputSchema: { type: 'object' as const } }],
-  }));
-  const task = {
-    taskId: TASK_ID,
-    createdAt: '2026-08-01T10:00:00Z',
-    lastUpdatedAt: '2026-08-01T10:00:00Z',
-    ttlSeconds: 60,
-  };
-  // The handle of SEP-2663: `resultType: "task"` and the Task's fields (the SDK adds `content: []`).
-  server.setRequestHandler('tools/call', () => ({ resultType: 'task', status: 'working', ...task }) as never);
-  server.setRequestHandler('tasks/get', { params: TaskParams }, () => ({
-    ...task,
-    status: 'completed',
-    result: { content: [{ type: 'text', text: 'rendered' }] },
-  }));
-  // 2.4.0 lifts `inputResponses` out of params (into the handler's context) before validation.
-  server.setRequestHandler('tasks/update', { params: TaskParams }, () => ({}));
-  server.setRequestHandler('tasks/cancel', { params: TaskParams }, () => ({}));
-  return instrumentServer(server);
-}
 
 const transports = [
   [
     'in memory (serveStdio)',
     'in-memory',
-    (client: ReturnType<typeof modernClient>) => connectInMemory(client, taskServer),
+    (client: ReturnType<typeof modernClient>) => connectInMemory(client, createTaskServer),
   ],
   [
     'Streamable HTTP',
     'streamable-http',
-    (client: ReturnType<typeof modernClient>) => connectHttp(client, createMcpHandler(taskServer)),
+    (client: ReturnType<typeof modernClient>) => connectHttp(client, createMcpHandler(createTaskServer)),
   ],
 ] as const;
 
@@ -147,7 +120,7 @@ describe('Tasks extension (2026-07-28)', () => {
   }
 
   it('polled from inside another trace: linked to the call that created the task, on both sides', async () => {
-    const pair = await connectInMemory(modernClient(), taskServer);
+    const pair = await connectInMemory(modernClient(), createTaskServer);
     telemetry.reset();
     const created = await createTask(pair);
     telemetry.reset();
