@@ -11,11 +11,13 @@ import {
   CONFIRM_CALL,
   countToolListChanges,
   expectNormalEnd,
+  listenThenDisconnect,
   listenSpan,
 } from '../testing/v2ModernChecks.js';
 import { TOOLS_LIST_CACHE_HINT } from '../testing/v2ModernServer.js';
 import { checkConfirmLegs, clientSpan, endpointOnly } from './testing/modernProxyChecks.js';
-import { startOtlpJsonReceiver, type OtlpJsonReceiver } from './testing/otlpJsonReceiver.js';
+import { stdioLaunch, TS_ARGS } from '../pins/testing/pinFixtures.js';
+import { proxyExportEnv, startOtlpJsonReceiver, type OtlpJsonReceiver } from './testing/otlpJsonReceiver.js';
 import {
   fromOtlp,
   fromRecord,
@@ -34,10 +36,8 @@ import {
 // connection for the file (each connect starts four processes: MCP SDK 2.x probes on a sibling pair
 // first); the tests run in order and the last one ends it. The same over HTTP: proxyModernHttp.test.ts.
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const cliPath = fileURLToPath(new URL('../cli.ts', import.meta.url));
 const serverPath = fileURLToPath(new URL('../testing/v2ModernServerFixture.ts', import.meta.url));
-const TS = ['--conditions=mcpscope-source', '--import', 'tsx'];
 
 let telemetry: TestTelemetry;
 let receiver: OtlpJsonReceiver;
@@ -51,36 +51,18 @@ beforeAll(async () => {
   receiver = await startOtlpJsonReceiver();
   dir = mkdtempSync(join(tmpdir(), 'mcpscope-proxy-modern-'));
   spansFile = join(dir, 'server.jsonl');
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  Object.assign(env, {
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-    MCPSCOPE_PROXY_EXPORTER: 'json',
-    OTEL_BSP_SCHEDULE_DELAY: '20',
-    MCPSCOPE_SPANS_FILE: spansFile,
-  });
   const client = modernClient();
   changes = countToolListChanges(client);
   // The probe's sibling is a second proxy (and server) of the same command line, exporting to the same
   // receiver and span file.
+  const env = proxyExportEnv(receiver.endpoint, { MCPSCOPE_SPANS_FILE: spansFile });
   await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [
-        ...TS,
-        cliPath,
-        'proxy',
-        '--service-name',
-        'modern-proxy',
-        '--',
-        process.execPath,
-        ...TS,
-        serverPath,
-      ],
-      env,
-      cwd: repoRoot,
-      stderr: 'inherit',
-    }),
+    new StdioClientTransport(
+      stdioLaunch(
+        [cliPath, 'proxy', '--service-name', 'modern-proxy', '--', process.execPath, ...TS_ARGS, serverPath],
+        env,
+      ),
+    ),
   );
   pair = { client, close: () => client.close() };
 }, 60_000);
@@ -167,12 +149,7 @@ describe('mcpscope proxy (stdio) in front of an instrumented MCP SDK 2.x server,
   }, 30_000);
 
   it('subscriptions/listen: ends with the connection, without error', async () => {
-    const subscription = await pair.client.listen({ toolsListChanged: true });
-    await pair.client.callTool({ name: 'add_tool', arguments: {} });
-    await pair.client.callTool({ name: 'add_tool', arguments: {} });
-    await waitFor(() => changes.count === 2);
-    await pair.close();
-    expect(await subscription.closed).toBe('remote');
+    await listenThenDisconnect(pair, changes);
     const call = await listenSpan(telemetry);
     expectNormalEnd(call, 'transport', 2);
     const [listen] = await receiver.waitFor((span) => span.name === 'subscriptions/listen', 1, 10_000);

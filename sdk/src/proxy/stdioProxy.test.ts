@@ -11,7 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintTools } from '../core/tools/fingerprint.js';
 import { FIXTURE_SERVER_NAME, FIXTURE_SERVER_VERSION } from './testing/fixtureServer.js';
-import { startOtlpJsonReceiver, type OtlpJsonReceiver } from './testing/otlpJsonReceiver.js';
+import { proxyExportEnv, startOtlpJsonReceiver, type OtlpJsonReceiver } from './testing/otlpJsonReceiver.js';
 import { outcome } from './testing/outcome.js';
 
 // Real processes end to end: MCP SDK Client → `mcpscope proxy` child process → fixture McpServer child
@@ -37,12 +37,7 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
 }
 
 function proxyEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  env['OTEL_EXPORTER_OTLP_ENDPOINT'] = receiver.endpoint;
-  env['MCPSCOPE_PROXY_EXPORTER'] = 'json';
-  env['OTEL_BSP_SCHEDULE_DELAY'] = '20';
-  return env;
+  return proxyExportEnv(receiver.endpoint);
 }
 
 function proxyArgs(serverArgs: string[]): string[] {

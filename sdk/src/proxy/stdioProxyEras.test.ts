@@ -1,20 +1,21 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpJsonReceiver, type OtlpJsonReceiver } from './testing/otlpJsonReceiver.js';
+import { stdioLaunch, TS_ARGS } from '../pins/testing/pinFixtures.js';
+import { waitFor } from '../testing/otel.js';
+import { spansInFile } from '../testing/v2Modern.js';
+import { proxyExportEnv, startOtlpJsonReceiver, type OtlpJsonReceiver } from './testing/otlpJsonReceiver.js';
 
 // Real processes: an MCP SDK 2.x Client in the 2026-07-28 era (no initialize) → `mcpscope proxy` child
 // process → an instrumented 2.x McpServer child process (`serveStdio`). The proxy learns who is talking
 // only from each message's `_meta`, and its spans join the server's trace.
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const cliPath = fileURLToPath(new URL('../cli.ts', import.meta.url));
 const serverPath = fileURLToPath(new URL('../testing/v2StdioServerFixture.ts', import.meta.url));
-const TS = ['--conditions=mcpscope-source', '--import', 'tsx'];
 
 let receiver: OtlpJsonReceiver;
 let dir: string;
@@ -32,36 +33,18 @@ afterAll(async () => {
 describe('mcpscope proxy (stdio), MCP SDK 2.x in the 2026-07-28 era', () => {
   it('names client, server and protocol version from _meta and joins the server trace', async () => {
     const spansFile = join(dir, 'server-spans.jsonl');
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-    Object.assign(env, {
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-      MCPSCOPE_PROXY_EXPORTER: 'json',
-      OTEL_BSP_SCHEDULE_DELAY: '20',
-      MCPSCOPE_SPANS_FILE: spansFile,
-    });
+    const env = proxyExportEnv(receiver.endpoint, { MCPSCOPE_SPANS_FILE: spansFile });
     const client = new Client(
       { name: 'agent-modern', version: '4.0.0' },
       { versionNegotiation: { mode: 'auto' } },
     );
     await client.connect(
-      new StdioClientTransport({
-        command: process.execPath,
-        args: [
-          ...TS,
-          cliPath,
-          'proxy',
-          '--service-name',
-          'eras-proxy',
-          '--',
-          process.execPath,
-          ...TS,
-          serverPath,
-        ],
-        env,
-        cwd: repoRoot,
-        stderr: 'inherit',
-      }),
+      new StdioClientTransport(
+        stdioLaunch(
+          [cliPath, 'proxy', '--service-name', 'eras-proxy', '--', process.execPath, ...TS_ARGS, serverPath],
+          env,
+        ),
+      ),
     );
     expect(client.getProtocolEra()).toBe('modern');
     const result = await client.callTool({ name: 'get_weather', arguments: {} });
@@ -81,19 +64,8 @@ describe('mcpscope proxy (stdio), MCP SDK 2.x in the 2026-07-28 era', () => {
     expect(receiver.spans.filter((span) => span.name === 'initialize')).toEqual([]);
 
     // The server's own span is the proxy span's child, in the same trace.
-    let serverSpans: Array<{ traceId: string; parentSpanId?: string; name: string }> = [];
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
-      try {
-        serverSpans = readFileSync(spansFile, 'utf8')
-          .split('\n')
-          .filter((line) => line !== '')
-          .map((line) => JSON.parse(line) as { traceId: string; parentSpanId?: string; name: string });
-      } catch {
-        serverSpans = [];
-      }
-      if (serverSpans.some((span) => span.name === 'tools/call get_weather')) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitFor(() => spansInFile(spansFile).some((span) => span.name === 'tools/call get_weather'));
+    const serverSpans = spansInFile(spansFile);
     const serverSpan = serverSpans.find((span) => span.name === 'tools/call get_weather');
     expect(serverSpan?.traceId).toBe(call!.traceId);
     expect(serverSpan?.parentSpanId).toBe(call!.spanId);

@@ -31,7 +31,7 @@ import {
   expectWarnPassesUnchanged,
   type PinSession,
 } from '../pins/testing/pinSessions.js';
-import { startOtlpJsonReceiver, type OtlpJsonReceiver } from './testing/otlpJsonReceiver.js';
+import { proxyExportEnv, startOtlpJsonReceiver, type OtlpJsonReceiver } from './testing/otlpJsonReceiver.js';
 
 // Real processes end to end: MCP SDK Client → `mcpscope proxy --pins` child process → the drifting
 // fixture server as its child. The pins are taken from the fixture in its approved stage (v1) with the
@@ -57,12 +57,7 @@ async function connect(stage: 'v1' | 'v2', proxy: string[] | undefined): Promise
   const log = await callLog(dir);
   const client = new Client({ name: 'pins-test', version: '1.0.0' });
   const listChanged = countListChanged(client);
-  const env = {
-    ...fixtureEnv(stage, log.path),
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-    MCPSCOPE_PROXY_EXPORTER: 'json',
-    OTEL_BSP_SCHEDULE_DELAY: '20',
-  };
+  const env = proxyExportEnv(receiver.endpoint, fixtureEnv(stage, log.path));
   const args = proxy === undefined ? [DRIFTING_STDIO] : [cliPath, 'proxy', ...proxy, '--', ...SERVER];
   await client.connect(new StdioClientTransport(stdioLaunch(args, env)));
   return { client, calls: log.calls, listChanged };

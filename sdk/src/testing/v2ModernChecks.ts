@@ -130,3 +130,17 @@ export function countToolListChanges(client: Client): { count: number } {
   });
   return changes;
 }
+
+/**
+ * Opens a subscription to tool-list changes, has v2ModernServer.ts add two tools (two deliveries, counted
+ * by {@link countToolListChanges}'s `changes`), then closes the connection: the subscription ends with it.
+ */
+export async function listenThenDisconnect(pair: ModernPair, changes: { count: number }): Promise<void> {
+  const before = changes.count;
+  const subscription = await pair.client.listen({ toolsListChanged: true });
+  await pair.client.callTool({ name: 'add_tool', arguments: {} });
+  await pair.client.callTool({ name: 'add_tool', arguments: {} });
+  await waitFor(() => changes.count === before + 2);
+  await pair.close();
+  expect(await subscription.closed).toBe('remote');
+}

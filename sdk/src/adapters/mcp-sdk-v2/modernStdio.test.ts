@@ -11,6 +11,7 @@ import {
   CONFIRM_CALL,
   countToolListChanges,
   expectNormalEnd,
+  listenThenDisconnect,
   listenSpan,
   observeElicitation,
 } from '../../testing/v2ModernChecks.js';
@@ -78,12 +79,7 @@ describe('MCP SDK 2.x over stdio, 2026-07-28 era', () => {
   }, 30_000);
 
   it('a subscription still open when the client disconnects ends with the stream, without error', async () => {
-    const subscription = await pair.client.listen({ toolsListChanged: true });
-    await pair.client.callTool({ name: 'add_tool', arguments: {} });
-    await pair.client.callTool({ name: 'add_tool', arguments: {} });
-    await waitFor(() => changes.count === 2);
-    await pair.close();
-    expect(await subscription.closed).toBe('remote');
+    await listenThenDisconnect(pair, changes);
     expectNormalEnd(await listenSpan(telemetry), 'transport', 2);
   }, 30_000);
 });

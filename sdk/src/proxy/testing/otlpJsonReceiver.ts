@@ -142,3 +142,19 @@ export async function startOtlpJsonReceiver(): Promise<OtlpJsonReceiver> {
       }),
   };
 }
+
+/**
+ * The environment of a proxy child process that exports to a test receiver at `endpoint`: this
+ * process's environment, OTLP JSON (what the receiver reads) and a short batch delay, then `extra`.
+ */
+export function proxyExportEnv(endpoint: string, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return {
+    ...env,
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    MCPSCOPE_PROXY_EXPORTER: 'json',
+    OTEL_BSP_SCHEDULE_DELAY: '20',
+    ...extra,
+  };
+}
