@@ -20,6 +20,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { Client as ClientV2 } from '@modelcontextprotocol/client';
 import { StdioClientTransport as StdioClientTransportV2 } from '@modelcontextprotocol/client/stdio';
 import { instrumentClient, startTracing, type Tracing } from '@mcpscope/sdk';
+import { startHttpProxy } from '@mcpscope/sdk/proxy';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type {
   SpanView,
   ToolChange,
@@ -295,5 +299,47 @@ describe('one identity per Streamable HTTP server', () => {
       ]);
     }
     expect(identity).toBe(`${name}@127.0.0.1:${port}`);
+  });
+
+  it('through the HTTP `mcpscope proxy`: the client, the proxy and the server name the address the client used', async () => {
+    const name = 'dict-http-proxied';
+    server = spawnFixture(FIXTURE, ['--http', '--name', name], env('dict-http-proxied-server'));
+    const child = server;
+    const port = await listeningPort(child);
+    // The proxy in this process, with a tracer of its own, as `mcpscope proxy` sets it up.
+    const proxyTracing = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'dict-http-proxy' }),
+      spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${collector.url}/v1/traces` }))],
+    });
+    const proxy = await startHttpProxy({
+      upstream: `http://127.0.0.1:${port}/mcp`,
+      tracer: proxyTracing.getTracer('@mcpscope/sdk/proxy'),
+      port: 0,
+    });
+    const client = instrumentClient(new Client({ name: 'identity-agent', version: '1.0.0' }));
+    await client.connect(new StreamableHTTPClientTransport(proxy.url));
+    await rugPull(client);
+    await proxy.close();
+    await proxyTracing.shutdown();
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await gone;
+    await tracing.forceFlush();
+
+    const spans = await toolListSpans(name, [
+      'identity-agent',
+      'dict-http-proxy',
+      'dict-http-proxied-server',
+    ]);
+    const identity = await expectOneHistory(name);
+    // The server sits on another port behind the proxy; it names itself by the X-Forwarded-Host the proxy
+    // passes on, as the client and the proxy name it.
+    for (const span of spans) {
+      expect([span.attributes['server.address'], span.attributes['server.port']]).toEqual([
+        proxy.url.hostname,
+        proxy.url.port,
+      ]);
+    }
+    expect(identity).toBe(`${name}@${proxy.url.hostname}:${proxy.url.port}`);
   });
 });

@@ -24,6 +24,11 @@ export function forwardHeaders(incoming: IncomingHttpHeaders, target: URL): Outg
   for (const [name, value] of Object.entries(incoming)) {
     if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
   }
+  // The server learns how the agent addressed it (the standard reverse-proxy headers, kept from a proxy
+  // further out): an instrumented server names itself as its clients and the proxy do (server.address).
+  if (out['x-forwarded-host'] === undefined && typeof incoming.host === 'string')
+    out['x-forwarded-host'] = incoming.host;
+  if (out['x-forwarded-proto'] === undefined) out['x-forwarded-proto'] = 'http';
   out['host'] = target.host;
   // The proxy must read responses to trace them; identity keeps SSE streams parseable chunk by chunk.
   out['accept-encoding'] = 'identity';
