@@ -1,5 +1,4 @@
 import {
-  defaultTextMapGetter,
   isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
@@ -141,26 +140,6 @@ export function extractParent(
  * instrumentation reads.
  */
 export const defaultPropagator: TextMapPropagator = new W3CTraceContextPropagator();
-
-/** The caller's context from `_meta.traceparent`, or undefined when the message carries none. */
-export function extractFromMeta(
-  propagator: TextMapPropagator,
-  meta: JsonObject | undefined,
-): Context | undefined {
-  if (meta === undefined || typeof meta['traceparent'] !== 'string') return undefined;
-  const ctx = propagator.extract(ROOT_CONTEXT, meta, metaGetter);
-  return trace.getSpanContext(ctx) ? ctx : undefined;
-}
-
-/** The caller's context from an HTTP request's `traceparent` header (Node headers), or undefined. */
-export function extractFromHeaders(
-  propagator: TextMapPropagator,
-  headers: Record<string, string | string[] | undefined>,
-): Context | undefined {
-  if (headers['traceparent'] === undefined) return undefined;
-  const ctx = propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
-  return trace.getSpanContext(ctx) ? ctx : undefined;
-}
 
 /**
  * Writes the span's context into the request's `params._meta`, creating `params` and `_meta` when

@@ -18,7 +18,7 @@ import {
   type JsonRpcLike,
   type JsonRpcMessage,
 } from '../core/jsonRpc.js';
-import { defaultPropagator, extractFromMeta, injectIntoMeta, metaOf } from '../core/metaPropagation.js';
+import { defaultPropagator, extractParent, injectIntoMeta, metaOf } from '../core/metaPropagation.js';
 import { McpMetrics } from '../core/metrics/McpMetrics.js';
 import { PIN_MISMATCH } from '../core/pins/PinGuard.js';
 import type { Connection, IncomingCall } from '../core/recorder/calls.js';
@@ -292,9 +292,9 @@ export class ProxySession {
     if (previous !== undefined) this.requests.endUnanswered(previous, { outcome: DUPLICATE_REQUEST_ID });
     const meta = metaOf(msg);
     const asker = this.requests.soleAgentRequest(scope);
+    const extracted = extractParent(ROOT_CONTEXT, meta, undefined, this.propagator);
     const parent =
-      extractFromMeta(this.propagator, meta) ??
-      (asker !== undefined ? trace.setSpan(ROOT_CONTEXT, asker.span) : ROOT_CONTEXT);
+      extracted.fromRemote || asker === undefined ? extracted.ctx : trace.setSpan(ROOT_CONTEXT, asker.span);
     const call = this.recorder.outgoing.relayed(this.conn, asMessage(msg), parent, asker?.call.identity);
     if (call === undefined) return false;
     const span = call.span;
