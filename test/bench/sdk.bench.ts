@@ -52,16 +52,29 @@
  * (100), MCPSCOPE_BENCH_TRANSPORTS (in-memory,stdio), MCPSCOPE_BENCH_CONFIGS (default: see
  * DEFAULT_CONFIGS in sdk/benchConfigs.ts; the bare configuration of each SDK named is added).
  * Profiling: sdk/profile.ts.
+ *
+ * Against an older build: MCPSCOPE_BENCH_BASELINE_SDK=DIR (the directory of another checkout's built
+ * `@mcpscope/sdk` package, e.g. /tmp/old/sdk) runs every mcpscope configuration of the run a second
+ * time as `<config>@baseline`, in processes of its own (and stdio server processes) that import that
+ * package's entry by path (from its package.json `exports`; its sources with `--source`), in the same
+ * rotation as the others and measured from the same bare rounds. Each span check prints the file every
+ * process imported `@mcpscope/sdk` from; the summary then gives, per pair, the added wall and CPU time
+ * of both builds and new / baseline (ratio of medians, p25–p75 over bootstrap resamples of the rounds)
+ * with the commit and build time of each build (sdk/baseline.ts).
  */
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { baselineSdk, currentSdkFile, printBaselineComparison, withBaselineRuns } from './sdk/baseline.js';
 import { BenchProcess } from './sdk/BenchProcess.js';
+import { describeBuild } from './sdk/describeBuild.js';
 import {
   bareOf,
+  configOf,
   DEFAULT_CONFIGS,
   instrumentationOf,
+  isBaselineRun,
   parseConfig,
   type BenchConfig,
 } from './sdk/benchConfigs.js';
@@ -93,6 +106,10 @@ const callsPerRound: Record<BenchTransport, number> = {
 };
 const transports = envList('MCPSCOPE_BENCH_TRANSPORTS', BENCH_TRANSPORTS).map(parseTransport);
 const configs = withBareConfigs(envList('MCPSCOPE_BENCH_CONFIGS', DEFAULT_CONFIGS).map(parseConfig));
+const baseline = baselineSdk(useSource);
+const runs = withBaselineRuns(configs, baseline);
+/** Described before the run: a rebuild while it runs would change the build's time. */
+const currentBuild = baseline ? describeBuild(currentSdkFile(useSource)) : undefined;
 
 const floorEntry = fileURLToPath(new URL('./sdk/otelFloor.ts', import.meta.url));
 const childExecArgv = [...(useSource ? ['--conditions=mcpscope-source'] : []), '--import', 'tsx'];
@@ -114,23 +131,25 @@ interface TransportResult {
 async function benchTransport(transport: BenchTransport): Promise<TransportResult> {
   const calls = callsPerRound[transport];
   const started = performance.now();
-  console.log(`\n── ${transport}: starting ${configs.join(', ')} (one process each) ──`);
+  console.log(`\n── ${transport}: starting ${runs.join(', ')} (one process each) ──`);
   const children: BenchProcess[] = [];
   try {
     let verified = true;
-    for (const config of configs) {
-      const child = new BenchProcess(config, transport, childExecArgv);
+    for (const run of runs) {
+      const sdkModule = isBaselineRun(run) ? baseline?.module : undefined;
+      const child = new BenchProcess(run, transport, childExecArgv, sdkModule);
       children.push(child);
       const ready = await child.next();
-      if (ready.type !== 'ready') throw new Error(`${config}: expected ready, got ${ready.type}`);
-      console.log(`${config}: span check`);
+      if (ready.type !== 'ready') throw new Error(`${run}: expected ready, got ${ready.type}`);
+      console.log(`${run}: span check`);
       for (const line of ready.verification.lines) console.log(`  ${line}`);
+      for (const line of ready.sdkModules) console.log(`  @mcpscope/sdk loaded by ${line}`);
       verified &&= ready.verification.ok;
     }
     if (!verified) throw new Error('a configuration did not produce the spans it should; not timing it');
 
-    const wall: Samples = new Map(configs.map((config) => [config, []]));
-    const cpu: Samples = new Map(configs.map((config) => [config, []]));
+    const wall: Samples = new Map(runs.map((run) => [run, []]));
+    const cpu: Samples = new Map(runs.map((run) => [run, []]));
     for (let r = 0; r < warmupRounds + rounds; r++) {
       for (let k = 0; k < children.length; k++) {
         const child = children[(r + k) % children.length] as BenchProcess;
@@ -227,6 +246,10 @@ console.log(
       .map((load) => load.toFixed(2))
       .join(' ')}; @mcpscope/sdk from ${useSource ? 'src (TypeScript)' : 'dist (build)'}`,
 );
+if (baseline) {
+  console.log(`@mcpscope/sdk of this checkout: ${currentBuild}`);
+  console.log(`baseline @mcpscope/sdk for the @baseline runs: ${baseline.description}`);
+}
 const all: TransportResult[] = [];
 for (const transport of transports) all.push(await benchTransport(transport));
 
@@ -242,9 +265,10 @@ console.log(
 const summaryRows: string[][] = [];
 for (const { transport, results } of all) {
   for (const result of results) {
-    if (instrumentationOf(result.config) === 'bare') continue;
-    const bare = results.find((other) => other.config === bareOf(result.config));
-    const isMcpscope = instrumentationOf(result.config).startsWith('mcpscope');
+    const config = configOf(result.config);
+    if (instrumentationOf(config) === 'bare') continue;
+    const bare = results.find((other) => other.config === bareOf(config));
+    const isMcpscope = instrumentationOf(config).startsWith('mcpscope');
     summaryRows.push([
       transport,
       result.config,
@@ -294,6 +318,7 @@ console.log(
     'handling): with this OpenTelemetry setup, no implementation of all three layers with propagation adds ' +
     'less. -v2: MCP SDK 2.x, 2025 era; -v2-modern: MCP SDK 2.x, 2026-07-28 era.',
 );
+if (baseline) printBaselineComparison(all, baseline, currentBuild ?? '');
 console.log(
   `total ${((performance.now() - runStarted) / 1000).toFixed(0)} s; load at the end ${os
     .loadavg()

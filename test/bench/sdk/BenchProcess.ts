@@ -1,11 +1,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { BenchConfig } from './benchConfigs.js';
-import type { BenchTransport, Command, Reply } from './messages.js';
+import { configOf, type BenchRun } from './benchConfigs.js';
+import { SDK_MODULE_ENV, type BenchTransport, type Command, type Reply } from './messages.js';
 
 const childEntry = fileURLToPath(new URL('./benchChild.ts', import.meta.url));
 
-/** One configuration's process (benchChild.ts), driven over IPC: one command in flight at a time. */
+/**
+ * One run's process (benchChild.ts), driven over IPC: one command in flight at a time. `sdkModule`, for
+ * a baseline run, is the file URL of the `@mcpscope/sdk` build it imports instead of this checkout's.
+ */
 export class BenchProcess {
   private readonly process: ChildProcess;
   private pending: { resolve(reply: Reply): void; reject(error: Error): void } | undefined;
@@ -13,12 +16,17 @@ export class BenchProcess {
   private exited: Error | undefined;
 
   constructor(
-    readonly config: BenchConfig,
+    readonly config: BenchRun,
     transport: BenchTransport,
     execArgv: readonly string[],
+    sdkModule?: string,
   ) {
-    this.process = fork(childEntry, [config, transport], {
+    const env = { ...process.env };
+    delete env[SDK_MODULE_ENV];
+    if (sdkModule !== undefined) env[SDK_MODULE_ENV] = sdkModule;
+    this.process = fork(childEntry, [configOf(config), transport], {
       execArgv: [...execArgv],
+      env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.process.on('message', (reply: Reply) => {

@@ -78,13 +78,18 @@ async function round(calls: number): Promise<{ wall: number; cpu: number }> {
   return { wall, cpu: (clientCpu + serverAfter - serverBefore) / calls };
 }
 
-async function snapshots(retainNext: boolean): Promise<TelemetrySnapshot> {
+/** Both processes' snapshots in one, and the files each imported `@mcpscope/sdk` from. */
+async function snapshots(retainNext: boolean): Promise<TelemetrySnapshot & { sdkModules: string[] }> {
   const local = await telemetry.snapshot(retainNext);
   const remote = await serverSnapshot?.(retainNext);
+  const sdkModules: string[] = [];
+  if (local.sdkModule !== undefined) sdkModules.push(`this process: ${local.sdkModule}`);
+  if (remote?.sdkModule !== undefined) sdkModules.push(`server process: ${remote.sdkModule}`);
   return {
     counts: { ...local.counts, ...prefixed('server process: ', remote?.counts ?? {}) },
     spans: [...local.spans, ...(remote?.spans ?? [])],
     histograms: { ...local.histograms, ...remote?.histograms },
+    sdkModules,
   };
 }
 
@@ -111,6 +116,7 @@ try {
     type: 'ready',
     config,
     verification: verifySpans(config, transport, VERIFICATION_CALLS, verified.spans, verified.histograms),
+    sdkModules: verified.sdkModules,
   });
   // Commands arrive one at a time: the parent waits for each reply before sending the next.
   process.on('message', (command: Command) => {

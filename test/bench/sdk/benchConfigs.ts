@@ -97,3 +97,26 @@ export function bareOf(config: BenchConfig): BenchConfig {
   const host = hostOf(config);
   return parseConfig(host === 'v1' ? 'bare' : `bare-${host}`);
 }
+
+/**
+ * A configuration as one process runs it: with the `@mcpscope/sdk` of this checkout, or, suffixed
+ * `@baseline`, with the baseline build named by MCPSCOPE_BENCH_BASELINE_SDK (see baseline.ts). A
+ * baseline run is compared with the same bare configuration and floor as the run it is the baseline of.
+ */
+export type BenchRun = BenchConfig | `${BenchConfig}@baseline`;
+
+const BASELINE_SUFFIX = '@baseline';
+
+export function isBaselineRun(run: BenchRun): boolean {
+  return run.endsWith(BASELINE_SUFFIX);
+}
+
+/** The configuration a run runs. */
+export function configOf(run: BenchRun): BenchConfig {
+  return parseConfig(isBaselineRun(run) ? run.slice(0, -BASELINE_SUFFIX.length) : run);
+}
+
+/** The run of `config` with the baseline build. */
+export function baselineRunOf(config: BenchConfig): BenchRun {
+  return `${config}${BASELINE_SUFFIX}`;
+}

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import {
   context,
   metrics,
@@ -17,8 +18,8 @@ import {
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { OPERATION_DURATION_BUCKETS } from '@mcpscope/sdk';
 import type { Instrumentation } from './benchConfigs.js';
+import { SDK_MODULE_ENV } from './messages.js';
 import { setupPeers } from './peers.js';
 import { createTracePipeline, registerOtelGlobals, type TelemetrySnapshot } from './tracePipeline.js';
 
@@ -113,19 +114,22 @@ export async function setupTelemetry(
 /**
  * mcpscope as `startTracing()` installs it (`withMetrics`), or with no MeterProvider at all
  * (`mcpscope-traces`: the three layers and propagation only, what the design's target is about; the
- * instrumentation records no histograms then).
+ * instrumentation records no histograms then). `@mcpscope/sdk` is this checkout's, or in a baseline
+ * run the build the parent names in SDK_MODULE_ENV (the same public functions).
  */
 async function setupMcpscope(withMetrics: boolean): Promise<BenchTelemetry> {
   const pipeline = createTracePipeline();
   registerOtelGlobals(pipeline.provider);
   const reader = withMetrics ? registerMeterProvider() : undefined;
-  const sdk = await import('@mcpscope/sdk');
+  const sdkModule = process.env[SDK_MODULE_ENV] ?? import.meta.resolve('@mcpscope/sdk');
+  const sdk = (await import(sdkModule)) as typeof import('@mcpscope/sdk');
   return {
     instrumentClient: (client) => void sdk.instrumentClient(client as never),
     instrumentServer: (server) => void sdk.instrumentServer(server as never),
     snapshot: async (retainNext) => {
       const snapshot = await pipeline.take(retainNext);
       if (reader) snapshot.histograms = await histogramCounts(reader);
+      snapshot.sdkModule = fileURLToPath(sdkModule);
       return snapshot;
     },
   };
@@ -176,12 +180,12 @@ function setupTwoSpan(): BenchTelemetry {
  * two operation histograms recorded as mcpscope records them (when each side's span ends, with the
  * method, the tool and, when given, `networkTransport`).
  */
-function setupThreeSpan(withMetrics: boolean, networkTransport?: string): BenchTelemetry {
+async function setupThreeSpan(withMetrics: boolean, networkTransport?: string): Promise<BenchTelemetry> {
   const pipeline = createTracePipeline();
   registerOtelGlobals(pipeline.provider);
   const tracer = pipeline.provider.getTracer('three-span');
   const reader = withMetrics ? registerMeterProvider() : undefined;
-  const histograms = reader ? operationHistograms() : undefined;
+  const histograms = reader ? await operationHistograms() : undefined;
   const getter = {
     keys: (carrier: Record<string, unknown>) => Object.keys(carrier),
     get: (carrier: Record<string, unknown>, key: string) => {
@@ -309,8 +313,13 @@ function registerMeterProvider(): PeriodicExportingMetricReader {
   return reader;
 }
 
-/** The two operation histograms as mcpscope creates them (same names, unit and buckets). */
-function operationHistograms(): { client: Histogram; server: Histogram } {
+/**
+ * The two operation histograms as mcpscope creates them (same names, unit and buckets). The buckets are
+ * imported here only, so that no process but the mcpscope and three-span-metrics ones loads
+ * `@mcpscope/sdk` (a baseline run's process loads the baseline build alone).
+ */
+async function operationHistograms(): Promise<{ client: Histogram; server: Histogram }> {
+  const { OPERATION_DURATION_BUCKETS } = await import('@mcpscope/sdk');
   const meter = metrics.getMeter('three-span');
   const options = { unit: 's', advice: { explicitBucketBoundaries: OPERATION_DURATION_BUCKETS } };
   return {

@@ -1,11 +1,26 @@
-import { bareOf, floorsOf, instrumentationOf, type BenchConfig } from './benchConfigs.js';
-import { bootstrap, quantile, spread, type Spread } from './stats.js';
+import {
+  bareOf,
+  configOf,
+  floorsOf,
+  instrumentationOf,
+  type BenchConfig,
+  type BenchRun,
+} from './benchConfigs.js';
+import {
+  bootstrap,
+  fmtMedianRatio,
+  quantile,
+  ratioOfMedians,
+  spread,
+  type MedianRatio,
+  type Spread,
+} from './stats.js';
 
 /** The floor of 1.x: every configuration is compared with it when its own SDK's floor was not run. */
 export const FLOOR: BenchConfig = 'three-span';
 
-/** µs per call of each configuration, one value per timed round (index r = round r of the rotation). */
-export type Samples = Map<BenchConfig, number[]>;
+/** µs per call of each run, one value per timed round (index r = round r of the rotation). */
+export type Samples = Map<BenchRun, number[]>;
 
 /** One measure (wall or CPU time) of one configuration. */
 export interface Measure {
@@ -14,12 +29,14 @@ export interface Measure {
   floor?: BenchConfig;
   /** Time added to the bare configuration of the same SDK; undefined for a bare configuration. */
   added: Spread | undefined;
+  /** The per-round differences `added` is the spread of (empty for a bare configuration). */
+  addedRounds: number[];
   /**
    * Added time over the floor's (three-span on the same SDK and era when run, else on 1.x: see
    * `floorsOf`): the ratio of the two medians, and its p25–p75 over bootstrap resamples of the rounds.
    * Undefined for a bare configuration or when no floor was run.
    */
-  floorRatio: { ofMedians: number; bootstrap: Spread } | undefined;
+  floorRatio: MedianRatio | undefined;
   /**
    * The same ratio from the quietest rounds: each configuration's p10 over rounds, the added time the
    * difference of p10s. On a loaded machine the slow rounds are the disturbed ones, and the fastest
@@ -30,7 +47,7 @@ export interface Measure {
 }
 
 export interface ConfigResult {
-  config: BenchConfig;
+  config: BenchRun;
   wall: Measure;
   cpu: Measure;
   /** Spans per tools/call, by category, from the final counts. */
@@ -44,31 +61,35 @@ export interface ConfigResult {
  * instead of widening the figure. The ratio to the floor is the ratio of the two median added times;
  * its spread comes from resampling the rounds (each round's pair of added times kept together).
  */
-export function measure(config: BenchConfig, samples: Samples): Measure {
-  const own = samples.get(config) ?? [];
+export function measure(run: BenchRun, samples: Samples): Measure {
+  const config = configOf(run);
+  const own = samples.get(run) ?? [];
   const perCall = spread(own);
-  const none = { perCall, added: undefined, floorRatio: undefined, quietFloorRatio: undefined };
+  const none = {
+    perCall,
+    added: undefined,
+    addedRounds: [],
+    floorRatio: undefined,
+    quietFloorRatio: undefined,
+  };
   if (instrumentationOf(config) === 'bare') return none;
   const bare = samples.get(bareOf(config)) ?? [];
   const addedRounds = differences(own, bare);
   const added = spread(addedRounds);
   const floorConfig = floorsOf(config).find((candidate) => samples.has(candidate));
   const floor = floorConfig === undefined ? undefined : samples.get(floorConfig);
-  if (floorConfig === undefined || !floor) return { ...none, added };
+  if (floorConfig === undefined || !floor) return { ...none, added, addedRounds };
   const floorBare = samples.get(bareOf(floorConfig)) ?? [];
   const floorRounds = differences(floor, floorBare);
-  const median = (values: readonly number[]): number => quantile(values, 0.5);
   const p10 = (values: readonly number[]): number => quantile(values, 0.1);
   const quiet = (pick: (values: readonly number[]) => number[]): number =>
     (p10(pick(own)) - p10(pick(bare))) / (p10(pick(floor)) - p10(pick(floorBare)));
   return {
     perCall,
     added,
+    addedRounds,
     floor: floorConfig,
-    floorRatio: {
-      ofMedians: added.median / median(floorRounds),
-      bootstrap: bootstrap(own.length, (pick) => median(pick(addedRounds)) / median(pick(floorRounds))),
-    },
+    floorRatio: ratioOfMedians(addedRounds, floorRounds),
     quietFloorRatio: { value: quiet((values) => [...values]), bootstrap: bootstrap(own.length, quiet) },
   };
 }
@@ -97,8 +118,7 @@ export function fmtSpread(s: Spread | undefined, digits = 1): string {
 
 /** `ratio of medians× [p25–p75 over bootstrap resamples]`. */
 export function fmtFloorRatio(measure: Measure): string {
-  const r = measure.floorRatio;
-  return r ? `${r.ofMedians.toFixed(2)}× [${r.bootstrap.p25.toFixed(2)}–${r.bootstrap.p75.toFixed(2)}]` : '—';
+  return fmtMedianRatio(measure.floorRatio);
 }
 
 /** `ratio from the p10 rounds× [p25–p75 over bootstrap resamples]`. */

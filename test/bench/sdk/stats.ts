@@ -43,6 +43,30 @@ export function bootstrap(
   return spread(results);
 }
 
+/** A ratio of two statistics of paired samples: median over median, and its bootstrap p25–p75. */
+export interface MedianRatio {
+  ofMedians: number;
+  bootstrap: Spread;
+}
+
+/**
+ * median(numerator) / median(denominator) for paired per-round samples (element i of both from the
+ * same round, e.g. two configurations' added times in one rotation), with its p25–p75 over bootstrap
+ * resamples of the rounds (each round's pair kept together).
+ */
+export function ratioOfMedians(numerator: readonly number[], denominator: readonly number[]): MedianRatio {
+  const median = (values: readonly number[]): number => quantile(values, 0.5);
+  return {
+    ofMedians: median(numerator) / median(denominator),
+    bootstrap: bootstrap(numerator.length, (pick) => median(pick(numerator)) / median(pick(denominator))),
+  };
+}
+
+/** `ratio of medians× [p25–p75 over bootstrap resamples]`, or — when there is none. */
+export function fmtMedianRatio(r: MedianRatio | undefined): string {
+  return r ? `${r.ofMedians.toFixed(2)}× [${r.bootstrap.p25.toFixed(2)}–${r.bootstrap.p75.toFixed(2)}]` : '—';
+}
+
 /** A small seeded PRNG (mulberry32): uniform in [0, 1). */
 function mulberry32(seed: number): () => number {
   let state = seed >>> 0;

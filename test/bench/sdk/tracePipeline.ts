@@ -13,6 +13,8 @@ export interface TelemetrySnapshot {
   spans: SpanSummary[];
   /** Values recorded per duration histogram (mcpscope records them; the peers have none). */
   histograms: Record<string, number>;
+  /** The file `@mcpscope/sdk` was imported from, in a process that runs mcpscope. */
+  sdkModule?: string;
 }
 
 /** The trace side of `startTracing()` with an exporter that drops: what every configuration shares. */
