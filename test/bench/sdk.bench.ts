@@ -47,7 +47,8 @@
  *
  * By default the children import `@mcpscope/sdk` from its build (dist/, what users run; the npm script
  * builds it first). `--source` runs the TypeScript sources instead (tsx adds `__name` helpers, so a
- * little slower). Environment overrides: MCPSCOPE_BENCH_ROUNDS (30; more rounds narrow the spread),
+ * little slower). Environment overrides: MCPSCOPE_BENCH_ROUNDS_IN_MEMORY (300) and
+ * MCPSCOPE_BENCH_ROUNDS_STDIO (60), or MCPSCOPE_BENCH_ROUNDS for both (more rounds narrow the spread),
  * MCPSCOPE_BENCH_WARMUP_ROUNDS (6), MCPSCOPE_BENCH_CALLS_IN_MEMORY (200), MCPSCOPE_BENCH_CALLS_STDIO
  * (100), MCPSCOPE_BENCH_TRANSPORTS (in-memory,stdio), MCPSCOPE_BENCH_CONFIGS (default: see
  * DEFAULT_CONFIGS in sdk/benchConfigs.ts; the bare configuration of each SDK named is added).
@@ -98,7 +99,15 @@ const TARGET_ADDED_MICROS = 10;
 const TARGET_FLOOR_RATIO = 1.25;
 
 const useSource = process.argv.includes('--source');
-const rounds = envInt('MCPSCOPE_BENCH_ROUNDS', 30);
+/**
+ * Timed rounds per transport. In memory a round is short and one round's noise (±50 µs on this kind of
+ * machine) is several times the differences the targets are about, so it takes hundreds of rounds for
+ * the medians' spread to fall below them; stdio rounds are longer and their differences larger.
+ */
+const roundsOf: Record<BenchTransport, number> = {
+  'in-memory': envInt('MCPSCOPE_BENCH_ROUNDS', envInt('MCPSCOPE_BENCH_ROUNDS_IN_MEMORY', 300)),
+  stdio: envInt('MCPSCOPE_BENCH_ROUNDS', envInt('MCPSCOPE_BENCH_ROUNDS_STDIO', 60)),
+};
 const warmupRounds = envInt('MCPSCOPE_BENCH_WARMUP_ROUNDS', 6);
 const callsPerRound: Record<BenchTransport, number> = {
   'in-memory': envInt('MCPSCOPE_BENCH_CALLS_IN_MEMORY', 200),
@@ -130,6 +139,7 @@ interface TransportResult {
 
 async function benchTransport(transport: BenchTransport): Promise<TransportResult> {
   const calls = callsPerRound[transport];
+  const rounds = roundsOf[transport];
   const started = performance.now();
   console.log(`\n── ${transport}: starting ${runs.join(', ')} (one process each) ──`);
   const children: BenchProcess[] = [];
@@ -188,7 +198,7 @@ function printTransport(
   seconds: number,
 ): void {
   console.log(
-    `\n${transport} tools/call — ${rounds} rounds × ${calls} sequential calls per configuration ` +
+    `\n${transport} tools/call — ${roundsOf[transport]} rounds × ${calls} sequential calls per configuration ` +
       `(median of rounds, [p25–p75] across rounds; ${seconds.toFixed(0)} s)`,
   );
   const rows = results.map((result) => [
