@@ -122,7 +122,6 @@ export class SessionAttributes {
     if (info === undefined) return;
     this.toldServer = true;
     this.upstream?.learn(info);
-    this.upstreamRevision = this.upstream?.revision ?? 0;
   }
 
   /** A message from the agent whose `_meta` names the server: this session knows it from then on. */

@@ -25,8 +25,7 @@ import {
   ATTR_MCPSCOPE_TRANSPORT_REQUEST_BYTES,
   ATTR_MCPSCOPE_TRANSPORT_RESPONSE_BYTES,
 } from '../../semconv.js';
-import { IncomingCall, jsonBytes, receivedBytes, type Connection } from './calls.js';
-import type { IncomingEnd } from './calls.js';
+import { IncomingCall, jsonBytes, receivedBytes, type Connection, type IncomingEnd } from './calls.js';
 import { recordOutcome } from './recordOutcome.js';
 import { requestTarget, setRequestAttributes } from './requestAttributes.js';
 import { metricAttributesOf } from './RequestShapes.js';

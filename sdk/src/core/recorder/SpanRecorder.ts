@@ -301,7 +301,7 @@ export class SpanRecorder {
   ): SessionIdentity | undefined {
     if (this.identityPerRequest) {
       const version = headers !== undefined ? headerValue(headers, 'mcp-protocol-version') : undefined;
-      return this.identityOfRequest(message, meta, version);
+      return requestIdentity(this.identity, message.method, message.params, meta, version);
     }
     if (meta !== undefined) this.noteMeta(meta);
     if (headers !== undefined && this.identity.protocolVersion === undefined) {
@@ -311,19 +311,6 @@ export class SpanRecorder {
     if (message.method === 'initialize' && message.params)
       this.setImplementation('client', message.params['clientInfo']);
     return undefined;
-  }
-
-  /**
-   * The identity of one request when it is kept per request (`identityPerRequest`): what the request
-   * itself says (see `requestIdentity`), over the server this recorder knows; undefined when the request
-   * says nothing of itself (the recorder's identity applies then).
-   */
-  identityOfRequest(
-    message: JsonRpcMessage,
-    meta: Record<string, unknown> | undefined,
-    headerVersion: string | undefined,
-  ): SessionIdentity | undefined {
-    return requestIdentity(this.identity, message.method, message.params, meta, headerVersion);
   }
 
   /** The attributes a span of `identity` starts with (what `incomingBase`/`outgoingBase` are for the recorder's own). */
