@@ -32,6 +32,7 @@ import type { MetricPoint } from '../storage/metricRows.js';
 import { METRIC_TABLES } from '../storage/metricsSchema.js';
 import { openTempStorage, type TempStorage } from '../storage/tempStorage.js';
 import { createOtlpRouter } from './router.js';
+import { histogramRequest } from './testing/histogramRequest.js';
 
 const READ_TOKEN = 'read-s3cret';
 let t: TempStorage;
@@ -141,59 +142,6 @@ const PROTO = { 'Content-Type': 'application/x-protobuf' };
 // Whole minutes a little in the past, so that the per-minute buckets are known exactly.
 const MINUTE = 60_000;
 const M0 = Math.floor(Date.now() / MINUTE) * MINUTE - 20 * MINUTE;
-const ns = (ms: number): string => (BigInt(ms) * 1_000_000n).toString();
-
-interface HistPoint {
-  attributes: Record<string, string>;
-  startMs: number;
-  timeMs: number;
-  counts: number[];
-  sum: number;
-}
-
-/** An OTLP/JSON request of one histogram metric with explicit bounds, as an SDK would write it. */
-function histogramRequest(
-  service: string,
-  name: string,
-  bounds: number[],
-  temporality: 1 | 2,
-  points: HistPoint[],
-): string {
-  return JSON.stringify({
-    resourceMetrics: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-        scopeMetrics: [
-          {
-            scope: { name: 'hand-written' },
-            metrics: [
-              {
-                name,
-                unit: 's',
-                histogram: {
-                  aggregationTemporality: temporality,
-                  dataPoints: points.map((p) => ({
-                    attributes: Object.entries(p.attributes).map(([key, v]) => ({
-                      key,
-                      value: { stringValue: v },
-                    })),
-                    startTimeUnixNano: ns(p.startMs),
-                    timeUnixNano: ns(p.timeMs),
-                    count: String(p.counts.reduce((a, b) => a + b, 0)),
-                    sum: p.sum,
-                    bucketCounts: p.counts.map(String),
-                    explicitBounds: bounds,
-                  })),
-                },
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  });
-}
-
 describe('POST /v1/metrics', () => {
   it('stores what the official protobuf and JSON exporters send, before answering success', async () => {
     const cases = [

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRequestError, parseOverviewFilter } from '../api/params.js';
 import { decodeJsonMetrics } from '../receiver/decodeJsonMetrics.js';
+import { histogramRequest, type HistogramPoint } from '../receiver/testing/histogramRequest.js';
 import { toolCall } from './fixtures.js';
 import type { Storage } from './index.js';
 import type { SpanRow } from './rows.js';
@@ -23,63 +24,29 @@ const TO = FROM + 10 * MINUTE;
 const window = { from: new Date(FROM), to: new Date(TO) };
 /** Half a minute into minute `m` of the window (negative: before it). */
 const at = (m: number): number => FROM + m * MINUTE + 30_000;
-const ns = (ms: number): string => (BigInt(ms) * 1_000_000n).toString();
 
 /** Seconds, as the SDK records them: 5 ms, 10 ms, 50 ms, 100 ms, then the open bucket. */
 const BOUNDS = [0.005, 0.01, 0.05, 0.1];
 const CLIENT = 'mcp.client.operation.duration';
 const SERVER = 'mcp.server.operation.duration';
-const DELTA = 1;
-const CUMULATIVE = 2;
-
-interface Point {
-  attributes: Record<string, string>;
-  startMs: number;
-  timeMs: number;
-  buckets: number[];
-}
+const DELTA = 1 as const;
+const CUMULATIVE = 2 as const;
 
 /** One OTLP/JSON export of one histogram, decoded by the receiver and stored. */
 async function exportHistogram(
   service: string,
   metric: string,
-  temporality: number,
-  points: Point[],
+  temporality: 1 | 2,
+  points: Array<Omit<HistogramPoint, 'sum'>>,
 ): Promise<void> {
-  const body = {
-    resourceMetrics: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-        scopeMetrics: [
-          {
-            scope: { name: '@mcpscope/sdk' },
-            metrics: [
-              {
-                name: metric,
-                unit: 's',
-                histogram: {
-                  aggregationTemporality: temporality,
-                  dataPoints: points.map((p) => ({
-                    attributes: Object.entries(p.attributes).map(([key, v]) => ({
-                      key,
-                      value: { stringValue: v },
-                    })),
-                    startTimeUnixNano: ns(p.startMs),
-                    timeUnixNano: ns(p.timeMs),
-                    count: String(p.buckets.reduce((a, b) => a + b, 0)),
-                    sum: 0,
-                    bucketCounts: p.buckets.map(String),
-                    explicitBounds: BOUNDS,
-                  })),
-                },
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  };
-  const decoded = decodeJsonMetrics(Buffer.from(JSON.stringify(body)));
+  const body = histogramRequest(
+    service,
+    metric,
+    BOUNDS,
+    temporality,
+    points.map((p) => ({ ...p, sum: 0 })),
+  );
+  const decoded = decodeJsonMetrics(Buffer.from(body));
   expect(decoded.rejected).toEqual([]);
   await storage.insertMetrics(decoded.rows);
 }
@@ -116,25 +83,25 @@ beforeAll(async () => {
 
   await exportHistogram('sampled-agent', CLIENT, CUMULATIVE, [
     // Cumulative since 50 minutes before the window: the point before it is only the base.
-    { attributes: weatherCall, startMs: FROM - 50 * MINUTE, timeMs: at(-1), buckets: [5, 10, 5, 0, 0] },
-    { attributes: weatherCall, startMs: FROM - 50 * MINUTE, timeMs: at(2), buckets: [10, 25, 15, 0, 0] },
-    { attributes: weatherCall, startMs: FROM - 50 * MINUTE, timeMs: at(6), buckets: [15, 40, 25, 0, 0] },
+    { attributes: weatherCall, startMs: FROM - 50 * MINUTE, timeMs: at(-1), counts: [5, 10, 5, 0, 0] },
+    { attributes: weatherCall, startMs: FROM - 50 * MINUTE, timeMs: at(2), counts: [10, 25, 15, 0, 0] },
+    { attributes: weatherCall, startMs: FROM - 50 * MINUTE, timeMs: at(6), counts: [15, 40, 25, 0, 0] },
     // The failures' series started inside the window: its first point counts whole.
-    { attributes: failed('tool_error'), startMs: FROM + 10_000, timeMs: at(2), buckets: [0, 0, 0, 4, 0] },
-    { attributes: failed('tool_error'), startMs: FROM + 10_000, timeMs: at(6), buckets: [0, 0, 0, 5, 1] },
+    { attributes: failed('tool_error'), startMs: FROM + 10_000, timeMs: at(2), counts: [0, 0, 0, 4, 0] },
+    { attributes: failed('tool_error'), startMs: FROM + 10_000, timeMs: at(6), counts: [0, 0, 0, 5, 1] },
   ]);
   await exportHistogram('full-agent', CLIENT, DELTA, [
-    { attributes: weatherCall, startMs: at(0) - 30_000, timeMs: at(4), buckets: [0, 0, 6, 0, 0] },
-    { attributes: weatherCall, startMs: at(4), timeMs: at(8), buckets: [0, 0, 6, 0, 0] },
+    { attributes: weatherCall, startMs: at(0) - 30_000, timeMs: at(4), counts: [0, 0, 6, 0, 0] },
+    { attributes: weatherCall, startMs: at(4), timeMs: at(8), counts: [0, 0, 6, 0, 0] },
   ]);
   await exportHistogram('delta-server', SERVER, DELTA, [
-    { attributes: weatherCall, startMs: at(0), timeMs: at(1), buckets: [10, 0, 0, 0, 0] },
+    { attributes: weatherCall, startMs: at(0), timeMs: at(1), counts: [10, 0, 0, 0, 0] },
     // Invalid params: the caller's fault, not a failure of the server.
-    { attributes: failed('-32602'), startMs: at(0), timeMs: at(1), buckets: [3, 0, 0, 0, 0] },
-    { attributes: failed('tool_error'), startMs: at(0), timeMs: at(1), buckets: [0, 2, 0, 0, 0] },
+    { attributes: failed('-32602'), startMs: at(0), timeMs: at(1), counts: [3, 0, 0, 0, 0] },
+    { attributes: failed('tool_error'), startMs: at(0), timeMs: at(1), counts: [0, 2, 0, 0, 0] },
   ]);
   await exportHistogram('two-server-agent', CLIENT, DELTA, [
-    { attributes: weatherCall, startMs: at(0), timeMs: at(3), buckets: [40, 0, 0, 0, 0] },
+    { attributes: weatherCall, startMs: at(0), timeMs: at(3), counts: [40, 0, 0, 0, 0] },
   ]);
 }, 120_000);
 
