@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import type { Connection, IncomingCall, OutgoingCall } from '../core/recorder/calls.js';
 import type { SpanRecorder } from '../core/recorder/SpanRecorder.js';
 import type { Unanswered } from './proxySessionOptions.js';
@@ -56,11 +56,6 @@ export class ProxyRequests {
   /** Number of requests awaiting a response, in both directions. */
   get size(): number {
     return this.toServer.size + this.toClient.size;
-  }
-
-  /** The request in flight in that direction under `mapKey`. */
-  get(toServer: boolean, mapKey: string): ProxyRequest | undefined {
-    return (toServer ? this.toServer : this.toClient).get(mapKey);
   }
 
   /** Tracks `entry` until it is answered (and by its progress token, when it has one). */
@@ -157,11 +152,5 @@ export class ProxyRequests {
     if (inScopeCount === 1) return inScope;
     if (inScopeCount === 0 && this.toServer.size === 1) return this.toServer.values().next().value;
     return undefined;
-  }
-
-  /** The context of {@link soleAgentRequest}'s span, the parent of a server → agent request. */
-  soleAgentRequestContext(scope: string): Context | undefined {
-    const entry = this.soleAgentRequest(scope);
-    return entry !== undefined ? trace.setSpan(ROOT_CONTEXT, entry.span) : undefined;
   }
 }

@@ -102,11 +102,6 @@ export class ProxySession {
     this.notifications = new ProxyNotifications(this.recorder, this.requests, this.propagator, this.pins);
   }
 
-  /** Number of requests awaiting a response, in both directions. */
-  get inFlight(): number {
-    return this.requests.size;
-  }
-
   /** Sets `mcp.session.id` once the server has assigned one (it arrives with the initialize response). */
   setSessionId(sessionId: string): void {
     this.settle();
